@@ -1,0 +1,119 @@
+"""The autogenerate API: reflect once, snapshot the model, run comparators.
+
+``compare_metadata`` returns Change records (what ``check`` reports);
+``produce_migrations`` returns the operations (what ``revision
+--autogenerate`` renders).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import MetaData, inspect
+from sqlalchemy.engine import Connection
+
+from schemadiff.comparators import CompareContext, CompareOptions, compare_snapshots
+from schemadiff.errors import AutogenerateError
+from schemadiff.ops import Change, MigrationScript, UpgradeOps
+from schemadiff.plugins import Registries, default_registries
+from schemadiff.runtime.migration import MigrationContext, MigrationOptions
+from schemadiff.snapshot import reflect_snapshot, snapshot_from_metadata
+
+_COMPARE_FIELDS = {
+    "compare_type",
+    "compare_server_default",
+    "include_schemas",
+    "include_object",
+    "include_name",
+}
+
+
+def compare_options(options: dict[str, Any], mc: MigrationContext) -> CompareOptions:
+    kw = {k: v for k, v in options.items() if k in _COMPARE_FIELDS}
+    return CompareOptions(
+        version_table=mc.opts.version_table,
+        version_table_schema=mc.opts.version_table_schema,
+        **kw,
+    )
+
+
+def produce_upgrade_ops(
+    mc: MigrationContext,
+    metadata: MetaData | Sequence[MetaData] | None,
+    options: dict[str, Any],
+    registries: Registries | None = None,
+) -> UpgradeOps:
+    if metadata is None:
+        raise AutogenerateError(
+            "Can't proceed with --autogenerate option; environment script "
+            f"does not provide a MetaData object or sequence of objects to the context "
+            "(set target_metadata in env.py)"
+        )
+    if mc.as_sql:
+        raise AutogenerateError("autogenerate needs a database connection; it cannot run with --sql")
+    registries = registries or default_registries()
+    opts = compare_options(options, mc)
+    conn = mc.bind()
+    default_schema = inspect(conn).default_schema_name
+    schemas: list[str | None] = [None]
+    if opts.include_schemas:
+        for name in inspect(conn).get_schema_names():
+            if name == default_schema or name in ("information_schema", "pg_catalog"):
+                continue
+            if opts.include_name is not None and not opts.include_name(name, "schema", {}):
+                continue
+            schemas.append(name)
+
+    def keep_table(name: str, schema: str | None) -> bool:
+        if opts.include_name is None:
+            return True
+        return bool(opts.include_name(name, "table", {"schema_name": schema}))
+
+    vt_schema = opts.version_table_schema
+    db = reflect_snapshot(
+        conn,
+        schemas=schemas,
+        include_table_name=keep_table,
+        exclude_tables=[(None if vt_schema == default_schema else vt_schema, opts.version_table)],
+    )
+    def keep_model_table(table: Any) -> bool:
+        # Without include_schemas only the default schema is compared, on
+        # both sides; otherwise a model table in another schema would show
+        # as "added" on every run.
+        schema = None if table.schema == default_schema else table.schema
+        return opts.include_schemas or schema in schemas
+
+    model = snapshot_from_metadata(
+        metadata, mc.dialect, default_schema=default_schema, include_table=keep_model_table
+    )
+    ctx = CompareContext(opts, mc.impl, migration_context=mc)
+    return compare_snapshots(ctx, db, model, registries.comparators)
+
+
+def _migration_context(connection: Connection | MigrationContext, opts: dict[str, Any]) -> MigrationContext:
+    if isinstance(connection, MigrationContext):
+        return connection
+    return MigrationContext(
+        connection.dialect,
+        connection,
+        MigrationOptions(
+            version_table=opts.pop("version_table", "schemadiff_version"),
+            version_table_schema=opts.pop("version_table_schema", None),
+        ),
+    )
+
+
+def produce_migrations(
+    connection: Connection | MigrationContext, metadata: MetaData | Sequence[MetaData], **options: Any
+) -> MigrationScript:
+    mc = _migration_context(connection, options)
+    upgrade = produce_upgrade_ops(mc, metadata, options)
+    return MigrationScript(upgrade_ops_list=[upgrade], downgrade_ops_list=[upgrade.reverse()])
+
+
+def compare_metadata(
+    connection: Connection | MigrationContext, metadata: MetaData | Sequence[MetaData], **options: Any
+) -> list[Change]:
+    mc = _migration_context(connection, options)
+    return produce_upgrade_ops(mc, metadata, options).to_changes()

@@ -1,0 +1,17 @@
+"""schemadiff's own comparators and renderers, registered like any plugin."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from schemadiff.comparators import columns, tables
+from schemadiff.renderers.python import ops as python_ops
+
+if TYPE_CHECKING:
+    from schemadiff.plugins import Registries
+
+
+def setup(registries: Registries) -> None:
+    tables.setup(registries.comparators)
+    columns.setup(registries.comparators)
+    python_ops.setup(registries.renderers)

@@ -1,0 +1,391 @@
+"""Every command as a plain function: ``schemadiff.command.<verb>(config, ...)``.
+
+Commands raise typed errors; only the command line prints ``FAILED:`` and
+exits.  Output goes through ``config.print_stdout`` so it can be captured.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from schemadiff.config import Config
+from schemadiff.errors import CommandError
+from schemadiff.runtime.environment import EnvironmentContext, activate
+from schemadiff.runtime.migration import MigrationContext
+from schemadiff.scriptdir import ScriptDirectory, new_rev_id
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+
+def _template_description(path: Path) -> str:
+    readme = path / "README"
+    if readme.exists():
+        return readme.read_text(encoding="utf-8").strip().splitlines()[0]
+    return ""
+
+
+def list_templates(config: Config) -> None:
+    config.print_stdout("Available templates:\n")
+    for path in sorted(p for p in TEMPLATES_DIR.iterdir() if p.is_dir() and not p.name.startswith("_")):
+        config.print_stdout(f"{path.name} - {_template_description(path)}")
+    config.print_stdout("\nTemplates are used via the 'init' command, e.g.:")
+    config.print_stdout("\n  schemadiff init --template generic ./scripts")
+
+
+def init(config: Config, directory: str, template: str = "generic", package: bool = False) -> None:
+    template_dir = TEMPLATES_DIR / template
+    if not template_dir.is_dir():
+        raise CommandError(f"No such template {template!r}; see 'schemadiff list_templates'")
+    target = Path(directory)
+    if target.exists() and any(target.iterdir()):
+        raise CommandError(f"Directory {target.resolve()} already exists and is not empty")
+    abs_target = target.resolve()
+    for d in (abs_target, abs_target / "versions"):
+        if not d.exists():
+            d.mkdir(parents=True)
+            config.print_stdout(f"Creating directory {d}...done")
+    config_file = Path(config.config_file_name or "schemadiff.ini").resolve()
+    files = sorted(p for p in template_dir.iterdir() if p.is_file())
+    for src in files:
+        if src.name.endswith(".ini.mako") or src.name == "pyproject.toml.mako":
+            if src.name == "pyproject.toml.mako":
+                dest = config_file.parent / "pyproject.toml"
+            else:
+                dest = config_file
+            if dest.exists():
+                config.print_stdout(f"File {dest} already exists, skipping")
+                continue
+            from mako.template import Template
+
+            text = Template(filename=str(src)).render_unicode(script_location=directory)
+            dest.write_text(text, encoding="utf-8")
+            config.print_stdout(f"Generating {dest}...done")
+    for src in files:
+        if src.name.endswith(".ini.mako") or src.name == "pyproject.toml.mako":
+            continue
+        dest = abs_target / src.name
+        shutil.copyfile(src, dest)
+        config.print_stdout(f"Generating {dest}...done")
+    if package:
+        for d in (abs_target, abs_target / "versions"):
+            (d / "__init__.py").write_text("", encoding="utf-8")
+    config.print_stdout(
+        f"Please edit configuration/connection/logging settings in\n'{config_file}' before proceeding."
+    )
+
+
+# -- revision ------------------------------------------------------------------
+def revision(
+    config: Config,
+    message: str | None = None,
+    autogenerate: bool = False,
+    sql: bool = False,
+    head: str = "head",
+    splice: bool = False,
+    branch_label: str | Sequence[str] | None = None,
+    version_path: str | None = None,
+    rev_id: str | None = None,
+    depends_on: str | Sequence[str] | None = None,
+    process_revision_directives: Any = None,
+) -> list[Path]:
+    from schemadiff.revision_glue import (
+        check_up_to_date,
+        resolve_depends_on,
+        resolve_parent,
+        version_path_for,
+    )
+    from schemadiff.ops import MigrationScript
+
+    script = ScriptDirectory.from_config(config)
+    if autogenerate and sql:
+        raise CommandError("Using --sql with --autogenerate does not make any sense")
+    graph = script.graph
+    down_revision = resolve_parent(graph, head, splice)
+    rev_id = rev_id or new_rev_id()
+    labels = _labels(branch_label)
+    deps = resolve_depends_on(graph, depends_on)
+    directives = [
+        MigrationScript(
+            rev_id=rev_id,
+            message=message,
+            head=head,
+            splice=splice,
+            branch_label=labels,
+            version_path=version_path,
+            depends_on=deps,
+        )
+    ]
+    run_env = autogenerate or _bool(config.get_main_option("revision_environment")) or sql
+
+    def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
+        env = _env_of(config)
+        if autogenerate:
+            from schemadiff.autogenerate import produce_upgrade_ops
+
+            check_up_to_date(graph, mc.get_current_heads(), down_revision)
+            upgrade = produce_upgrade_ops(mc, env.options.get("target_metadata"), env.options)
+            directives[0].upgrade_ops = upgrade
+            directives[0].downgrade_ops = upgrade.reverse()
+            _log_detected(upgrade)
+        hook = env.options.get("process_revision_directives") or process_revision_directives
+        if hook is not None:
+            hook(mc, (rev_id, down_revision), directives)
+        config.attributes["_autogen_options"] = env.options
+        config.attributes["_autogen_dialect"] = mc.dialect
+
+    if run_env:
+        _run_env(config, script, fn, as_sql=sql)
+    elif process_revision_directives is not None:
+        process_revision_directives(None, (rev_id, down_revision), directives)
+    paths: list[Path] = []
+    for directive in directives:
+        paths.append(
+            _write_script(config, script, graph, directive, down_revision, version_path)
+        )
+    return paths
+
+
+def _write_script(
+    config: Config,
+    script: ScriptDirectory,
+    graph: Any,
+    directive: Any,
+    down_revision: Any,
+    version_path: str | None,
+) -> Path:
+    from schemadiff.plugins import default_registries
+    from schemadiff.renderers.python import AutogenContext, render_body
+    from schemadiff.revision_glue import version_path_for
+
+    options = config.attributes.get("_autogen_options", {})
+    ctx = AutogenContext(
+        dialect=config.attributes.get("_autogen_dialect"),
+        metadata=options.get("target_metadata"),
+        imports=set(directive.imports),
+        render_item=options.get("render_item"),
+        sqlalchemy_module_prefix=options.get("sqlalchemy_module_prefix", "sa."),
+        user_module_prefix=options.get("user_module_prefix"),
+        op_prefix=options.get("alembic_module_prefix", "op."),
+        render_as_batch=bool(options.get("render_as_batch", False)),
+    )
+    renderers = default_registries().renderers
+    upgrades = render_body(directive.upgrade_ops, ctx, renderers)
+    downgrades = render_body(directive.downgrade_ops, ctx, renderers)
+    target_dir = version_path_for(script, graph, down_revision, directive.version_path or version_path)
+    labels = directive.branch_label or None
+    path = script.write_revision(
+        directive.rev_id or new_rev_id(),
+        directive.message,
+        down_revision=down_revision,
+        branch_labels=labels,
+        depends_on=directive.depends_on or None,
+        version_path=target_dir,
+        imports="\n".join(sorted(ctx.imports)),
+        upgrades=upgrades,
+        downgrades=downgrades,
+        config=config,
+    )
+    config.print_stdout(f"  Generating {path} ... done")
+    return path
+
+
+def _labels(branch_label: str | Sequence[str] | None) -> tuple[str, ...] | None:
+    if branch_label is None:
+        return None
+    if isinstance(branch_label, str):
+        return (branch_label,)
+    return tuple(branch_label)
+
+
+def _log_detected(upgrade: Any) -> None:
+    import logging
+
+    log = logging.getLogger("schemadiff.autogenerate.compare")
+    for change in upgrade.to_changes():
+        from schemadiff.renderers.report.text_format import describe_change
+
+        log.info("Detected %s", describe_change(change))
+
+
+def _bool(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("true", "1", "yes", "on")
+
+
+def _env_of(config: Config) -> EnvironmentContext:
+    from schemadiff.runtime.environment import current_environment
+
+    return current_environment()
+
+
+def _run_env(
+    config: Config,
+    script: ScriptDirectory,
+    fn: Any,
+    *,
+    as_sql: bool = False,
+    destination_rev: str | None = None,
+    starting_rev: str | None = None,
+    tag: str | None = None,
+) -> EnvironmentContext:
+    env = EnvironmentContext(
+        config,
+        fn=fn,
+        as_sql=as_sql,
+        destination_rev=destination_rev,
+        starting_rev=starting_rev,
+        tag=tag,
+    )
+    with activate(env):
+        script.run_env()
+    return env
+
+
+# -- upgrade / downgrade -------------------------------------------------------
+def _split_range(revision: str, sql: bool, verb: str) -> tuple[str | None, str]:
+    if ":" in revision:
+        if not sql:
+            raise CommandError("Range revision not allowed")
+        start, _, end = revision.partition(":")
+        return start or None, end
+    return None, revision
+
+
+def upgrade(config: Config, revision: str, sql: bool = False, tag: str | None = None) -> None:
+    from schemadiff.revisions import plan_upgrade
+
+    script = ScriptDirectory.from_config(config)
+    starting_rev, target = _split_range(revision, sql, "upgrade")
+    graph = script.graph
+
+    def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
+        heads = mc.get_current_heads()
+        steps = plan_upgrade(graph, heads, target)
+        mc.run_steps(steps, kw)
+
+    _run_env(config, script, fn, as_sql=sql, destination_rev=target, starting_rev=starting_rev, tag=tag)
+
+
+def downgrade(config: Config, revision: str, sql: bool = False, tag: str | None = None) -> None:
+    from schemadiff.revisions import plan_downgrade
+
+    script = ScriptDirectory.from_config(config)
+    starting_rev, target = _split_range(revision, sql, "downgrade")
+    if sql and starting_rev is None:
+        raise CommandError("downgrade with --sql requires <fromrev>:<torev>")
+    graph = script.graph
+
+    def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
+        heads = mc.get_current_heads()
+        steps = plan_downgrade(graph, heads, target)
+        mc.run_steps(steps, kw)
+
+    _run_env(config, script, fn, as_sql=sql, destination_rev=target, starting_rev=starting_rev, tag=tag)
+
+
+# -- inspection ----------------------------------------------------------------
+def current(config: Config, verbose: bool = False) -> None:
+    from schemadiff.revision_glue import current_lines
+
+    script = ScriptDirectory.from_config(config)
+    graph = script.graph
+
+    def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
+        heads = mc.get_current_heads()
+        if verbose:
+            url = mc.connection.engine.url.render_as_string(hide_password=True) if mc.connection else ""
+            config.print_stdout(f"Current revision(s) for {url}:")
+        for line in current_lines(graph, heads, verbose):
+            config.print_stdout(line)
+
+    _run_env(config, script, fn)
+
+
+def history(
+    config: Config, rev_range: str | None = None, verbose: bool = False, indicate_current: bool = False
+) -> None:
+    from schemadiff.revision_glue import history_lines
+
+    script = ScriptDirectory.from_config(config)
+    graph = script.graph
+    needs_db = indicate_current or (rev_range is not None and "current" in rev_range)
+    if needs_db:
+        def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
+            heads = mc.get_current_heads()
+            for line in history_lines(graph, rev_range, verbose, heads, indicate_current):
+                config.print_stdout(line)
+
+        _run_env(config, script, fn)
+        return
+    for line in history_lines(graph, rev_range, verbose, None, False):
+        config.print_stdout(line)
+
+
+def heads(config: Config, verbose: bool = False, resolve_dependencies: bool = False) -> None:
+    from schemadiff.revision_glue import heads_lines
+
+    script = ScriptDirectory.from_config(config)
+    for line in heads_lines(script.graph, verbose, resolve_dependencies):
+        config.print_stdout(line)
+
+
+def branches(config: Config, verbose: bool = False) -> None:
+    from schemadiff.revision_glue import branches_lines
+
+    script = ScriptDirectory.from_config(config)
+    for line in branches_lines(script.graph, verbose):
+        config.print_stdout(line)
+
+
+def show(config: Config, rev: str) -> None:
+    from schemadiff.revision_glue import show_lines
+
+    script = ScriptDirectory.from_config(config)
+    for line in show_lines(script.graph, rev):
+        config.print_stdout(line)
+
+
+# -- check ---------------------------------------------------------------------
+def check(config: Config, format: str = "text", output: str | None = None) -> bool:
+    """Compare database and models; returns True when they drifted."""
+    from schemadiff.autogenerate import produce_upgrade_ops
+    from schemadiff.renderers.report import Report, render_report
+
+    script = ScriptDirectory.from_config(config)
+    result: dict[str, Any] = {}
+
+    def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
+        env = _env_of(config)
+        upgrade = produce_upgrade_ops(mc, env.options.get("target_metadata"), env.options)
+        url = mc.connection.engine.url.render_as_string(hide_password=True) if mc.connection else ""
+        result["report"] = Report(url, tuple(upgrade.to_changes()))
+
+    _run_env(config, script, fn)
+    if "report" not in result:
+        raise CommandError("env.py did not call context.run_migrations(); nothing was compared")
+    report: Report = result["report"]
+    text = render_report(report, format)
+    if output:
+        Path(output).write_text(text + "\n", encoding="utf-8")
+    else:
+        config.print_stdout(text)
+    return report.drift
+
+
+def edit(config: Config, rev: str) -> None:
+    from schemadiff.revision_glue import resolve_one
+
+    script = ScriptDirectory.from_config(config)
+    revision_obj = resolve_one(script.graph, rev)
+    editor = os.environ.get("EDITOR") or os.environ.get("VISUAL")
+    if not editor:
+        raise CommandError("No editor set; set $EDITOR to edit revision files")
+    import shlex
+
+    proc = subprocess.run([*shlex.split(editor), str(revision_obj.path)])
+    if proc.returncode != 0:
+        raise CommandError(f"Editor {editor!r} exited with status {proc.returncode}")

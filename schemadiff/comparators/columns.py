@@ -1,0 +1,124 @@
+"""Columns: added, removed, and the attributes of columns on both sides."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from schemadiff.comparators.context import CompareContext
+from schemadiff.comparators.registry import ComparatorRegistry
+from schemadiff.ops import AddColumnOp, AlterColumnOp, Delta, DropColumnOp, MigrateOperation
+from schemadiff.snapshot.model import ColumnSnapshot, TableSnapshot
+from schemadiff.snapshot.to_sqlalchemy import column_from_snapshot
+
+
+def compare_column_set(
+    ctx: CompareContext, db: TableSnapshot, model: TableSnapshot
+) -> Iterator[MigrateOperation]:
+    db_names = {c.name for c in db.columns}
+    model_names = {c.name for c in model.columns}
+    for col in model.columns:
+        if col.name not in db_names:
+            sa_col = column_from_snapshot(col)
+            if ctx.include(sa_col, col.name, "column", False, None):
+                yield AddColumnOp(model.name, sa_col, model.schema)
+    for col in db.columns:
+        if col.name not in model_names:
+            sa_col = column_from_snapshot(col)
+            if ctx.include(sa_col, col.name, "column", True, None):
+                yield DropColumnOp(db.name, col.name, db.schema, existing=sa_col)
+
+
+def _alter(
+    table: TableSnapshot, db_col: ColumnSnapshot, model_col: ColumnSnapshot, **changes: Any
+) -> AlterColumnOp:
+    return AlterColumnOp(
+        table.name,
+        model_col.name,
+        table.schema,
+        existing_type=db_col.type,
+        existing_nullable=db_col.nullable,
+        existing_server_default=db_col.server_default,
+        existing_comment=db_col.comment,
+        **changes,
+    )
+
+
+def compare_nullable(
+    ctx: CompareContext, table: TableSnapshot, db_col: ColumnSnapshot, model_col: ColumnSnapshot
+) -> Iterator[MigrateOperation]:
+    # A primary key column is NOT NULL whatever the model's flag says.
+    if model_col.computed is not None:
+        return
+    if db_col.nullable != model_col.nullable:
+        yield _alter(table, db_col, model_col, nullable=Delta(db_col.nullable, model_col.nullable))
+
+
+def compare_type(
+    ctx: CompareContext, table: TableSnapshot, db_col: ColumnSnapshot, model_col: ColumnSnapshot
+) -> Iterator[MigrateOperation]:
+    option = ctx.options.compare_type
+    if option is False:
+        return
+    if callable(option):
+        verdict = option(
+            ctx.migration_context,
+            column_from_snapshot(db_col),
+            model_col.source,
+            db_col.type,
+            model_col.type,
+        )
+        if verdict is not None:
+            if verdict:
+                yield _alter(table, db_col, model_col, type=Delta(db_col.type, model_col.type))
+            return
+    if ctx.impl.types_differ(db_col.type, model_col.type):
+        yield _alter(table, db_col, model_col, type=Delta(db_col.type, model_col.type))
+
+
+def compare_server_default(
+    ctx: CompareContext, table: TableSnapshot, db_col: ColumnSnapshot, model_col: ColumnSnapshot
+) -> Iterator[MigrateOperation]:
+    option = ctx.options.compare_server_default
+    if option is False or model_col.computed is not None or model_col.identity is not None:
+        return
+    model_default = getattr(model_col.source, "server_default", None)
+    if callable(option):
+        verdict = option(
+            ctx.migration_context,
+            column_from_snapshot(db_col),
+            model_col.source,
+            db_col.server_default,
+            model_default,
+            model_col.server_default,
+        )
+        if verdict is not None:
+            if verdict:
+                yield _alter(
+                    table,
+                    db_col,
+                    model_col,
+                    server_default=Delta(db_col.server_default, model_default),
+                )
+            return
+    if ctx.impl.defaults_differ(db_col.server_default, model_col.server_default):
+        yield _alter(
+            table, db_col, model_col, server_default=Delta(db_col.server_default, model_default)
+        )
+
+
+def compare_column_comment(
+    ctx: CompareContext, table: TableSnapshot, db_col: ColumnSnapshot, model_col: ColumnSnapshot
+) -> Iterator[MigrateOperation]:
+    if not ctx.impl.dialect.supports_comments:
+        return
+    if (db_col.comment or None) != (model_col.comment or None):
+        yield _alter(table, db_col, model_col, comment=Delta(db_col.comment, model_col.comment))
+
+
+def setup(registry: ComparatorRegistry) -> None:
+    registry.register("table", "columns")(compare_column_set)
+    registry.register("column", "nullable")(compare_nullable)
+    registry.register("column", "type")(compare_type)
+    registry.register("column", "server_default")(compare_server_default)
+    registry.register("column", "comment")(compare_column_comment)

@@ -1,0 +1,110 @@
+"""Runs the registered comparators over two snapshots, in fixed phases.
+
+Phases: (1) schema-level comparators (tables added / removed), (2) for
+every table on both sides, table-level comparators, then (3) for every
+column on both sides, column-level comparators.  Column findings for one
+column are merged into a single AlterColumnOp, so a column whose type and
+nullability both changed gives one ``op.alter_column``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+
+from schemadiff.comparators.context import CompareContext
+from schemadiff.comparators.registry import ComparatorRegistry
+from schemadiff.ops import (
+    AlterColumnOp,
+    CreateIndexOp,
+    CreateTableOp,
+    DropTableOp,
+    MigrateOperation,
+    ModifyTableOps,
+    UpgradeOps,
+)
+from schemadiff.snapshot.model import SchemaSnapshot, TableKey, TableSnapshot
+
+_DELTA_FIELDS = ("nullable", "type", "server_default", "comment")
+
+
+def compare_snapshots(
+    ctx: CompareContext,
+    db: SchemaSnapshot,
+    model: SchemaSnapshot,
+    registry: ComparatorRegistry,
+) -> UpgradeOps:
+    dialect = ctx.impl.name
+    created: list[MigrateOperation] = []
+    dropped: list[MigrateOperation] = []
+    per_table: dict[TableKey, list[MigrateOperation]] = defaultdict(list)
+
+    for fn in registry.for_target("schema", dialect):
+        for op in fn(ctx, db, model):
+            if isinstance(op, (CreateTableOp, CreateIndexOp)) and _is_new_table(op, db):
+                created.append(op)
+            elif isinstance(op, DropTableOp):
+                dropped.append(op)
+            else:
+                per_table[_key_of(op)].append(op)
+
+    table_fns = registry.for_target("table", dialect)
+    column_fns = registry.for_target("column", dialect)
+    for key in sorted(set(db.tables) & set(model.tables), key=_sort_key):
+        db_table, model_table = db.tables[key], model.tables[key]
+        if not ctx.include(model_table.source, model_table.name, "table", False, None):
+            continue
+        ops = per_table[key]
+        for fn in table_fns:
+            ops.extend(fn(ctx, db_table, model_table))
+        ops.extend(_compare_columns(ctx, db_table, model_table, column_fns))
+
+    upgrade = UpgradeOps(list(created))
+    for key in sorted(per_table, key=_sort_key):
+        if per_table[key]:
+            upgrade.ops.append(ModifyTableOps(key[1], per_table[key], key[0]))
+    upgrade.ops.extend(dropped)
+    return upgrade
+
+
+def _compare_columns(
+    ctx: CompareContext, db_table: TableSnapshot, model_table: TableSnapshot, fns: list
+) -> list[MigrateOperation]:
+    out: list[MigrateOperation] = []
+    db_cols = {c.name: c for c in db_table.columns}
+    for model_col in model_table.columns:
+        db_col = db_cols.get(model_col.name)
+        if db_col is None:
+            continue
+        if not ctx.include(model_col.source, model_col.name, "column", False, None):
+            continue
+        merged: AlterColumnOp | None = None
+        for fn in fns:
+            for op in fn(ctx, model_table, db_col, model_col):
+                if isinstance(op, AlterColumnOp):
+                    merged = op if merged is None else _merge(merged, op)
+                else:
+                    out.append(op)
+        if merged is not None and not merged.is_empty():
+            out.append(merged)
+    return out
+
+
+def _merge(a: AlterColumnOp, b: AlterColumnOp) -> AlterColumnOp:
+    changes = {f: getattr(b, f) for f in _DELTA_FIELDS if getattr(b, f) is not None}
+    return dataclasses.replace(a, **changes)
+
+
+def _is_new_table(op: MigrateOperation, db: SchemaSnapshot) -> bool:
+    table = op.table if isinstance(op, CreateTableOp) else op.index.table  # type: ignore[attr-defined]
+    return (table.schema if table.schema != db.default_schema else None, table.name) not in db.tables
+
+
+def _key_of(op: MigrateOperation) -> TableKey:
+    schema = getattr(op, "schema", None)
+    table = getattr(op, "table_name", None)
+    return (schema, str(table))
+
+
+def _sort_key(key: TableKey) -> tuple[str, str]:
+    return (key[0] or "", key[1])

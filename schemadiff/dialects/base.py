@@ -1,0 +1,182 @@
+"""Per-backend knowledge, in one place per backend.
+
+A ``DialectImpl`` answers the questions where backends differ: whether two
+types are the same once the database has had its say, how a server default
+looks after the round trip, whether DDL is transactional, and how each
+ALTER is spelled.  Comparators and the runtime ask it; they never test the
+dialect name themselves.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from sqlalchemy import Column, MetaData, Table
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.compiler import DDLCompiler
+from sqlalchemy.types import NullType, TypeEngine
+
+from schemadiff.errors import MigrationError
+from schemadiff.ops.schema_ops import AlterColumnOp
+
+_WS = re.compile(r"\s+")
+
+
+class DialectImpl:
+    """Defaults shared by every backend; subclasses override the quirks."""
+
+    name: ClassVar[str] = "default"
+    transactional_ddl: ClassVar[bool] = False
+    #: groups of compiled type names the backend stores as one type
+    type_synonyms: ClassVar[tuple[frozenset[str], ...]] = ()
+    supports_alter_column: ClassVar[bool] = True
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self.preparer = dialect.identifier_preparer
+        self._synonyms: dict[str, str] = {}
+        for group in self.type_synonyms:
+            canonical = sorted(group)[0]
+            for member in group:
+                self._synonyms[member] = canonical
+
+    # -- types -------------------------------------------------------------
+    def compile_type(self, type_: TypeEngine[Any]) -> str | None:
+        if isinstance(type_, NullType):
+            return None
+        try:
+            text = self.dialect.type_compiler_instance.process(type_)
+        except Exception:  # a type this dialect cannot render: cannot judge
+            return None
+        return str(text)
+
+    def normalize_type_text(self, text: str) -> str:
+        text = _WS.sub(" ", text.upper()).strip()
+        text = text.replace(", ", ",").replace(" (", "(")
+        base, _, args = text.partition("(")
+        base = self._synonyms.get(base, base)
+        return f"{base}({args}" if args else base
+
+    def types_differ(self, inspected: TypeEngine[Any], metadata: TypeEngine[Any]) -> bool:
+        """True when the database's type is not what the model asks for.
+
+        Both sides are compiled by this dialect, so a model type and the
+        type the database reports for it meet in one vocabulary; anything
+        that cannot be compiled (an unknown reflected type) is not reported.
+        """
+        left = self.compile_type(inspected)
+        right = self.compile_type(metadata)
+        if left is None or right is None:
+            return False
+        return self.normalize_type_text(left) != self.normalize_type_text(right)
+
+    # -- server defaults ---------------------------------------------------
+    def normalize_default(self, text: str | None) -> str | None:
+        if text is None:
+            return None
+        text = text.strip()
+        while text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
+            text = text[1:-1].strip()
+        return text
+
+    def defaults_differ(self, inspected: str | None, metadata: str | None) -> bool:
+        return self.normalize_default(inspected) != self.normalize_default(metadata)
+
+    # -- DDL ---------------------------------------------------------------
+    def ddl_compiler(self) -> DDLCompiler:
+        return self.dialect.ddl_compiler(self.dialect, None)  # type: ignore[no-any-return]
+
+    def quote_table(self, name: str, schema: str | None) -> str:
+        q = self.preparer.quote
+        return f"{self.preparer.quote_schema(schema)}.{q(name)}" if schema else q(name)
+
+    def column_spec(self, table_name: str, column: Column[Any], schema: str | None) -> str:
+        if column.table is None:  # type: ignore[comparison-overlap]
+            Table(table_name, MetaData(), column, schema=schema)
+        return str(self.ddl_compiler().get_column_specification(column))
+
+    def add_column(self, table_name: str, column: Column[Any], schema: str | None) -> list[str]:
+        spec = self.column_spec(table_name, column, schema)
+        stmts = [f"ALTER TABLE {self.quote_table(table_name, schema)} ADD COLUMN {spec}"]
+        if column.comment is not None and self.dialect.supports_comments:
+            stmts.extend(self.column_comment(table_name, column.name, column.comment, schema))
+        return stmts
+
+    def drop_column(self, table_name: str, column_name: str, schema: str | None) -> list[str]:
+        return [
+            f"ALTER TABLE {self.quote_table(table_name, schema)} "
+            f"DROP COLUMN {self.preparer.quote(column_name)}"
+        ]
+
+    def column_comment(
+        self, table_name: str, column_name: str, comment: str | None, schema: str | None
+    ) -> list[str]:
+        target = f"{self.quote_table(table_name, schema)}.{self.preparer.quote(column_name)}"
+        value = "NULL" if comment is None else self.literal(comment)
+        return [f"COMMENT ON COLUMN {target} IS {value}"]
+
+    def table_comment(self, table_name: str, comment: str | None, schema: str | None) -> list[str]:
+        value = "NULL" if comment is None else self.literal(comment)
+        return [f"COMMENT ON TABLE {self.quote_table(table_name, schema)} IS {value}"]
+
+    def rename_table(self, old: str, new: str, schema: str | None) -> list[str]:
+        return [f"ALTER TABLE {self.quote_table(old, schema)} RENAME TO {self.preparer.quote(new)}"]
+
+    def literal(self, value: str) -> str:
+        return "'" + value.replace("'", "''") + "'"
+
+    def default_sql(self, default: Any) -> str | None:
+        """SQL text for a server default given as str, text() or DefaultClause."""
+        if default is None:
+            return None
+        arg = getattr(default, "arg", default)
+        if isinstance(arg, str):
+            return self.literal(arg)
+        text = getattr(arg, "text", None)
+        if isinstance(text, str):
+            return text
+        return str(arg.compile(dialect=self.dialect, compile_kwargs={"literal_binds": True}))
+
+    def alter_column(self, op: AlterColumnOp) -> list[str]:
+        if not self.supports_alter_column:
+            raise MigrationError(
+                f"{self.name} cannot ALTER column '{op.table_name}.{op.column_name}'; "
+                "use op.batch_alter_table() (render_as_batch=True) for this backend"
+            )
+        return self.generic_alter_column(op)
+
+    def generic_alter_column(self, op: AlterColumnOp) -> list[str]:
+        table = self.quote_table(op.table_name, op.schema)
+        col = self.preparer.quote(op.column_name)
+        out: list[str] = []
+        if op.nullable is not None:
+            verb = "DROP NOT NULL" if op.nullable.new else "SET NOT NULL"
+            out.append(f"ALTER TABLE {table} ALTER COLUMN {col} {verb}")
+        if op.server_default is not None:
+            sql = self.default_sql(op.server_default.new)
+            verb = "DROP DEFAULT" if sql is None else f"SET DEFAULT {sql}"
+            out.append(f"ALTER TABLE {table} ALTER COLUMN {col} {verb}")
+        if op.type is not None:
+            out.append(
+                f"ALTER TABLE {table} ALTER COLUMN {col} TYPE {self.compile_type(op.type.new)}"
+            )
+        if op.comment is not None:
+            out.extend(self.column_comment(op.table_name, op.column_name, op.comment.new, op.schema))
+        if op.new_column_name:
+            out.append(
+                f"ALTER TABLE {table} RENAME COLUMN {col} TO {self.preparer.quote(op.new_column_name)}"
+            )
+        return out
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0

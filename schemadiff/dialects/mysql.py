@@ -1,0 +1,101 @@
+"""MySQL and MariaDB: non-transactional DDL, MODIFY restates whole columns."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from sqlalchemy import Column
+
+from schemadiff.dialects.base import DialectImpl
+from schemadiff.errors import MigrationError
+from schemadiff.ops.schema_ops import AlterColumnOp
+
+# Display widths carry no meaning for storage: INTEGER(11) is INTEGER.
+_INT_WIDTH = re.compile(r"^(TINYINT|SMALLINT|MEDIUMINT|INTEGER|INT|BIGINT)\(\d+\)")
+
+
+class MySQLImpl(DialectImpl):
+    name: ClassVar[str] = "mysql"
+    transactional_ddl: ClassVar[bool] = False
+    type_synonyms = (
+        frozenset({"NUMERIC", "DECIMAL"}),
+        # SQLAlchemy compiles Boolean as BOOL; MySQL stores and reports TINYINT(1)
+        frozenset({"BOOL", "BOOLEAN", "TINYINT(1)"}),
+        frozenset({"INTEGER", "INT"}),
+    )
+
+    def normalize_type_text(self, text: str) -> str:
+        upper = text.upper().strip()
+        if upper in ("TINYINT(1)", "BOOL", "BOOLEAN"):
+            return "BOOL"
+        upper = _INT_WIDTH.sub(lambda m: m.group(1), upper)
+        upper = upper.replace(" UNSIGNED", " UNSIGNED")
+        return super().normalize_type_text(upper)
+
+    def normalize_default(self, text: str | None) -> str | None:
+        text = super().normalize_default(text)
+        if text is None:
+            return None
+        # MariaDB 10.2+ reports string defaults quoted and NULL as the word
+        if text.upper() == "NULL":
+            return None
+        return text
+
+    def column_comment(
+        self, table_name: str, column_name: str, comment: str | None, schema: str | None
+    ) -> list[str]:
+        return []  # MySQL comments are part of the column definition (MODIFY)
+
+    def table_comment(self, table_name: str, comment: str | None, schema: str | None) -> list[str]:
+        return [
+            f"ALTER TABLE {self.quote_table(table_name, schema)} COMMENT "
+            f"{self.literal(comment or '')}"
+        ]
+
+    def literal(self, value: str) -> str:
+        return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
+
+    def alter_column(self, op: AlterColumnOp) -> list[str]:
+        table = self.quote_table(op.table_name, op.schema)
+        col = self.preparer.quote(op.column_name)
+        needs_modify = op.nullable is not None or op.type is not None or op.comment is not None
+        out: list[str] = []
+        if needs_modify or op.new_column_name:
+            type_ = op.type.new if op.type else op.existing_type
+            if type_ is None:
+                raise MigrationError(
+                    f"MySQL needs the column's type to alter '{op.table_name}.{op.column_name}'; "
+                    "pass existing_type="
+                )
+            nullable = op.nullable.new if op.nullable else op.existing_nullable
+            default = op.server_default.new if op.server_default else op.existing_server_default
+            comment = op.comment.new if op.comment else op.existing_comment
+            spec = self._restated(op, type_, nullable, default, comment)
+            if op.new_column_name:
+                out.append(f"ALTER TABLE {table} CHANGE {col} {spec}")
+            else:
+                out.append(f"ALTER TABLE {table} MODIFY {spec}")
+        elif op.server_default is not None:
+            sql = self.default_sql(op.server_default.new)
+            verb = "DROP DEFAULT" if sql is None else f"SET DEFAULT {sql}"
+            out.append(f"ALTER TABLE {table} ALTER COLUMN {col} {verb}")
+        return out
+
+    def _restated(
+        self, op: AlterColumnOp, type_: Any, nullable: bool | None, default: Any, comment: Any
+    ) -> str:
+        name = self.preparer.quote(op.new_column_name or op.column_name)
+        parts = [name, str(self.compile_type(type_))]
+        parts.append("NULL" if nullable is not False else "NOT NULL")
+        default_sql = self.default_sql(default)
+        if default_sql is not None:
+            parts.append(f"DEFAULT {default_sql}")
+        if comment:
+            parts.append(f"COMMENT {self.literal(comment)}")
+        return " ".join(parts)
+
+    def add_column(self, table_name: str, column: Column[Any], schema: str | None) -> list[str]:
+        # MySQL's column spec already carries COMMENT '...'
+        spec = self.column_spec(table_name, column, schema)
+        return [f"ALTER TABLE {self.quote_table(table_name, schema)} ADD COLUMN {spec}"]

@@ -1,0 +1,6 @@
+"""The runtime side of ``op.*``."""
+
+from schemadiff.operations import impl as _impl  # noqa: F401  (registers implementations)
+from schemadiff.operations.base import Operations, activate, current_operations
+
+__all__ = ["Operations", "activate", "current_operations"]

@@ -1,0 +1,344 @@
+"""``Operations``: what ``op.*`` calls inside a migration script reach.
+
+Each directive builds a typed operation object and hands it to
+``invoke``, which finds the implementation registered for its class.
+Plugins add directives with ``Operations.register_operation(name)`` on an
+operation class (which must offer a classmethod of that name building the
+op) and say how to run it with ``Operations.implementation_for(OpClass)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKeyConstraint,
+    Index,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    UniqueConstraint,
+    literal_column,
+    text,
+)
+from sqlalchemy.sql.elements import quoted_name
+from sqlalchemy.sql.naming import conv
+
+from schemadiff.errors import CommandError, MigrationError
+from schemadiff.ops import (
+    AddColumnOp,
+    AddConstraintOp,
+    AlterColumnOp,
+    CreateIndexOp,
+    CreateTableCommentOp,
+    CreateTableOp,
+    Delta,
+    DropColumnOp,
+    DropConstraintOp,
+    DropIndexOp,
+    DropTableCommentOp,
+    DropTableOp,
+    MigrateOperation,
+    RenameTableOp,
+)
+
+if TYPE_CHECKING:
+    from schemadiff.runtime.migration import MigrationContext
+
+Implementation = Callable[["Operations", Any], Any]
+
+_NOT_GIVEN: Any = object()
+
+
+class Operations:
+    _implementations: dict[type[MigrateOperation], Implementation] = {}
+    _registered: dict[str, type[MigrateOperation]] = {}
+
+    def __init__(self, migration_context: MigrationContext) -> None:
+        self.migration_context = migration_context
+        self.impl = migration_context.impl
+
+    # -- extension points ----------------------------------------------------
+    @classmethod
+    def register_operation(cls, name: str, sourcename: str | None = None) -> Callable[[type], type]:
+        """Make ``op.<name>(...)`` build an instance of the decorated class and run it."""
+
+        def decorate(op_cls: type) -> type:
+            factory = getattr(op_cls, sourcename or name, None)
+            if factory is None or not callable(factory):
+                raise TypeError(
+                    f"{op_cls.__name__} must define a classmethod {sourcename or name!r} "
+                    "that builds the operation and calls operations.invoke()"
+                )
+            if hasattr(cls, name) and name not in cls._registered:
+                raise ValueError(f"op.{name} already exists")
+
+            def method(self: Operations, *args: Any, **kw: Any) -> Any:
+                return factory(self, *args, **kw)
+
+            method.__name__ = name
+            method.__doc__ = factory.__doc__
+            setattr(cls, name, method)
+            cls._registered[name] = op_cls
+            return op_cls
+
+        return decorate
+
+    @classmethod
+    def implementation_for(cls, op_cls: type[MigrateOperation]) -> Callable[[Implementation], Implementation]:
+        def decorate(fn: Implementation) -> Implementation:
+            cls._implementations[op_cls] = fn
+            return fn
+
+        return decorate
+
+    def invoke(self, operation: MigrateOperation) -> Any:
+        for klass in type(operation).__mro__:
+            fn = self._implementations.get(klass)  # type: ignore[arg-type]
+            if fn is not None:
+                return fn(self, operation)
+        raise MigrationError(f"no implementation registered for {type(operation).__name__}")
+
+    # -- helpers -------------------------------------------------------------
+    def _metadata(self) -> MetaData:
+        """A MetaData carrying the target's naming convention, so None names get one."""
+        target = self.migration_context.opts.target_metadata
+        if isinstance(target, Sequence) and not isinstance(target, MetaData):
+            target = target[0] if target else None
+        convention = target.naming_convention if isinstance(target, MetaData) else None
+        return MetaData(naming_convention=convention) if convention else MetaData()
+
+    def _table(self, name: str, *items: Any, schema: str | None = None, **kw: Any) -> Table:
+        return Table(name, self._metadata(), *items, schema=schema, **kw)
+
+    def execute(self, sqltext: Any, execution_options: dict[str, Any] | None = None) -> Any:
+        if isinstance(sqltext, str):
+            sqltext = text(sqltext)
+        if execution_options and not self.migration_context.as_sql:
+            sqltext = sqltext.execution_options(**execution_options)
+        return self.migration_context.execute(sqltext)
+
+    def get_bind(self) -> Any:
+        return self.migration_context.bind()
+
+    def get_context(self) -> MigrationContext:
+        return self.migration_context
+
+    @staticmethod
+    def f(name: str) -> conv:
+        """Mark a name as final: naming conventions must not rewrite it."""
+        return conv(name)
+
+    def inline_literal(self, value: Any, type_: Any = None) -> Any:
+        """A value rendered into the SQL text itself, so offline scripts carry it."""
+        from sqlalchemy import literal
+
+        compiled = literal(value, type_=type_).compile(
+            dialect=self.migration_context.dialect, compile_kwargs={"literal_binds": True}
+        )
+        return literal_column(str(compiled))
+
+    # -- directives ----------------------------------------------------------
+    def create_table(self, table_name: str, *columns: Any, **kw: Any) -> Table:
+        table = self._table(table_name, *columns, **kw)
+        self.invoke(CreateTableOp(table))
+        return table
+
+    def drop_table(self, table_name: str, *, schema: str | None = None, **kw: Any) -> None:
+        self.invoke(DropTableOp(table_name, schema))
+
+    def rename_table(self, old_table_name: str, new_table_name: str, *, schema: str | None = None) -> None:
+        self.invoke(RenameTableOp(old_table_name, new_table_name, schema))
+
+    def add_column(self, table_name: str, column: Column[Any], *, schema: str | None = None) -> None:
+        self.invoke(AddColumnOp(table_name, column, schema))
+
+    def drop_column(self, table_name: str, column_name: str, *, schema: str | None = None, **kw: Any) -> None:
+        self.invoke(DropColumnOp(table_name, column_name, schema))
+
+    def alter_column(
+        self,
+        table_name: str,
+        column_name: str,
+        *,
+        nullable: bool | None = None,
+        comment: Any = _NOT_GIVEN,
+        server_default: Any = _NOT_GIVEN,
+        new_column_name: str | None = None,
+        type_: Any = None,
+        existing_type: Any = None,
+        existing_server_default: Any = None,
+        existing_nullable: bool | None = None,
+        existing_comment: str | None = None,
+        schema: str | None = None,
+        **kw: Any,
+    ) -> None:
+        if isinstance(type_, type):
+            type_ = type_()
+        if isinstance(existing_type, type):
+            existing_type = existing_type()
+        op = AlterColumnOp(
+            table_name,
+            column_name,
+            schema,
+            nullable=Delta(existing_nullable, nullable) if nullable is not None else None,
+            type=Delta(existing_type, type_) if type_ is not None else None,
+            server_default=(
+                Delta(existing_server_default, server_default)
+                if server_default is not _NOT_GIVEN and server_default is not False
+                else None
+            ),
+            comment=Delta(existing_comment, comment) if comment is not _NOT_GIVEN and comment is not False else None,
+            new_column_name=new_column_name,
+            existing_type=existing_type,
+            existing_nullable=existing_nullable,
+            existing_server_default=existing_server_default,
+            existing_comment=existing_comment,
+            extra=kw,
+        )
+        self.invoke(op)
+
+    def create_index(
+        self,
+        index_name: str | None,
+        table_name: str,
+        columns: Sequence[Any],
+        *,
+        schema: str | None = None,
+        unique: bool = False,
+        **kw: Any,
+    ) -> None:
+        cols = [_column_or_text(c) for c in ([columns] if isinstance(columns, str) else columns)]
+        table = self._table(table_name, *[c for c in cols if isinstance(c, Column)], schema=schema)
+        exprs = [table.c[c.name] if isinstance(c, Column) else c for c in cols]
+        index = Index(index_name, *exprs, unique=unique, _table=table, **kw)
+        self.invoke(CreateIndexOp(index))
+
+    def drop_index(self, index_name: str, table_name: str | None = None, *, schema: str | None = None, **kw: Any) -> None:
+        self.invoke(DropIndexOp(index_name, table_name, schema))
+
+    def create_unique_constraint(
+        self, constraint_name: str | None, table_name: str, columns: Sequence[str], *, schema: str | None = None, **kw: Any
+    ) -> None:
+        cols = [columns] if isinstance(columns, str) else list(columns)
+        table = self._table(table_name, *[Column(c, _null_type()) for c in cols], schema=schema)
+        cons = UniqueConstraint(*cols, name=constraint_name, **kw)
+        table.append_constraint(cons)
+        self.invoke(AddConstraintOp(cons))
+
+    def create_primary_key(
+        self, constraint_name: str | None, table_name: str, columns: Sequence[str], *, schema: str | None = None
+    ) -> None:
+        table = self._table(table_name, *[Column(c, _null_type()) for c in columns], schema=schema)
+        cons = PrimaryKeyConstraint(*columns, name=constraint_name)
+        table.append_constraint(cons)
+        self.invoke(AddConstraintOp(cons))
+
+    def create_foreign_key(
+        self,
+        constraint_name: str | None,
+        source_table: str,
+        referent_table: str,
+        local_cols: Sequence[str],
+        remote_cols: Sequence[str],
+        *,
+        onupdate: str | None = None,
+        ondelete: str | None = None,
+        deferrable: bool | None = None,
+        initially: str | None = None,
+        match: str | None = None,
+        source_schema: str | None = None,
+        referent_schema: str | None = None,
+        **kw: Any,
+    ) -> None:
+        md = self._metadata()
+        if (referent_table, referent_schema) != (source_table, source_schema):
+            Table(referent_table, md, *[Column(c, _null_type()) for c in remote_cols], schema=referent_schema)
+        prefix = f"{referent_schema}.{referent_table}" if referent_schema else referent_table
+        source_cols = [Column(c, _null_type()) for c in local_cols]
+        if (referent_table, referent_schema) == (source_table, source_schema):
+            source_cols += [Column(c, _null_type()) for c in remote_cols if c not in local_cols]
+        table = Table(source_table, md, *source_cols, schema=source_schema)
+        cons = ForeignKeyConstraint(
+            list(local_cols),
+            [f"{prefix}.{c}" for c in remote_cols],
+            name=constraint_name,
+            onupdate=onupdate,
+            ondelete=ondelete,
+            deferrable=deferrable,
+            initially=initially,
+            match=match,
+            **kw,
+        )
+        table.append_constraint(cons)
+        self.invoke(AddConstraintOp(cons))
+
+    def create_check_constraint(
+        self, constraint_name: str | None, table_name: str, condition: Any, *, schema: str | None = None, **kw: Any
+    ) -> None:
+        table = self._table(table_name, schema=schema)
+        cons = CheckConstraint(text(condition) if isinstance(condition, str) else condition, name=constraint_name, **kw)
+        table.append_constraint(cons)
+        self.invoke(AddConstraintOp(cons))
+
+    def drop_constraint(
+        self, constraint_name: str, table_name: str, type_: str | None = None, *, schema: str | None = None
+    ) -> None:
+        self.invoke(DropConstraintOp(constraint_name, table_name, type_, schema))
+
+    def create_table_comment(
+        self, table_name: str, comment: str, *, existing_comment: str | None = None, schema: str | None = None
+    ) -> None:
+        self.invoke(CreateTableCommentOp(table_name, comment, schema, existing_comment))
+
+    def drop_table_comment(
+        self, table_name: str, *, existing_comment: str | None = None, schema: str | None = None
+    ) -> None:
+        self.invoke(DropTableCommentOp(table_name, schema, existing_comment))
+
+    def bulk_insert(self, table: Table, rows: Sequence[dict[str, Any]], *, multiinsert: bool = True) -> None:
+        ctx = self.migration_context
+        if ctx.as_sql:
+            for row in rows:
+                ctx.execute(table.insert().values(**row))
+            return
+        if rows:
+            ctx.bind().execute(table.insert(), list(rows))
+
+
+def _null_type() -> Any:
+    from sqlalchemy.types import NULLTYPE
+
+    return NULLTYPE
+
+
+def _column_or_text(c: Any) -> Any:
+    if isinstance(c, str):
+        return Column(quoted_name(c, None), _null_type())
+    return c
+
+
+_current: ContextVar[Operations | None] = ContextVar("schemadiff_operations", default=None)
+
+
+@contextmanager
+def activate(operations: Operations) -> Iterator[Operations]:
+    token = _current.set(operations)
+    try:
+        yield operations
+    finally:
+        _current.reset(token)
+
+
+def current_operations() -> Operations:
+    ops = _current.get()
+    if ops is None:
+        raise CommandError(
+            "schemadiff.op is only available while a migration runs (inside upgrade()/downgrade())"
+        )
+    return ops

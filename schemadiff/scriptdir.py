@@ -1,0 +1,207 @@
+"""The migration environment on disk: env.py, the template, version folders.
+
+It turns configuration into paths, writes new revision files, and hands
+the revision graph to commands.  Loading the graph reads the files'
+revision identifiers without importing them (see ``revisions.scripts``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import re
+import sys
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from schemadiff.config import Config
+from schemadiff.errors import CommandError, ConfigError, ScriptError
+from schemadiff.renderers.script import render_template, run_post_write_hooks
+
+DEFAULT_FILE_TEMPLATE = "%(rev)s_%(slug)s"
+_SLUG = re.compile(r"\w+")
+
+
+def new_rev_id() -> str:
+    return uuid.uuid4().hex[-12:]
+
+
+def slugify(message: str | None, length: int) -> str:
+    slug = "_".join(_SLUG.findall(message or "")).lower()
+    if len(slug) > length:
+        slug = slug[:length].rsplit("_", 1)[0] + "_"
+    return slug
+
+
+class ScriptDirectory:
+    def __init__(
+        self,
+        dir: Path,
+        *,
+        config: Config | None = None,
+        version_locations: Sequence[Path] | None = None,
+        file_template: str = DEFAULT_FILE_TEMPLATE,
+        truncate_slug_length: int = 40,
+        sourceless: bool = False,
+        recursive_version_locations: bool = False,
+        output_encoding: str = "utf-8",
+        hooks: dict[str, str] | None = None,
+    ) -> None:
+        self.dir = dir
+        self.config = config
+        self.versions = dir / "versions"
+        self.version_locations = list(version_locations) if version_locations else [self.versions]
+        self.file_template = file_template
+        self.truncate_slug_length = truncate_slug_length
+        self.sourceless = sourceless
+        self.recursive_version_locations = recursive_version_locations
+        self.output_encoding = output_encoding
+        self.hooks = hooks
+        self._graph: Any = None
+
+    @classmethod
+    def from_config(cls, config: Config) -> ScriptDirectory:
+        location = config.get_main_option("script_location")
+        if location is None:
+            where = config.config_file_name or config.toml_file_name or "the configuration"
+            raise ConfigError(
+                f"No 'script_location' key found in configuration ({where}); "
+                "run 'schemadiff init DIR' first"
+            )
+        directory = Path(location)
+        if not directory.is_dir():
+            raise CommandError(
+                f"Path doesn't exist: {str(directory)!r}.  Please use the 'init' command to "
+                "create a new scripts folder."
+            )
+        _prepend_sys_path(config)
+        locations = config.get_main_option_list("version_locations")
+        try:
+            truncate = int(config.get_main_option("truncate_slug_length") or 40)
+        except ValueError as exc:
+            raise ConfigError("truncate_slug_length must be a whole number") from exc
+        return cls(
+            directory.resolve(),
+            config=config,
+            version_locations=[Path(p).resolve() for p in locations] if locations else None,
+            file_template=config.get_main_option("file_template") or DEFAULT_FILE_TEMPLATE,
+            truncate_slug_length=truncate,
+            sourceless=_bool(config.get_main_option("sourceless")),
+            recursive_version_locations=_bool(config.get_main_option("recursive_version_locations")),
+            output_encoding=config.get_main_option("output_encoding") or "utf-8",
+            hooks=config.get_section("post_write_hooks"),
+        )
+
+    # -- environment -------------------------------------------------------
+    @property
+    def env_py(self) -> Path:
+        return self.dir / "env.py"
+
+    @property
+    def template(self) -> Path:
+        return self.dir / "script.py.mako"
+
+    def run_env(self) -> None:
+        path = self.env_py
+        if not path.exists():
+            raise CommandError(f"No env.py file found at {path}")
+        spec = importlib.util.spec_from_file_location(f"schemadiff_env_{uuid.uuid4().hex}", path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+
+    # -- revisions ---------------------------------------------------------
+    @property
+    def graph(self) -> Any:
+        if self._graph is None:
+            from schemadiff.revisions import RevisionGraph, load_revisions
+
+            revisions = load_revisions(
+                [p for p in self.version_locations],
+                sourceless=self.sourceless,
+                recursive=self.recursive_version_locations,
+            )
+            self._graph = RevisionGraph.build(revisions)
+        return self._graph
+
+    def reset(self) -> None:
+        self._graph = None
+
+    def revision_path(
+        self, rev_id: str, message: str | None, create_date: dt.datetime, version_path: Path
+    ) -> Path:
+        tokens = {
+            "rev": rev_id,
+            "slug": slugify(message, self.truncate_slug_length),
+            "epoch": int(create_date.timestamp()),
+            "year": create_date.year,
+            "month": create_date.month,
+            "day": create_date.day,
+            "hour": create_date.hour,
+            "minute": create_date.minute,
+            "second": create_date.second,
+        }
+        try:
+            name = self.file_template % tokens
+        except (KeyError, ValueError, TypeError) as exc:
+            raise ConfigError(f"file_template {self.file_template!r} is invalid: {exc}") from exc
+        return version_path / f"{name}.py"
+
+    def write_revision(
+        self,
+        rev_id: str,
+        message: str | None,
+        *,
+        down_revision: str | tuple[str, ...] | None,
+        branch_labels: Any = None,
+        depends_on: Any = None,
+        version_path: Path | None = None,
+        **template_args: Any,
+    ) -> Path:
+        create_date = dt.datetime.now()
+        target_dir = version_path or self.version_locations[0]
+        created_dir = not target_dir.exists()
+        if created_dir:
+            target_dir.mkdir(parents=True)
+            self.config_print(f"  Creating directory {target_dir} ... done")
+        path = self.revision_path(rev_id, message, create_date, target_dir)
+        if path.exists():
+            raise CommandError(f"Revision file {path} already exists")
+        if not self.template.exists():
+            raise CommandError(f"No script.py.mako template found at {self.template}")
+        render_template(
+            self.template,
+            path,
+            encoding=self.output_encoding,
+            up_revision=rev_id,
+            down_revision=down_revision,
+            branch_labels=branch_labels,
+            depends_on=depends_on,
+            create_date=create_date,
+            message=message if message is not None else "empty message",
+            **{"imports": "", "upgrades": "", "downgrades": "", **template_args},
+        )
+        try:
+            run_post_write_hooks(path, self.hooks)
+        except ScriptError:
+            raise
+        self.reset()
+        return path
+
+    def config_print(self, text: str) -> None:
+        if self.config is not None:
+            self.config.print_stdout(text)
+
+
+def _bool(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("true", "1", "yes", "on")
+
+
+def _prepend_sys_path(config: Config) -> None:
+    paths = config.get_main_option_list("prepend_sys_path") or []
+    for p in reversed(paths):
+        resolved = str(Path(p).resolve())
+        if resolved not in sys.path:
+            sys.path.insert(0, resolved)

@@ -1,0 +1,187 @@
+"""Build a SchemaSnapshot from the application's MetaData.
+
+This is the "target" side.  No database is touched; the dialect is only
+used to turn SQL expressions (server defaults, index expressions, CHECK
+bodies) into text the comparators can line up with what reflection reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKeyConstraint,
+    Index,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.elements import ClauseElement, TextClause
+from sqlalchemy.sql.schema import Computed, DefaultClause, Identity
+
+from schemadiff.snapshot.model import (
+    CheckSnapshot,
+    ColumnSnapshot,
+    ComputedSnapshot,
+    ForeignKeySnapshot,
+    IdentitySnapshot,
+    IndexSnapshot,
+    PrimaryKeySnapshot,
+    SchemaSnapshot,
+    TableKey,
+    TableSnapshot,
+    UniqueSnapshot,
+)
+
+TableFilter = Callable[[Table], bool]
+
+
+def constraint_name(obj: Any) -> str | None:
+    """The name the DDL will use, or None where the database picks one.
+
+    SQLAlchemy marks "no name yet" with a private sentinel; naming
+    conventions replace it with a ``conv`` string once the columns are known.
+    """
+    name = getattr(obj, "name", None)
+    if name is None or not isinstance(name, str):
+        return None
+    if type(name).__name__ == "_NoneName":  # pragma: no cover - SQLAlchemy internals
+        return None
+    return str(name)
+
+
+def expression_text(expr: Any, dialect: Dialect) -> str:
+    if isinstance(expr, str):
+        return expr
+    if isinstance(expr, TextClause):
+        return expr.text
+    if isinstance(expr, ClauseElement):
+        return str(expr.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    return str(expr)
+
+
+def server_default_text(column: Column[Any], dialect: Dialect) -> str | None:
+    default = column.server_default
+    if default is None or not isinstance(default, DefaultClause):
+        return None
+    arg = default.arg
+    if isinstance(arg, str):
+        return "'" + arg.replace("'", "''") + "'"
+    return expression_text(arg, dialect)
+
+
+def column_snapshot(column: Column[Any], dialect: Dialect) -> ColumnSnapshot:
+    computed = None
+    if isinstance(column.computed, Computed):
+        computed = ComputedSnapshot(
+            expression_text(column.computed.sqltext, dialect), column.computed.persisted
+        )
+    identity = None
+    if isinstance(column.identity, Identity):
+        identity = IdentitySnapshot(
+            bool(column.identity.always), column.identity.start, column.identity.increment
+        )
+    return ColumnSnapshot(
+        name=column.name,
+        type=column.type,
+        nullable=bool(column.nullable),
+        server_default=None if computed or identity else server_default_text(column, dialect),
+        comment=column.comment,
+        autoincrement=column.autoincrement,
+        computed=computed,
+        identity=identity,
+        source=column,
+    )
+
+
+def table_snapshot(table: Table, dialect: Dialect, default_schema: str | None) -> TableSnapshot:
+    pk: PrimaryKeySnapshot | None = None
+    uniques: list[UniqueSnapshot] = []
+    fks: list[ForeignKeySnapshot] = []
+    checks: list[CheckSnapshot] = []
+    for cons in table.constraints:
+        if isinstance(cons, PrimaryKeyConstraint):
+            if cons.columns:
+                pk = PrimaryKeySnapshot(
+                    constraint_name(cons), tuple(c.name for c in cons.columns), cons
+                )
+        elif isinstance(cons, UniqueConstraint):
+            uniques.append(
+                UniqueSnapshot(constraint_name(cons), tuple(c.name for c in cons.columns), cons)
+            )
+        elif isinstance(cons, ForeignKeyConstraint):
+            fks.append(_fk_snapshot(cons, default_schema))
+        elif isinstance(cons, CheckConstraint):
+            checks.append(
+                CheckSnapshot(constraint_name(cons), expression_text(cons.sqltext, dialect), cons)
+            )
+    indexes = [_index_snapshot(ix, dialect) for ix in table.indexes]
+    schema = None if table.schema == default_schema else table.schema
+    return TableSnapshot(
+        schema=schema,
+        name=table.name,
+        columns=tuple(column_snapshot(c, dialect) for c in table.columns),
+        primary_key=pk,
+        indexes=tuple(sorted(indexes, key=lambda i: (i.name or "", i.expressions))),
+        uniques=tuple(sorted(uniques, key=lambda u: (u.name or "", u.columns))),
+        foreign_keys=tuple(sorted(fks, key=lambda f: (f.name or "", f.columns))),
+        checks=tuple(sorted(checks, key=lambda c: (c.name or "", c.sqltext))),
+        comment=table.comment,
+        source=table,
+    )
+
+
+def _fk_snapshot(cons: ForeignKeyConstraint, default_schema: str | None) -> ForeignKeySnapshot:
+    elements = cons.elements
+    first = elements[0]
+    target_fullname = first.target_fullname
+    parts = target_fullname.split(".")
+    referred_table = parts[-2]
+    referred_schema: str | None = ".".join(parts[:-2]) or None
+    if referred_schema == default_schema:
+        referred_schema = None
+    return ForeignKeySnapshot(
+        name=constraint_name(cons),
+        columns=tuple(e.parent.name for e in elements),
+        referred_schema=referred_schema,
+        referred_table=referred_table,
+        referred_columns=tuple(e.target_fullname.split(".")[-1] for e in elements),
+        ondelete=cons.ondelete,
+        onupdate=cons.onupdate,
+        deferrable=cons.deferrable,
+        initially=cons.initially,
+        source=cons,
+    )
+
+
+def _index_snapshot(index: Index, dialect: Dialect) -> IndexSnapshot:
+    exprs: list[str] = []
+    for expr in index.expressions:
+        if isinstance(expr, Column):
+            exprs.append(expr.name)
+        else:
+            exprs.append(expression_text(expr, dialect))
+    return IndexSnapshot(constraint_name(index), tuple(exprs), bool(index.unique), source=index)
+
+
+def snapshot_from_metadata(
+    metadata: MetaData | Iterable[MetaData],
+    dialect: Dialect,
+    *,
+    default_schema: str | None = None,
+    include_table: TableFilter | None = None,
+) -> SchemaSnapshot:
+    metadatas = [metadata] if isinstance(metadata, MetaData) else list(metadata)
+    tables: dict[TableKey, TableSnapshot] = {}
+    for md in metadatas:
+        for table in md.tables.values():
+            if include_table is not None and not include_table(table):
+                continue
+            snap = table_snapshot(table, dialect, default_schema)
+            tables[snap.key] = snap
+    return SchemaSnapshot(tables, default_schema)

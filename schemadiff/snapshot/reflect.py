@@ -1,0 +1,180 @@
+"""Build a SchemaSnapshot from a live database in a few bulk reads.
+
+SQLAlchemy 2's ``Inspector.get_multi_*`` calls reflect every table of a
+schema per call, so the cost is a fixed number of catalog queries per
+schema instead of a handful per table.  Names are filtered *before*
+reflection (``include_name``) so excluded tables cost nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection, Inspector
+
+from schemadiff.snapshot.model import (
+    CheckSnapshot,
+    ColumnSnapshot,
+    ComputedSnapshot,
+    ForeignKeySnapshot,
+    IdentitySnapshot,
+    IndexSnapshot,
+    PrimaryKeySnapshot,
+    SchemaSnapshot,
+    TableKey,
+    TableSnapshot,
+    UniqueSnapshot,
+)
+
+NameFilter = Callable[[str, str | None], bool]
+"""``(table_name, schema) -> keep?``; applied before any per-table read."""
+
+
+def reflect_snapshot(
+    connection: Connection,
+    *,
+    schemas: Sequence[str | None] = (None,),
+    include_table_name: NameFilter | None = None,
+    exclude_tables: Sequence[TableKey] = (),
+) -> SchemaSnapshot:
+    inspector = inspect(connection)
+    default_schema = inspector.default_schema_name
+    excluded = set(exclude_tables)
+    tables: dict[TableKey, TableSnapshot] = {}
+    for schema in schemas:
+        key_schema = None if schema == default_schema else schema
+        names = [
+            n
+            for n in inspector.get_table_names(schema=schema)
+            if (key_schema, n) not in excluded
+            and (include_table_name is None or include_table_name(n, key_schema))
+        ]
+        if not names:
+            continue
+        tables.update(_reflect_schema(inspector, schema, key_schema, names))
+    return SchemaSnapshot(tables, default_schema)
+
+
+def _reflect_schema(
+    inspector: Inspector, schema: str | None, key_schema: str | None, names: list[str]
+) -> dict[TableKey, TableSnapshot]:
+    kw: dict[str, Any] = {"schema": schema, "filter_names": names}
+    columns = inspector.get_multi_columns(**kw)
+    pks = inspector.get_multi_pk_constraint(**kw)
+    fks = inspector.get_multi_foreign_keys(**kw)
+    indexes = inspector.get_multi_indexes(**kw)
+    uniques = _optional(inspector.get_multi_unique_constraints, kw)
+    checks = _optional(inspector.get_multi_check_constraints, kw)
+    comments = _optional(inspector.get_multi_table_comment, kw)
+    result: dict[TableKey, TableSnapshot] = {}
+    for (_, name), cols in columns.items():
+        rkey = (schema, name)
+        table = TableSnapshot(
+            schema=key_schema,
+            name=name,
+            columns=tuple(_column(c) for c in cols),
+            primary_key=_pk(pks.get(rkey)),
+            indexes=tuple(
+                sorted(
+                    (_index(i) for i in indexes.get(rkey, [])),
+                    key=lambda i: (i.name or "", i.expressions),
+                )
+            ),
+            uniques=tuple(
+                sorted(
+                    (
+                        UniqueSnapshot(u["name"], tuple(u["column_names"]))
+                        for u in uniques.get(rkey, [])
+                    ),
+                    key=lambda u: (u.name or "", u.columns),
+                )
+            ),
+            foreign_keys=tuple(
+                sorted(
+                    (_fk(f, inspector.default_schema_name) for f in fks.get(rkey, [])),
+                    key=lambda f: (f.name or "", f.columns),
+                )
+            ),
+            checks=tuple(
+                sorted(
+                    (CheckSnapshot(c["name"], c["sqltext"]) for c in checks.get(rkey, [])),
+                    key=lambda c: (c.name or "", c.sqltext),
+                )
+            ),
+            comment=(comments.get(rkey) or {}).get("text"),
+        )
+        result[(key_schema, name)] = table
+    return result
+
+
+def _optional(method: Callable[..., Any], kw: dict[str, Any]) -> dict[Any, Any]:
+    """Some dialects do not implement every reflection method."""
+    try:
+        return dict(method(**kw))
+    except NotImplementedError:
+        return {}
+
+
+def _column(c: dict[str, Any]) -> ColumnSnapshot:
+    computed = None
+    if c.get("computed"):
+        computed = ComputedSnapshot(str(c["computed"]["sqltext"]), c["computed"].get("persisted"))
+    identity = None
+    if c.get("identity"):
+        ident = c["identity"]
+        identity = IdentitySnapshot(
+            bool(ident.get("always")), ident.get("start"), ident.get("increment")
+        )
+    default = c.get("default")
+    return ColumnSnapshot(
+        name=c["name"],
+        type=c["type"],
+        nullable=bool(c["nullable"]),
+        server_default=None if computed or identity or default is None else str(default),
+        comment=c.get("comment"),
+        autoincrement=c.get("autoincrement", "auto"),
+        computed=computed,
+        identity=identity,
+    )
+
+
+def _pk(pk: dict[str, Any] | None) -> PrimaryKeySnapshot | None:
+    if not pk or not pk.get("constrained_columns"):
+        return None
+    return PrimaryKeySnapshot(pk.get("name"), tuple(pk["constrained_columns"]))
+
+
+def _index(ix: dict[str, Any]) -> IndexSnapshot:
+    exprs = ix.get("expressions")
+    names = ix.get("column_names") or []
+    if exprs:
+        expressions = tuple(str(e) for e in exprs)
+    else:
+        expressions = tuple(str(n) for n in names)
+    return IndexSnapshot(
+        name=ix["name"],
+        expressions=expressions,
+        unique=bool(ix.get("unique")),
+        dialect_options=tuple(sorted((k, str(v)) for k, v in ix.get("dialect_options", {}).items())),
+        source=ix,
+    )
+
+
+def _fk(fk: dict[str, Any], default_schema: str | None) -> ForeignKeySnapshot:
+    options = fk.get("options") or {}
+    referred_schema = fk.get("referred_schema")
+    if referred_schema == default_schema:
+        referred_schema = None
+    return ForeignKeySnapshot(
+        name=fk.get("name"),
+        columns=tuple(fk["constrained_columns"]),
+        referred_schema=referred_schema,
+        referred_table=fk["referred_table"],
+        referred_columns=tuple(fk["referred_columns"]),
+        ondelete=options.get("ondelete"),
+        onupdate=options.get("onupdate"),
+        deferrable=options.get("deferrable"),
+        initially=options.get("initially"),
+    )
