@@ -93,12 +93,7 @@ def revision(
     depends_on: str | Sequence[str] | None = None,
     process_revision_directives: Any = None,
 ) -> list[Path]:
-    from schemadiff.revision_glue import (
-        check_up_to_date,
-        resolve_depends_on,
-        resolve_parent,
-        version_path_for,
-    )
+    from schemadiff.revision_glue import check_up_to_date, resolve_depends_on, resolve_parent
     from schemadiff.ops import MigrationScript
 
     script = ScriptDirectory.from_config(config)
@@ -289,7 +284,7 @@ def downgrade(config: Config, revision: str, sql: bool = False, tag: str | None 
 
 # -- inspection ----------------------------------------------------------------
 def current(config: Config, verbose: bool = False) -> None:
-    from schemadiff.revision_glue import current_lines
+    from schemadiff.revisions import current_lines
 
     script = ScriptDirectory.from_config(config)
     graph = script.graph
@@ -299,7 +294,7 @@ def current(config: Config, verbose: bool = False) -> None:
         if verbose:
             url = mc.connection.engine.url.render_as_string(hide_password=True) if mc.connection else ""
             config.print_stdout(f"Current revision(s) for {url}:")
-        for line in current_lines(graph, heads, verbose):
+        for line in current_lines(graph, heads, verbose=verbose):
             config.print_stdout(line)
 
     _run_env(config, script, fn)
@@ -308,44 +303,43 @@ def current(config: Config, verbose: bool = False) -> None:
 def history(
     config: Config, rev_range: str | None = None, verbose: bool = False, indicate_current: bool = False
 ) -> None:
-    from schemadiff.revision_glue import history_lines
+    from schemadiff.revisions import history_lines, history_revisions
 
     script = ScriptDirectory.from_config(config)
     graph = script.graph
-    needs_db = indicate_current or (rev_range is not None and "current" in rev_range)
-    if needs_db:
-        def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
-            heads = mc.get_current_heads()
-            for line in history_lines(graph, rev_range, verbose, heads, indicate_current):
-                config.print_stdout(line)
 
-        _run_env(config, script, fn)
-        return
-    for line in history_lines(graph, rev_range, verbose, None, False):
-        config.print_stdout(line)
+    def emit(current: Sequence[str]) -> None:
+        ids = history_revisions(graph, rev_range, current)
+        for line in history_lines(graph, ids, verbose=verbose, current=current if indicate_current else ()):
+            config.print_stdout(line)
+
+    if indicate_current or (rev_range is not None and "current" in rev_range):
+        _run_env(config, script, lambda mc, kw: emit(mc.get_current_heads()))
+    else:
+        emit(())
 
 
 def heads(config: Config, verbose: bool = False, resolve_dependencies: bool = False) -> None:
-    from schemadiff.revision_glue import heads_lines
+    from schemadiff.revisions import heads_lines
 
     script = ScriptDirectory.from_config(config)
-    for line in heads_lines(script.graph, verbose, resolve_dependencies):
+    for line in heads_lines(script.graph, verbose=verbose, resolve_dependencies=resolve_dependencies):
         config.print_stdout(line)
 
 
 def branches(config: Config, verbose: bool = False) -> None:
-    from schemadiff.revision_glue import branches_lines
+    from schemadiff.revisions import branches_lines
 
     script = ScriptDirectory.from_config(config)
-    for line in branches_lines(script.graph, verbose):
+    for line in branches_lines(script.graph, verbose=verbose):
         config.print_stdout(line)
 
 
 def show(config: Config, rev: str) -> None:
-    from schemadiff.revision_glue import show_lines
+    from schemadiff.revisions import resolve, show_lines
 
     script = ScriptDirectory.from_config(config)
-    for line in show_lines(script.graph, rev):
+    for line in show_lines(script.graph, resolve(script.graph, rev)):
         config.print_stdout(line)
 
 
@@ -377,10 +371,10 @@ def check(config: Config, format: str = "text", output: str | None = None) -> bo
 
 
 def edit(config: Config, rev: str) -> None:
-    from schemadiff.revision_glue import resolve_one
+    from schemadiff.revision_glue import resolve_revision
 
     script = ScriptDirectory.from_config(config)
-    revision_obj = resolve_one(script.graph, rev)
+    revision_obj = resolve_revision(script.graph, rev)
     editor = os.environ.get("EDITOR") or os.environ.get("VISUAL")
     if not editor:
         raise CommandError("No editor set; set $EDITOR to edit revision files")

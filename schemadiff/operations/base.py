@@ -114,7 +114,9 @@ class Operations:
         return MetaData(naming_convention=convention) if convention else MetaData()
 
     def _table(self, name: str, *items: Any, schema: str | None = None, **kw: Any) -> Table:
-        return Table(name, self._metadata(), *items, schema=schema, **kw)
+        table = Table(name, self._metadata(), *items, schema=schema, **kw)
+        ensure_fk_targets(table)
+        return table
 
     def execute(self, sqltext: Any, execution_options: dict[str, Any] | None = None) -> Any:
         if isinstance(sqltext, str):
@@ -156,6 +158,8 @@ class Operations:
         self.invoke(RenameTableOp(old_table_name, new_table_name, schema))
 
     def add_column(self, table_name: str, column: Column[Any], *, schema: str | None = None) -> None:
+        if column.table is None:  # type: ignore[comparison-overlap]
+            self._table(table_name, column, schema=schema)
         self.invoke(AddColumnOp(table_name, column, schema))
 
     def drop_column(self, table_name: str, column_name: str, *, schema: str | None = None, **kw: Any) -> None:
@@ -309,6 +313,30 @@ class Operations:
             return
         if rows:
             ctx.bind().execute(table.insert(), list(rows))
+
+
+def ensure_fk_targets(table: Table) -> None:
+    """Give every foreign key a stub target table so its DDL can compile.
+
+    A migration script names the referred table by string only; the real
+    table lives in the database, not in this throwaway MetaData.
+    """
+    md = table.metadata
+    for fk in [fk for c in table.columns for fk in c.foreign_keys] + [
+        e for cons in table.foreign_key_constraints for e in cons.elements
+    ]:
+        spec = fk._get_colspec()
+        parts = spec.split(".")
+        if len(parts) < 2:
+            continue
+        col_name, table_name = parts[-1], parts[-2]
+        ref_schema = ".".join(parts[:-2]) or None
+        key = f"{ref_schema}.{table_name}" if ref_schema else table_name
+        ref = md.tables.get(key)
+        if ref is None:
+            ref = Table(table_name, md, schema=ref_schema)
+        if col_name not in ref.c:
+            ref.append_column(Column(col_name, _null_type()))
 
 
 def _null_type() -> Any:

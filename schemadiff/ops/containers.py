@@ -82,7 +82,29 @@ def _reverse_list(ops: list[MigrateOperation]) -> list[MigrateOperation]:
             out.append(op.reverse())
         except NotReversible:
             out.append(IrreversibleOp(op))
-    return out
+    return _without_drops_of_dropped_tables(out)
+
+
+def _without_drops_of_dropped_tables(ops: list[MigrateOperation]) -> list[MigrateOperation]:
+    """Dropping a table drops its indexes and constraints with it.
+
+    Dropping them one by one first is redundant, and MySQL refuses to drop
+    an index a foreign key still needs (error 1553).
+    """
+    from schemadiff.ops.constraint_ops import DropConstraintOp, DropIndexOp
+    from schemadiff.ops.schema_ops import DropTableOp
+
+    dropped = {(op.schema, op.table_name) for op in ops if isinstance(op, DropTableOp)}
+    if not dropped:
+        return ops
+    return [
+        op
+        for op in ops
+        if not (
+            isinstance(op, (DropIndexOp, DropConstraintOp))
+            and (op.schema, op.table_name) in dropped
+        )
+    ]
 
 
 @dataclass
