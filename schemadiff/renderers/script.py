@@ -54,11 +54,11 @@ def run_post_write_hooks(path: Path, hooks_section: Mapping[str, str] | None) ->
     if hooks_section is None or "hooks" not in hooks_section:
         _black(path, {})
         return
-    names = [h.strip() for h in hooks_section.get("hooks", "").replace(",", " ").split() if h.strip()]
+    names = [
+        h.strip() for h in hooks_section.get("hooks", "").replace(",", " ").split() if h.strip()
+    ]
     for name in names:
-        opts = {
-            k[len(name) + 1 :]: v for k, v in hooks_section.items() if k.startswith(name + ".")
-        }
+        opts = {k[len(name) + 1 :]: v for k, v in hooks_section.items() if k.startswith(name + ".")}
         kind = opts.get("type")
         if kind is None:
             raise ScriptError(f"post_write_hooks: hook {name!r} has no {name}.type setting")
@@ -89,7 +89,9 @@ def _black(path: Path, opts: Mapping[str, str]) -> None:
 
 def _options(opts: Mapping[str, str], path: Path) -> list[str]:
     raw = opts.get("options", "")
-    return [a.replace("REVISION_SCRIPT_FILENAME", str(path)) for a in shlex.split(raw)] or [str(path)]
+    return [a.replace("REVISION_SCRIPT_FILENAME", str(path)) for a in shlex.split(raw)] or [
+        str(path)
+    ]
 
 
 def _run(cmd: Sequence[str], path: Path, cwd: str | None) -> None:

@@ -93,9 +93,7 @@ class EnvironmentContext:
     def configure(self, **kw: Any) -> None:
         unknown = sorted(set(kw) - KNOWN_OPTIONS)
         if unknown:
-            raise ConfigError(
-                f"context.configure() got unknown option(s): {', '.join(unknown)}"
-            )
+            raise ConfigError(f"context.configure() got unknown option(s): {', '.join(unknown)}")
         self.options = dict(kw)
         connection: Connection | None = kw.get("connection")
         dialect: Dialect
@@ -166,5 +164,3 @@ def current_environment() -> EnvironmentContext:
             "schemadiff.context is only available while env.py runs under a schemadiff command"
         )
     return env
-
-

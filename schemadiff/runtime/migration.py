@@ -61,7 +61,11 @@ class MigrationContext:
             else self.impl.transactional_ddl
         )
         self.version_table = version_table(options.version_table, options.version_table_schema)
-        self._in_external_transaction = False
+        log.info("Context impl %s.", type(self.impl).__name__)
+        if self.transactional_ddl:
+            log.info("Will assume transactional DDL.")
+        else:
+            log.info("Will assume non-transactional DDL.")
 
     # -- executing -----------------------------------------------------------
     def execute(self, statement: str | ClauseElement, params: Any = None) -> Any:
@@ -77,7 +81,11 @@ class MigrationContext:
         assert self.connection is not None
         if isinstance(statement, str):
             return self.connection.exec_driver_sql(statement)
-        return self.connection.execute(statement, params) if params else self.connection.execute(statement)
+        return (
+            self.connection.execute(statement, params)
+            if params
+            else self.connection.execute(statement)
+        )
 
     def bind(self) -> Connection:
         if self.connection is None:

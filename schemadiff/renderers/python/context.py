@@ -17,7 +17,9 @@ class RenderItem(Protocol):
     ``None`` to leave the item out.
     """
 
-    def __call__(self, type_: str, obj: Any, autogen_context: AutogenContext) -> str | bool | None: ...
+    def __call__(
+        self, type_: str, obj: Any, autogen_context: AutogenContext
+    ) -> str | bool | None: ...
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from typing import Any
 
@@ -40,20 +41,56 @@ def render_type(type_: TypeEngine[Any], ctx: AutogenContext) -> str:
     hook = ctx.user_hook("type", type_)
     if isinstance(hook, str):
         return hook
+    return _module_prefix(type_, ctx) + _type_repr(type_, ctx)
+
+
+def _module_prefix(type_: TypeEngine[Any], ctx: AutogenContext) -> str:
     module = type(type_).__module__
     if module.startswith("sqlalchemy.dialects."):
         dname = module.split(".")[2]
         ctx.imports.add(f"from sqlalchemy.dialects import {dname}")
-        return f"{dname}.{type_!r}"
+        return f"{dname}."
     if module.startswith("sqlalchemy."):
-        return f"{ctx.sqlalchemy_module_prefix}{type_!r}"
+        return ctx.sqlalchemy_module_prefix
     prefix = ctx.user_module_prefix
     if prefix is None:
         ctx.imports.add(f"import {module}")
-        return f"{module}.{type_!r}"
+        return f"{module}."
     if _DOTTED.match(prefix):
         ctx.imports.add(f"import {prefix[:-1]}")
-    return f"{prefix}{type_!r}"
+    return prefix
+
+
+def _type_repr(type_: TypeEngine[Any], ctx: AutogenContext) -> str:
+    """``repr()`` of the type, with types nested inside it prefixed too.
+
+    ``postgresql.JSONB()`` reprs as ``JSONB(astext_type=Text())`` and
+    ``ARRAY(Integer())`` carries its item type; left bare, those inner
+    names would not resolve in the migration script.
+    """
+    text = repr(type_)
+    nested: list[TypeEngine[Any]] = []
+    for name in _init_params(type(type_)):
+        value = getattr(type_, name, None)
+        if isinstance(value, type) and issubclass(value, TypeEngine):
+            value = value()
+        if isinstance(value, TypeEngine) and value not in nested:
+            nested.append(value)
+    for inner in nested:
+        inner_text = repr(inner)
+        rendered = render_type(inner, ctx)
+        text = re.sub(
+            r"(?<=[(=, ])" + re.escape(inner_text), lambda _m: rendered, text, count=1
+        )
+    return text
+
+
+def _init_params(cls: type) -> list[str]:
+    try:
+        params = inspect.signature(cls.__init__).parameters  # type: ignore[misc]
+    except (TypeError, ValueError):
+        return []
+    return [n for n, p in params.items() if n != "self" and p.kind is p.POSITIONAL_OR_KEYWORD]
 
 
 def render_server_default(default: Any, ctx: AutogenContext) -> str | None:
@@ -89,7 +126,9 @@ def render_column(column: Column[Any], ctx: AutogenContext) -> str | None:
     if isinstance(column.identity, Identity):
         args.append(_render_identity(column.identity, ctx))
     kwargs: list[str] = []
-    if column.server_default is not None and not isinstance(column.server_default, (Computed, Identity)):
+    if column.server_default is not None and not isinstance(
+        column.server_default, (Computed, Identity)
+    ):
         rendered = render_server_default(column.server_default, ctx)
         if rendered is not None:
             kwargs.append(f"server_default={rendered}")

@@ -64,7 +64,9 @@ def _call(ctx: AutogenContext, name: str, table: str, args: list[str], schema: s
     return f"{ctx.op_prefix}{name}({', '.join([repr(table), *args])}{_schema_kw(schema)})"
 
 
-def render_modify_table(op: ModifyTableOps, ctx: AutogenContext, registry: RendererRegistry) -> list[str]:
+def render_modify_table(
+    op: ModifyTableOps, ctx: AutogenContext, registry: RendererRegistry
+) -> list[str]:
     if not ctx.render_as_batch:
         return [line for sub in op.ops for line in registry.lookup(sub)(sub, ctx)]
     ctx.opts["_in_batch"] = True
@@ -85,7 +87,11 @@ def render_create_table(op: CreateTableOp, ctx: AutogenContext) -> list[str]:
             items.append(rendered)
     constraints = sorted(
         table.constraints,
-        key=lambda c: (not isinstance(c, PrimaryKeyConstraint), type(c).__name__, str(c.name or "")),
+        key=lambda c: (
+            not isinstance(c, PrimaryKeyConstraint),
+            type(c).__name__,
+            str(c.name or ""),
+        ),
     )
     for cons in constraints:
         if getattr(cons, "_type_bound", False):
@@ -183,7 +189,11 @@ def render_create_index(op: CreateIndexOp, ctx: AutogenContext) -> list[str]:
 
 
 def render_drop_index(op: DropIndexOp, ctx: AutogenContext) -> list[str]:
-    name = render_name(op.existing.name, ctx) if op.existing is not None and has_name(op.existing) else repr(op.index_name)
+    name = (
+        render_name(op.existing.name, ctx)
+        if op.existing is not None and has_name(op.existing)
+        else repr(op.index_name)
+    )
     if _in_batch(ctx):
         return [f"batch_op.drop_index({name})"]
     args = [name, f"table_name={op.table_name!r}"]
@@ -232,7 +242,11 @@ def _call_named(ctx: AutogenContext, name: str, args: list[str], table: Any) -> 
 
 def render_drop_constraint(op: DropConstraintOp, ctx: AutogenContext) -> list[str]:
     existing = op.existing
-    name = render_name(existing.name, ctx) if existing is not None and has_name(existing) else repr(op.constraint_name)
+    name = (
+        render_name(existing.name, ctx)
+        if existing is not None and has_name(existing)
+        else repr(op.constraint_name)
+    )
     type_kw = f", type_={op.type_!r}" if op.type_ else ""
     if _in_batch(ctx):
         return [f"batch_op.drop_constraint({name}{type_kw})"]

@@ -12,36 +12,45 @@ CLEAN = "No new upgrade operations detected."
 
 
 def describe_change(change: Change) -> str:
-    """One readable line per change."""
+    """One readable line per change, worded as the autogenerate log words it."""
     target = change.table or ""
     if change.schema:
         target = f"{change.schema}.{target}"
     d: dict[str, Any] = change.detail
+    column = f"'{target}.{change.name}'"
     kind = change.kind
     if kind == "add_table":
         return f"added table '{target}'"
     if kind == "remove_table":
         return f"removed table '{target}'"
     if kind == "add_column":
-        extra = f" ({d.get('type')}{'' if d.get('nullable', True) else ', NOT NULL'})" if d else ""
-        return f"added column '{target}.{change.name}'{extra}"
+        return f"added column {column}"
     if kind == "remove_column":
-        return f"removed column '{target}.{change.name}'"
+        return f"removed column {column}"
     if kind == "modify_nullable":
-        state = "NULL" if d.get("to") else "NOT NULL"
-        return f"{state} on column '{target}.{change.name}'"
+        return f"{'NULL' if d.get('to') else 'NOT NULL'} on column {column}"
     if kind == "modify_type":
-        return f"type change on column '{target}.{change.name}': {d.get('from')} -> {d.get('to')}"
+        return f"type change from {d.get('from')} to {d.get('to')} on {column}"
     if kind == "modify_default":
-        return (
-            f"server default change on column '{target}.{change.name}': "
-            f"{d.get('from')!r} -> {d.get('to')!r}"
-        )
+        return f"server default change from {d.get('from')!r} to {d.get('to')!r} on column {column}"
     if kind == "modify_comment":
-        return f"comment change on column '{target}.{change.name}': {d.get('from')!r} -> {d.get('to')!r}"
-    label = kind.replace("_", " ")
+        return f"column comment change from {d.get('from')!r} to {d.get('to')!r} on {column}"
+    if kind in ("add_table_comment", "remove_table_comment"):
+        verb = "added" if kind.startswith("add") else "removed"
+        return f"{verb} table comment on '{target}'"
+    verb, _, what = kind.partition("_")
+    noun = {
+        "index": "index",
+        "unique": "unique constraint",
+        "fk": "foreign key",
+        "check": "check constraint",
+        "primary_key": "primary key",
+    }.get(what, what)
+    verb = {"add": "added", "remove": "removed"}.get(verb, verb)
     name = f" '{change.name}'" if change.name else ""
-    return f"{label}{name} on table '{target}'"
+    cols = d.get("columns")
+    on = f" on {cols!r}" if cols else ""
+    return f"{verb} {noun}{name} on table '{target}'{on}"
 
 
 @register_format("text")
