@@ -47,11 +47,13 @@ def produce_upgrade_ops(
     if metadata is None:
         raise AutogenerateError(
             "Can't proceed with --autogenerate option; environment script "
-            f"does not provide a MetaData object or sequence of objects to the context "
+            "does not provide a MetaData object or sequence of objects to the context "
             "(set target_metadata in env.py)"
         )
     if mc.as_sql:
-        raise AutogenerateError("autogenerate needs a database connection; it cannot run with --sql")
+        raise AutogenerateError(
+            "autogenerate needs a database connection; it cannot run with --sql"
+        )
     registries = registries or default_registries()
     opts = compare_options(options, mc)
     conn = mc.bind()
@@ -77,6 +79,7 @@ def produce_upgrade_ops(
         include_table_name=keep_table,
         exclude_tables=[(None if vt_schema == default_schema else vt_schema, opts.version_table)],
     )
+
     def keep_model_table(table: Any) -> bool:
         # Without include_schemas only the default schema is compared, on
         # both sides; otherwise a model table in another schema would show
@@ -91,7 +94,9 @@ def produce_upgrade_ops(
     return compare_snapshots(ctx, db, model, registries.comparators)
 
 
-def _migration_context(connection: Connection | MigrationContext, opts: dict[str, Any]) -> MigrationContext:
+def _migration_context(
+    connection: Connection | MigrationContext, opts: dict[str, Any]
+) -> MigrationContext:
     if isinstance(connection, MigrationContext):
         return connection
     return MigrationContext(
@@ -105,7 +110,9 @@ def _migration_context(connection: Connection | MigrationContext, opts: dict[str
 
 
 def produce_migrations(
-    connection: Connection | MigrationContext, metadata: MetaData | Sequence[MetaData], **options: Any
+    connection: Connection | MigrationContext,
+    metadata: MetaData | Sequence[MetaData],
+    **options: Any,
 ) -> MigrationScript:
     mc = _migration_context(connection, options)
     upgrade = produce_upgrade_ops(mc, metadata, options)
@@ -113,7 +120,9 @@ def produce_migrations(
 
 
 def compare_metadata(
-    connection: Connection | MigrationContext, metadata: MetaData | Sequence[MetaData], **options: Any
+    connection: Connection | MigrationContext,
+    metadata: MetaData | Sequence[MetaData],
+    **options: Any,
 ) -> list[Change]:
     mc = _migration_context(connection, options)
     return produce_upgrade_ops(mc, metadata, options).to_changes()

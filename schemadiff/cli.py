@@ -42,10 +42,17 @@ def build_parser() -> argparse.ArgumentParser:
         description="Schema diff engine and migration runner for SQLAlchemy.",
     )
     parser.add_argument("--version", action="version", version=f"schemadiff {__version__}")
-    parser.add_argument("-c", "--config", help="config file (default ./schemadiff.ini, else pyproject.toml)")
-    parser.add_argument("-n", "--name", default="schemadiff", help="section of the config file to use")
     parser.add_argument(
-        "-x", action="append", default=[], metavar="KEY=VALUE",
+        "-c", "--config", help="config file (default ./schemadiff.ini, else pyproject.toml)"
+    )
+    parser.add_argument(
+        "-n", "--name", default="schemadiff", help="section of the config file to use"
+    )
+    parser.add_argument(
+        "-x",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
         help="additional arguments for env.py (context.get_x_argument())",
     )
     parser.add_argument("--raiseerr", action="store_true", help="raise a full traceback on error")
@@ -71,7 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--depends-on", dest="depends_on", action="append")
 
     for verb in ("upgrade", "downgrade"):
-        p = sub.add_parser(verb, help=f"{verb} to a later version" if verb == "upgrade" else "revert to a previous version")
+        p = sub.add_parser(
+            verb,
+            help=f"{verb} to a later version"
+            if verb == "upgrade"
+            else "revert to a previous version",
+        )
         p.add_argument("revision")
         p.add_argument("--sql", action="store_true", help="print SQL instead of running it")
         p.add_argument("--tag")
@@ -137,7 +149,12 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.cmd == "init":
         from schemadiff.config import Config
 
-        command.init(Config(args.config or "schemadiff.ini", cmd_opts=args), args.directory, args.template, args.package)
+        command.init(
+            Config(args.config or "schemadiff.ini", cmd_opts=args),
+            args.directory,
+            args.template,
+            args.package,
+        )
         return EXIT_OK
     config = find_config(args.config, args.name)
     config.cmd_opts = args
@@ -161,7 +178,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     elif args.cmd == "current":
         command.current(config, verbose=args.verbose)
     elif args.cmd == "history":
-        command.history(config, args.rev_range, verbose=args.verbose, indicate_current=args.indicate_current)
+        command.history(
+            config, args.rev_range, verbose=args.verbose, indicate_current=args.indicate_current
+        )
     elif args.cmd == "heads":
         command.heads(config, verbose=args.verbose, resolve_dependencies=args.resolve_dependencies)
     elif args.cmd == "branches":

@@ -31,7 +31,9 @@ def _template_description(path: Path) -> str:
 
 def list_templates(config: Config) -> None:
     config.print_stdout("Available templates:\n")
-    for path in sorted(p for p in TEMPLATES_DIR.iterdir() if p.is_dir() and not p.name.startswith("_")):
+    for path in sorted(
+        p for p in TEMPLATES_DIR.iterdir() if p.is_dir() and not p.name.startswith("_")
+    ):
         config.print_stdout(f"{path.name} - {_template_description(path)}")
     config.print_stdout("\nTemplates are used via the 'init' command, e.g.:")
     config.print_stdout("\n  schemadiff init --template generic ./scripts")
@@ -93,8 +95,8 @@ def revision(
     depends_on: str | Sequence[str] | None = None,
     process_revision_directives: Any = None,
 ) -> list[Path]:
-    from schemadiff.revision_glue import check_up_to_date, resolve_depends_on, resolve_parent
     from schemadiff.ops import MigrationScript
+    from schemadiff.revision_glue import check_up_to_date, resolve_depends_on, resolve_parent
 
     script = ScriptDirectory.from_config(config)
     if autogenerate and sql:
@@ -139,9 +141,7 @@ def revision(
         process_revision_directives(None, (rev_id, down_revision), directives)
     paths: list[Path] = []
     for directive in directives:
-        paths.append(
-            _write_script(config, script, graph, directive, down_revision, version_path)
-        )
+        paths.append(_write_script(config, script, graph, directive, down_revision, version_path))
     return paths
 
 
@@ -171,7 +171,9 @@ def _write_script(
     renderers = default_registries().renderers
     upgrades = render_body(directive.upgrade_ops, ctx, renderers)
     downgrades = render_body(directive.downgrade_ops, ctx, renderers)
-    target_dir = version_path_for(script, graph, down_revision, directive.version_path or version_path)
+    target_dir = version_path_for(
+        script, graph, down_revision, directive.version_path or version_path
+    )
     labels = directive.branch_label or None
     path = script.write_revision(
         directive.rev_id or new_rev_id(),
@@ -241,45 +243,53 @@ def _run_env(
 
 
 # -- upgrade / downgrade -------------------------------------------------------
-def _split_range(revision: str, sql: bool, verb: str) -> tuple[str | None, str]:
-    if ":" in revision:
-        if not sql:
-            raise CommandError("Range revision not allowed")
-        start, _, end = revision.partition(":")
-        return start or None, end
-    return None, revision
+def _split_range(graph: Any, revision: str, sql: bool) -> tuple[str | None, str]:
+    """``START:END`` (offline only): START becomes the assumed version-table rows."""
+    if ":" not in revision:
+        return None, revision
+    if not sql:
+        raise CommandError("Range revision not allowed")
+    from schemadiff.revisions import resolve
+
+    start, _, end = revision.partition(":")
+    start_ids = resolve(graph, start) if start else ()
+    return ",".join(start_ids) or None, end
 
 
 def upgrade(config: Config, revision: str, sql: bool = False, tag: str | None = None) -> None:
     from schemadiff.revisions import plan_upgrade
 
     script = ScriptDirectory.from_config(config)
-    starting_rev, target = _split_range(revision, sql, "upgrade")
     graph = script.graph
+    starting_rev, target = _split_range(graph, revision, sql)
 
     def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
         heads = mc.get_current_heads()
         steps = plan_upgrade(graph, heads, target)
         mc.run_steps(steps, kw)
 
-    _run_env(config, script, fn, as_sql=sql, destination_rev=target, starting_rev=starting_rev, tag=tag)
+    _run_env(
+        config, script, fn, as_sql=sql, destination_rev=target, starting_rev=starting_rev, tag=tag
+    )
 
 
 def downgrade(config: Config, revision: str, sql: bool = False, tag: str | None = None) -> None:
     from schemadiff.revisions import plan_downgrade
 
     script = ScriptDirectory.from_config(config)
-    starting_rev, target = _split_range(revision, sql, "downgrade")
-    if sql and starting_rev is None:
-        raise CommandError("downgrade with --sql requires <fromrev>:<torev>")
     graph = script.graph
+    if sql and ":" not in revision:
+        raise CommandError("downgrade with --sql requires <fromrev>:<torev>")
+    starting_rev, target = _split_range(graph, revision, sql)
 
     def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
         heads = mc.get_current_heads()
         steps = plan_downgrade(graph, heads, target)
         mc.run_steps(steps, kw)
 
-    _run_env(config, script, fn, as_sql=sql, destination_rev=target, starting_rev=starting_rev, tag=tag)
+    _run_env(
+        config, script, fn, as_sql=sql, destination_rev=target, starting_rev=starting_rev, tag=tag
+    )
 
 
 # -- inspection ----------------------------------------------------------------
@@ -292,7 +302,11 @@ def current(config: Config, verbose: bool = False) -> None:
     def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
         heads = mc.get_current_heads()
         if verbose:
-            url = mc.connection.engine.url.render_as_string(hide_password=True) if mc.connection else ""
+            url = (
+                mc.connection.engine.url.render_as_string(hide_password=True)
+                if mc.connection
+                else ""
+            )
             config.print_stdout(f"Current revision(s) for {url}:")
         for line in current_lines(graph, heads, verbose=verbose):
             config.print_stdout(line)
@@ -301,7 +315,10 @@ def current(config: Config, verbose: bool = False) -> None:
 
 
 def history(
-    config: Config, rev_range: str | None = None, verbose: bool = False, indicate_current: bool = False
+    config: Config,
+    rev_range: str | None = None,
+    verbose: bool = False,
+    indicate_current: bool = False,
 ) -> None:
     from schemadiff.revisions import history_lines, history_revisions
 
@@ -310,7 +327,9 @@ def history(
 
     def emit(current: Sequence[str]) -> None:
         ids = history_revisions(graph, rev_range, current)
-        for line in history_lines(graph, ids, verbose=verbose, current=current if indicate_current else ()):
+        for line in history_lines(
+            graph, ids, verbose=verbose, current=current if indicate_current else ()
+        ):
             config.print_stdout(line)
 
     if indicate_current or (rev_range is not None and "current" in rev_range):
@@ -323,7 +342,9 @@ def heads(config: Config, verbose: bool = False, resolve_dependencies: bool = Fa
     from schemadiff.revisions import heads_lines
 
     script = ScriptDirectory.from_config(config)
-    for line in heads_lines(script.graph, verbose=verbose, resolve_dependencies=resolve_dependencies):
+    for line in heads_lines(
+        script.graph, verbose=verbose, resolve_dependencies=resolve_dependencies
+    ):
         config.print_stdout(line)
 
 

@@ -90,7 +90,9 @@ class Config:
                     if isinstance(value, str):
                         value = value.replace("%(here)s", here)
                     elif isinstance(value, list):
-                        value = [v.replace("%(here)s", here) if isinstance(v, str) else v for v in value]
+                        value = [
+                            v.replace("%(here)s", here) if isinstance(v, str) else v for v in value
+                        ]
                     self._toml[key] = value
         return self._toml
 
@@ -137,7 +139,9 @@ class Config:
             parser.add_section(section)
         parser.set(section, name, value.replace("%", "%%") if "%(" not in value else value)
 
-    def get_section(self, name: str, default: dict[str, str] | None = None) -> dict[str, str] | None:
+    def get_section(
+        self, name: str, default: dict[str, str] | None = None
+    ) -> dict[str, str] | None:
         parser = self.file_config
         if not parser.has_section(name):
             if name == self.config_ini_section and self.toml_options:

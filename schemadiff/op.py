@@ -63,8 +63,17 @@ def create_primary_key(name: str | None, table_name: str, columns: Any, **kw: An
     current_operations().create_primary_key(name, table_name, columns, **kw)
 
 
-def create_foreign_key(name: str | None, source_table: str, referent_table: str, local_cols: Any, remote_cols: Any, **kw: Any) -> None:
-    current_operations().create_foreign_key(name, source_table, referent_table, local_cols, remote_cols, **kw)
+def create_foreign_key(
+    name: str | None,
+    source_table: str,
+    referent_table: str,
+    local_cols: Any,
+    remote_cols: Any,
+    **kw: Any,
+) -> None:
+    current_operations().create_foreign_key(
+        name, source_table, referent_table, local_cols, remote_cols, **kw
+    )
 
 
 def create_check_constraint(name: str | None, table_name: str, condition: Any, **kw: Any) -> None:

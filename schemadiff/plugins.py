@@ -60,7 +60,9 @@ def default_registries() -> Registries:
             try:
                 setup = ep.load()
             except Exception as exc:
-                raise ConfigError(f"schemadiff plugin {ep.name!r} could not be loaded: {exc}") from exc
+                raise ConfigError(
+                    f"schemadiff plugin {ep.name!r} could not be loaded: {exc}"
+                ) from exc
             regs.install(ep.name, setup)
         _default = regs
     return _default

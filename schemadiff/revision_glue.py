@@ -58,8 +58,10 @@ def check_up_to_date(
     graph: RevisionGraph, current_heads: Sequence[str], down_revision: str | tuple[str, ...] | None
 ) -> None:
     """Autogenerate compares against the database, so it must sit on the parent."""
-    parents = () if down_revision is None else (
-        (down_revision,) if isinstance(down_revision, str) else tuple(down_revision)
+    parents = (
+        ()
+        if down_revision is None
+        else ((down_revision,) if isinstance(down_revision, str) else tuple(down_revision))
     )
     current = set(current_heads)
     for parent in parents:
@@ -81,17 +83,17 @@ def version_path_for(
                 f"Path {version_path} is not represented in current version locations"
             )
         return path
-    parents = () if down_revision is None else (
-        (down_revision,) if isinstance(down_revision, str) else tuple(down_revision)
+    parents = (
+        ()
+        if down_revision is None
+        else ((down_revision,) if isinstance(down_revision, str) else tuple(down_revision))
     )
     for parent in parents:
         parent_path = graph.get(parent).path
         if parent_path:
             return Path(parent_path).parent
     if len(script.version_locations) > 1:
-        raise CommandError(
-            "Multiple version locations present, please specify --version-path"
-        )
+        raise CommandError("Multiple version locations present, please specify --version-path")
     return script.version_locations[0]
 
 

@@ -89,7 +89,9 @@ class ScriptDirectory:
             file_template=config.get_main_option("file_template") or DEFAULT_FILE_TEMPLATE,
             truncate_slug_length=truncate,
             sourceless=_bool(config.get_main_option("sourceless")),
-            recursive_version_locations=_bool(config.get_main_option("recursive_version_locations")),
+            recursive_version_locations=_bool(
+                config.get_main_option("recursive_version_locations")
+            ),
             output_encoding=config.get_main_option("output_encoding") or "utf-8",
             hooks=config.get_section("post_write_hooks"),
         )

@@ -97,7 +97,10 @@ def _merge(a: AlterColumnOp, b: AlterColumnOp) -> AlterColumnOp:
 
 def _is_new_table(op: MigrateOperation, db: SchemaSnapshot) -> bool:
     table = op.table if isinstance(op, CreateTableOp) else op.index.table  # type: ignore[attr-defined]
-    return (table.schema if table.schema != db.default_schema else None, table.name) not in db.tables
+    return (
+        table.schema if table.schema != db.default_schema else None,
+        table.name,
+    ) not in db.tables
 
 
 def _key_of(op: MigrateOperation) -> TableKey:

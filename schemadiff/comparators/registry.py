@@ -91,4 +91,3 @@ class ComparatorRegistry:
         new = ComparatorRegistry()
         new._specs = list(self._specs)
         return new
-

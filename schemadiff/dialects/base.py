@@ -162,7 +162,9 @@ class DialectImpl:
                 f"ALTER TABLE {table} ALTER COLUMN {col} TYPE {self.compile_type(op.type.new)}"
             )
         if op.comment is not None:
-            out.extend(self.column_comment(op.table_name, op.column_name, op.comment.new, op.schema))
+            out.extend(
+                self.column_comment(op.table_name, op.column_name, op.comment.new, op.schema)
+            )
         if op.new_column_name:
             out.append(
                 f"ALTER TABLE {table} RENAME COLUMN {col} TO {self.preparer.quote(op.new_column_name)}"

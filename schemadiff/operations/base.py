@@ -10,8 +10,8 @@ op) and say how to run it with ``Operations.implementation_for(OpClass)``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextvars import ContextVar
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -90,7 +90,9 @@ class Operations:
         return decorate
 
     @classmethod
-    def implementation_for(cls, op_cls: type[MigrateOperation]) -> Callable[[Implementation], Implementation]:
+    def implementation_for(
+        cls, op_cls: type[MigrateOperation]
+    ) -> Callable[[Implementation], Implementation]:
         def decorate(fn: Implementation) -> Implementation:
             cls._implementations[op_cls] = fn
             return fn
@@ -154,15 +156,21 @@ class Operations:
     def drop_table(self, table_name: str, *, schema: str | None = None, **kw: Any) -> None:
         self.invoke(DropTableOp(table_name, schema))
 
-    def rename_table(self, old_table_name: str, new_table_name: str, *, schema: str | None = None) -> None:
+    def rename_table(
+        self, old_table_name: str, new_table_name: str, *, schema: str | None = None
+    ) -> None:
         self.invoke(RenameTableOp(old_table_name, new_table_name, schema))
 
-    def add_column(self, table_name: str, column: Column[Any], *, schema: str | None = None) -> None:
+    def add_column(
+        self, table_name: str, column: Column[Any], *, schema: str | None = None
+    ) -> None:
         if column.table is None:  # type: ignore[comparison-overlap]
             self._table(table_name, column, schema=schema)
         self.invoke(AddColumnOp(table_name, column, schema))
 
-    def drop_column(self, table_name: str, column_name: str, *, schema: str | None = None, **kw: Any) -> None:
+    def drop_column(
+        self, table_name: str, column_name: str, *, schema: str | None = None, **kw: Any
+    ) -> None:
         self.invoke(DropColumnOp(table_name, column_name, schema))
 
     def alter_column(
@@ -197,7 +205,9 @@ class Operations:
                 if server_default is not _NOT_GIVEN and server_default is not False
                 else None
             ),
-            comment=Delta(existing_comment, comment) if comment is not _NOT_GIVEN and comment is not False else None,
+            comment=Delta(existing_comment, comment)
+            if comment is not _NOT_GIVEN and comment is not False
+            else None,
             new_column_name=new_column_name,
             existing_type=existing_type,
             existing_nullable=existing_nullable,
@@ -223,11 +233,24 @@ class Operations:
         index = Index(index_name, *exprs, unique=unique, _table=table, **kw)
         self.invoke(CreateIndexOp(index))
 
-    def drop_index(self, index_name: str, table_name: str | None = None, *, schema: str | None = None, **kw: Any) -> None:
+    def drop_index(
+        self,
+        index_name: str,
+        table_name: str | None = None,
+        *,
+        schema: str | None = None,
+        **kw: Any,
+    ) -> None:
         self.invoke(DropIndexOp(index_name, table_name, schema))
 
     def create_unique_constraint(
-        self, constraint_name: str | None, table_name: str, columns: Sequence[str], *, schema: str | None = None, **kw: Any
+        self,
+        constraint_name: str | None,
+        table_name: str,
+        columns: Sequence[str],
+        *,
+        schema: str | None = None,
+        **kw: Any,
     ) -> None:
         cols = [columns] if isinstance(columns, str) else list(columns)
         table = self._table(table_name, *[Column(c, _null_type()) for c in cols], schema=schema)
@@ -236,7 +259,12 @@ class Operations:
         self.invoke(AddConstraintOp(cons))
 
     def create_primary_key(
-        self, constraint_name: str | None, table_name: str, columns: Sequence[str], *, schema: str | None = None
+        self,
+        constraint_name: str | None,
+        table_name: str,
+        columns: Sequence[str],
+        *,
+        schema: str | None = None,
     ) -> None:
         table = self._table(table_name, *[Column(c, _null_type()) for c in columns], schema=schema)
         cons = PrimaryKeyConstraint(*columns, name=constraint_name)
@@ -262,7 +290,12 @@ class Operations:
     ) -> None:
         md = self._metadata()
         if (referent_table, referent_schema) != (source_table, source_schema):
-            Table(referent_table, md, *[Column(c, _null_type()) for c in remote_cols], schema=referent_schema)
+            Table(
+                referent_table,
+                md,
+                *[Column(c, _null_type()) for c in remote_cols],
+                schema=referent_schema,
+            )
         prefix = f"{referent_schema}.{referent_table}" if referent_schema else referent_table
         source_cols = [Column(c, _null_type()) for c in local_cols]
         if (referent_table, referent_schema) == (source_table, source_schema):
@@ -283,20 +316,38 @@ class Operations:
         self.invoke(AddConstraintOp(cons))
 
     def create_check_constraint(
-        self, constraint_name: str | None, table_name: str, condition: Any, *, schema: str | None = None, **kw: Any
+        self,
+        constraint_name: str | None,
+        table_name: str,
+        condition: Any,
+        *,
+        schema: str | None = None,
+        **kw: Any,
     ) -> None:
         table = self._table(table_name, schema=schema)
-        cons = CheckConstraint(text(condition) if isinstance(condition, str) else condition, name=constraint_name, **kw)
+        cons = CheckConstraint(
+            text(condition) if isinstance(condition, str) else condition, name=constraint_name, **kw
+        )
         table.append_constraint(cons)
         self.invoke(AddConstraintOp(cons))
 
     def drop_constraint(
-        self, constraint_name: str, table_name: str, type_: str | None = None, *, schema: str | None = None
+        self,
+        constraint_name: str,
+        table_name: str,
+        type_: str | None = None,
+        *,
+        schema: str | None = None,
     ) -> None:
         self.invoke(DropConstraintOp(constraint_name, table_name, type_, schema))
 
     def create_table_comment(
-        self, table_name: str, comment: str, *, existing_comment: str | None = None, schema: str | None = None
+        self,
+        table_name: str,
+        comment: str,
+        *,
+        existing_comment: str | None = None,
+        schema: str | None = None,
     ) -> None:
         self.invoke(CreateTableCommentOp(table_name, comment, schema, existing_comment))
 
@@ -305,7 +356,9 @@ class Operations:
     ) -> None:
         self.invoke(DropTableCommentOp(table_name, schema, existing_comment))
 
-    def bulk_insert(self, table: Table, rows: Sequence[dict[str, Any]], *, multiinsert: bool = True) -> None:
+    def bulk_insert(
+        self, table: Table, rows: Sequence[dict[str, Any]], *, multiinsert: bool = True
+    ) -> None:
         ctx = self.migration_context
         if ctx.as_sql:
             for row in rows:

@@ -6,7 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import MetaData, Table
-from sqlalchemy.schema import AddConstraint, CreateIndex, CreateTable, DropConstraint, DropIndex, DropTable
+from sqlalchemy.schema import (
+    AddConstraint,
+    CreateIndex,
+    CreateTable,
+    DropConstraint,
+    DropIndex,
+    DropTable,
+)
 
 from schemadiff.errors import MigrationError
 from schemadiff.operations.base import Operations

@@ -108,7 +108,9 @@ class AddConstraintOp(MigrateOperation):
         schema, table = _table_of(self.constraint)
         detail: dict[str, Any] = {}
         if isinstance(self.constraint, CheckConstraint):
-            detail["sqltext"] = str(getattr(self.constraint.sqltext, "text", self.constraint.sqltext))
+            detail["sqltext"] = str(
+                getattr(self.constraint.sqltext, "text", self.constraint.sqltext)
+            )
         elif isinstance(self.constraint, ForeignKeyConstraint):
             detail["columns"] = [c.name for c in self.constraint.columns]
             detail["referred"] = [e.target_fullname for e in self.constraint.elements]

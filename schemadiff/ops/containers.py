@@ -62,7 +62,9 @@ class DowngradeOps(OpContainer):
     upgrade_token: str = "downgrades"
 
     def reverse(self) -> UpgradeOps:
-        return UpgradeOps(_reverse_list(self.ops), self.upgrade_token.replace("downgrade", "upgrade"))
+        return UpgradeOps(
+            _reverse_list(self.ops), self.upgrade_token.replace("downgrade", "upgrade")
+        )
 
 
 @dataclass(frozen=True)

@@ -153,9 +153,10 @@ class AlterColumnOp(MigrateOperation):
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def is_empty(self) -> bool:
-        return not (
-            self.nullable or self.type or self.server_default or self.comment
-        ) and self.new_column_name is None
+        return (
+            not (self.nullable or self.type or self.server_default or self.comment)
+            and self.new_column_name is None
+        )
 
     def reverse(self) -> AlterColumnOp:
         def flip(d: Delta[Any] | None) -> Delta[Any] | None:
@@ -184,7 +185,9 @@ class AlterColumnOp(MigrateOperation):
 
         def add(kind: str, old: Any, new: Any) -> None:
             out.append(
-                Change(kind, self.schema, self.table_name, self.column_name, {"from": old, "to": new})
+                Change(
+                    kind, self.schema, self.table_name, self.column_name, {"from": old, "to": new}
+                )
             )
 
         if self.nullable:
@@ -192,7 +195,11 @@ class AlterColumnOp(MigrateOperation):
         if self.type:
             add("modify_type", _render_type(self.type.old), _render_type(self.type.new))
         if self.server_default:
-            add("modify_default", _default_text(self.server_default.old), _default_text(self.server_default.new))
+            add(
+                "modify_default",
+                _default_text(self.server_default.old),
+                _default_text(self.server_default.new),
+            )
         if self.comment:
             add("modify_comment", self.comment.old, self.comment.new)
         return out

@@ -42,6 +42,31 @@ class MigrationOptions:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@contextlib.contextmanager
+def _sqlite_explicit_begin(conn: Connection) -> Iterator[None]:
+    """Let SQLite's DDL roll back.
+
+    Python's sqlite3 driver (legacy transaction control, the default before
+    3.12's ``autocommit``) opens a transaction only before INSERT/UPDATE/
+    DELETE, so a CREATE TABLE commits on its own and a failed migration
+    would leave half its DDL behind.  For the length of the migration the
+    driver is switched to manual mode and BEGIN is issued explicitly.
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    dbapi_conn = conn.connection.dbapi_connection
+    saved = getattr(dbapi_conn, "isolation_level", None)
+    if saved is None:
+        yield
+        return
+    dbapi_conn.isolation_level = None  # type: ignore[union-attr]
+    try:
+        yield
+    finally:
+        dbapi_conn.isolation_level = saved  # type: ignore[union-attr]
+
+
 class MigrationContext:
     def __init__(
         self,
@@ -115,7 +140,9 @@ class MigrationContext:
         if conn.in_transaction():
             yield
             return
-        with conn.begin():
+        with _sqlite_explicit_begin(conn), conn.begin():
+            if self.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN")
             yield
 
     def _begin_sql(self) -> str:

@@ -157,7 +157,9 @@ def _index(ix: dict[str, Any]) -> IndexSnapshot:
         name=ix["name"],
         expressions=expressions,
         unique=bool(ix.get("unique")),
-        dialect_options=tuple(sorted((k, str(v)) for k, v in ix.get("dialect_options", {}).items())),
+        dialect_options=tuple(
+            sorted((k, str(v)) for k, v in ix.get("dialect_options", {}).items())
+        ),
         source=ix,
     )
 

@@ -35,7 +35,11 @@ def column_from_snapshot(col: ColumnSnapshot) -> Column[Any]:
         args.append(Computed(text(col.computed.sqltext), persisted=col.computed.persisted))
     if col.identity is not None:
         args.append(
-            Identity(always=col.identity.always, start=col.identity.start, increment=col.identity.increment)
+            Identity(
+                always=col.identity.always,
+                start=col.identity.start,
+                increment=col.identity.increment,
+            )
         )
     return Column(
         col.name,
@@ -58,7 +62,9 @@ def table_from_snapshot(snap: TableSnapshot, metadata: MetaData | None = None) -
     for uq in snap.uniques:
         items.append(UniqueConstraint(*uq.columns, name=uq.name))
     for fk in snap.foreign_keys:
-        prefix = f"{fk.referred_schema}.{fk.referred_table}" if fk.referred_schema else fk.referred_table
+        prefix = (
+            f"{fk.referred_schema}.{fk.referred_table}" if fk.referred_schema else fk.referred_table
+        )
         items.append(
             ForeignKeyConstraint(
                 list(fk.columns),

@@ -52,9 +52,11 @@ def test_autogenerate_upgrade_check_downgrade(database, engine, tmp_path):
     project = make_project(tmp_path, database.url_string)
 
     # 1. empty database, model v1: autogenerate the first revision and apply it
-    (first,) = command.revision(project.config(model_v1()), message="create account table", autogenerate=True)
+    (first,) = command.revision(
+        project.config(model_v1()), message="create account table", autogenerate=True
+    )
     source = first.read_text()
-    assert "op.create_table(" in source and "op.drop_table(\"account\")" in source
+    assert "op.create_table(" in source and 'op.drop_table("account")' in source
     command.upgrade(project.config(model_v1()), "head")
     assert command.check(project.config(model_v1())) is False
     assert sa.inspect(engine).has_table("account")

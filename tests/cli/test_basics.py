@@ -75,7 +75,10 @@ def test_passwords_are_masked_in_messages():
         mask_passwords("cannot reach postgresql://scott:tiger@host/db now")
         == "cannot reach postgresql://scott:***@host/db now"
     )
-    assert mask_passwords("mysql+pymysql://root@127.0.0.1/test") == "mysql+pymysql://root@127.0.0.1/test"
+    assert (
+        mask_passwords("mysql+pymysql://root@127.0.0.1/test")
+        == "mysql+pymysql://root@127.0.0.1/test"
+    )
 
 
 def test_unreachable_database_fails_cleanly_with_masked_password(tmp_path):
