@@ -54,7 +54,7 @@ def revision_line(
     labels = graph.branch_labels(rev_id)
     if include_branches and labels:
         text += f" ({', '.join(labels)})"
-    if graph.is_head(rev_id):
+    if graph.is_real_head(rev_id):
         text += " (head)"
     elif graph.is_effective_head(rev_id):
         text += " (effective head)"
@@ -74,7 +74,7 @@ def verbose_block(graph: RevisionGraph, rev_id: str, *, current: Collection[str]
     """The ``Rev: / Parent: / ... / Path:`` block, docstring indented, blank-terminated."""
     rev = graph.get(rev_id)
     first = f"Rev: {rev_id}"
-    if rev_id in graph.heads:
+    if graph.is_head(rev_id):
         # The block has no "(effective head)": any head without a versioned
         # child reads "(head)" here, as Alembic prints it.
         first += " (head)"

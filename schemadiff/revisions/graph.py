@@ -8,12 +8,13 @@ ordering and for cycles; only versioned edges count for branch structure.
 
 That split gives two notions of head, both visible in the seeds:
 
-* ``heads`` - no versioned child.  This is what the ``heads`` command lists,
-  and what ``LABEL@head``/``REV@head`` choose from (``55af2cb@head`` must stay
-  on ``55af2cb1c267`` even though another branch depends on it).
-* ``real_heads`` - no child of either kind.  ``head``/``heads`` as upgrade
-  targets mean these; a head that is only depended on gets no version-table
-  row of its own and prints as ``(effective head)``.
+* ``heads`` / ``is_head`` - no versioned child.  This is what the ``heads``
+  command lists, what a new revision may be based on without ``--splice``,
+  and what ``LABEL@head``/``REV@head`` choose from (``55af2cb@head`` must
+  stay on ``55af2cb1c267`` even though another branch depends on it).
+* ``real_heads`` / ``is_real_head`` - no child of either kind.  The
+  ``head``/``heads`` identifiers mean these; a head that is only depended on
+  gets no version-table row of its own and prints as ``(effective head)``.
 
 The graph is validated once, when built, so that everything downstream may
 assume ids are unique, references resolve and there are no cycles.
@@ -303,7 +304,15 @@ class RevisionGraph:
         return self._bases
 
     def is_head(self, rev_id: str) -> bool:
-        """True for a real head: printed ``(head)``."""
+        """True when no revision names ``rev_id`` as its ``down_revision`` (``in heads``).
+
+        This is the test for "may a new revision be based here without
+        ``--splice``": a head only depended on still is one.
+        """
+        return not self._children[rev_id]
+
+    def is_real_head(self, rev_id: str) -> bool:
+        """True when nothing builds on ``rev_id`` at all: printed ``(head)``."""
         return not self._children[rev_id] and not self._dependents[rev_id]
 
     def is_effective_head(self, rev_id: str) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-__all__ = ["Revision", "normalize_names"]
+__all__ = ["Revision", "first_line", "normalize_names"]
 
 
 def normalize_names(value: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -35,7 +35,15 @@ def normalize_names(value: str | Iterable[str] | None) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _first_line(longdoc: str) -> str:
+def _is_normal(value: object) -> bool:
+    """A tuple of distinct non-empty strings: nothing for ``normalize_names`` to do."""
+    if type(value) is not tuple:
+        return False
+    return len(set(value)) == len(value) and all(type(v) is str and v for v in value)
+
+
+def first_line(longdoc: str) -> str:
+    """The message a docstring gives: its first non-blank line, stripped."""
     for line in longdoc.splitlines():
         if line.strip():
             return line.strip()
@@ -65,15 +73,25 @@ class Revision:
     def __post_init__(self) -> None:
         # Accept the loose spellings at runtime too, so a Revision built by
         # hand (tests, plugins) behaves like one read from a file.
-        object.__setattr__(self, "down_revision", normalize_names(self.down_revision))
-        object.__setattr__(self, "depends_on", normalize_names(self.depends_on))
-        order = normalize_names(self.branch_label_order)
-        declared = normalize_names(self.branch_labels)
-        order += tuple(sorted(set(declared) - set(order)))
-        object.__setattr__(self, "branch_label_order", order)
-        object.__setattr__(self, "branch_labels", frozenset(order))
+        # Already-normal values (the loader's) skip the work: thousands of
+        # revisions are built on every command.
+        if not _is_normal(self.down_revision):
+            object.__setattr__(self, "down_revision", normalize_names(self.down_revision))
+        if not _is_normal(self.depends_on):
+            object.__setattr__(self, "depends_on", normalize_names(self.depends_on))
+        order = self.branch_label_order
+        if not (
+            _is_normal(order)
+            and type(self.branch_labels) is frozenset
+            and self.branch_labels == frozenset(order)
+        ):
+            order = normalize_names(order)
+            declared = normalize_names(self.branch_labels)
+            order += tuple(sorted(set(declared) - set(order)))
+            object.__setattr__(self, "branch_label_order", order)
+            object.__setattr__(self, "branch_labels", frozenset(order))
         if self.longdoc and not self.doc:
-            object.__setattr__(self, "doc", _first_line(self.longdoc))
+            object.__setattr__(self, "doc", first_line(self.longdoc))
 
     @classmethod
     def create(
@@ -95,7 +113,7 @@ class Revision:
         """
         labels = normalize_names(branch_labels)
         long_text = (longdoc if longdoc is not None else (doc or "")).strip()
-        message = doc.strip() if doc is not None else _first_line(long_text)
+        message = doc.strip() if doc is not None else first_line(long_text)
         return cls(
             revision=revision,
             down_revision=normalize_names(down_revision),
