@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from schemadiff.comparators import columns, tables
+from schemadiff.comparators import (
+    checks,
+    columns,
+    foreign_keys,
+    indexes,
+    table_level,
+    tables,
+)
 from schemadiff.renderers.python import ops as python_ops
 
 if TYPE_CHECKING:
@@ -14,4 +21,8 @@ if TYPE_CHECKING:
 def setup(registries: Registries) -> None:
     tables.setup(registries.comparators)
     columns.setup(registries.comparators)
+    table_level.setup(registries.comparators)
+    indexes.setup(registries.comparators)
+    foreign_keys.setup(registries.comparators)
+    checks.setup(registries.comparators)
     python_ops.setup(registries.renderers)

@@ -19,7 +19,10 @@ ENV_HOOK = (
     "if target_metadata is None:\n"
     "    import models\n"
     "    target_metadata = models.metadata\n"
+    "extra_options = dict(config.attributes.get('configure') or {})\n"
+    "extra_options.setdefault('render_as_batch', config.attributes.get('render_as_batch', False))\n"
 )
+ENV_CONFIGURE = "context.configure(connection=connection, target_metadata=target_metadata)"
 
 
 @dataclass
@@ -86,11 +89,20 @@ def make_project(root: Path, url: str) -> Project:
     )
     ini.write_text(text)
     env_py = root / "migrations" / "env.py"
-    env_py.write_text(env_py.read_text().replace("target_metadata = None\n", ENV_HOOK))
+    env_text = env_py.read_text().replace("target_metadata = None\n", ENV_HOOK)
+    assert ENV_CONFIGURE in env_text
+    env_text = env_text.replace(
+        ENV_CONFIGURE,
+        "context.configure(connection=connection, target_metadata=target_metadata, **extra_options)",
+    )
+    env_py.write_text(env_text)
     (root / "models.py").write_text("import sqlalchemy as sa\nmetadata = sa.MetaData()\n")
     return Project(root, url)
 
 
 def describe(changes: list[Change]) -> str:
     """Every change on its own line, so a failing assert shows them all."""
-    return "\n".join(f"  {c.kind} {c.schema}.{c.table}.{c.name} {c.detail}" for c in changes) or "  (none)"
+    return (
+        "\n".join(f"  {c.kind} {c.schema}.{c.table}.{c.name} {c.detail}" for c in changes)
+        or "  (none)"
+    )

@@ -83,6 +83,10 @@ def compare_server_default(
     if option is False or model_col.computed is not None or model_col.identity is not None:
         return
     model_default = getattr(model_col.source, "server_default", None)
+    if model_col.server_default is None and ctx.impl.is_implicit_default(
+        db_col.server_default, model_col.source
+    ):
+        return
     if callable(option):
         verdict = option(
             ctx.migration_context,

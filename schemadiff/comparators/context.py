@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from sqlalchemy import Table
+
 from schemadiff.dialects.base import DialectImpl
+from schemadiff.snapshot.model import TableSnapshot
+from schemadiff.snapshot.to_sqlalchemy import table_from_snapshot
 
 
 class IncludeObject(Protocol):
@@ -69,5 +72,18 @@ class CompareContext:
             return True
         return bool(hook(obj, name, type_, reflected, compare_to))
 
+    def include_reflected_name(self, name: str | None, type_: str, table: Any) -> bool:
+        """``include_name`` for objects inside a reflected table."""
+        hook = self.options.include_name
+        if hook is None:
+            return True
+        parents = {"schema_name": table.schema, "table_name": table.name}
+        return bool(hook(name, type_, parents))
 
-Hook = Callable[..., Any]
+    def reflected_table(self, table: TableSnapshot) -> Table:
+        """The reflected table as SQLAlchemy objects, built once per comparison."""
+        key = ("reflected", table.key)
+        found = self.cache.get(key)
+        if found is None:
+            found = self.cache[key] = table_from_snapshot(table)
+        return found  # type: ignore[no-any-return]

@@ -28,9 +28,7 @@ def compare_tables(
     for key, table in db.tables.items():
         if key in model.tables:
             continue
-        sa_table = ctx.cache.get(key)
-        if sa_table is None:
-            sa_table = ctx.cache[key] = table_from_snapshot(table)
+        sa_table = ctx.reflected_table(table)
         if not ctx.include(sa_table, table.name, "table", True, None):
             continue
         yield DropTableOp(table.name, table.schema, existing=sa_table)

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import DDLCompiler
 from sqlalchemy.types import NullType, TypeEngine
 
+from schemadiff.dialects.expressions import canonical_sql, same_expression
 from schemadiff.errors import MigrationError
 from schemadiff.ops.schema_ops import AlterColumnOp
 
@@ -31,6 +32,12 @@ class DialectImpl:
     #: groups of compiled type names the backend stores as one type
     type_synonyms: ClassVar[tuple[frozenset[str], ...]] = ()
     supports_alter_column: ClassVar[bool] = True
+    #: a UNIQUE constraint is stored and reported as a unique index (MySQL)
+    unique_constraint_is_index: ClassVar[bool] = False
+    #: the backend adds an index for each foreign key that lacks one (MySQL)
+    implicit_fk_indexes: ClassVar[bool] = False
+    #: foreign key actions that mean "nothing happens" on this backend
+    default_fk_actions: ClassVar[frozenset[str]] = frozenset({"NO ACTION"})
 
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
@@ -81,7 +88,31 @@ class DialectImpl:
         return text
 
     def defaults_differ(self, inspected: str | None, metadata: str | None) -> bool:
-        return self.normalize_default(inspected) != self.normalize_default(metadata)
+        """Compared by meaning: see ``dialects.expressions``."""
+        return not same_expression(
+            self.normalize_default(inspected), self.normalize_default(metadata), self.name
+        )
+
+    def expressions_differ(self, inspected: str | None, metadata: str | None) -> bool:
+        """CHECK bodies, index expressions, predicates: compared by meaning."""
+        return not same_expression(inspected, metadata, self.name)
+
+    def canonical(self, text: str) -> str:
+        return canonical_sql(text, self.name)
+
+    def normalize_name(self, name: str | None) -> str | None:
+        """A constraint or index name as the database would store it."""
+        return name
+
+    def normalize_fk_action(self, action: str | None) -> str | None:
+        if action is None:
+            return None
+        action = " ".join(action.upper().split())
+        return None if action in self.default_fk_actions else action
+
+    def is_implicit_default(self, inspected: str | None, column: Any) -> bool:
+        """A default the database adds on its own (e.g. a serial's nextval())."""
+        return False
 
     # -- DDL ---------------------------------------------------------------
     def ddl_compiler(self) -> DDLCompiler:

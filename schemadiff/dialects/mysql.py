@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from sqlalchemy import Column
+from sqlalchemy import JSON, Column
+from sqlalchemy.dialects.mysql import LONGTEXT
 
 from schemadiff.dialects.base import DialectImpl
 from schemadiff.errors import MigrationError
@@ -18,12 +19,27 @@ _INT_WIDTH = re.compile(r"^(TINYINT|SMALLINT|MEDIUMINT|INTEGER|INT|BIGINT)\(\d+\
 class MySQLImpl(DialectImpl):
     name: ClassVar[str] = "mysql"
     transactional_ddl: ClassVar[bool] = False
+    unique_constraint_is_index: ClassVar[bool] = True
+    implicit_fk_indexes: ClassVar[bool] = True
+    # InnoDB treats RESTRICT and NO ACTION alike (MySQL 8.0 manual, 15.1.20.5)
+    default_fk_actions: ClassVar[frozenset[str]] = frozenset({"NO ACTION", "RESTRICT"})
     type_synonyms = (
         frozenset({"NUMERIC", "DECIMAL"}),
         # SQLAlchemy compiles Boolean as BOOL; MySQL stores and reports TINYINT(1)
         frozenset({"BOOL", "BOOLEAN", "TINYINT(1)"}),
         frozenset({"INTEGER", "INT"}),
     )
+
+    def normalize_name(self, name: str | None) -> str | None:
+        # index and constraint names are case-insensitive in MySQL
+        return name.lower() if name is not None else None
+
+    def types_differ(self, inspected: Any, metadata: Any) -> bool:
+        # MariaDB stores JSON as LONGTEXT with a json_valid() CHECK
+        # (MariaDB 10.2.7+, "JSON Data Type").
+        if isinstance(metadata, JSON) and isinstance(inspected, (LONGTEXT, JSON)):
+            return False
+        return super().types_differ(inspected, metadata)
 
     def normalize_type_text(self, text: str) -> str:
         upper = text.upper().strip()

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import re
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from schemadiff.dialects.base import DialectImpl
 from schemadiff.ops.schema_ops import AlterColumnOp
-
-# PostgreSQL reports literals with their cast: 'x'::character varying
-_CAST = re.compile(r"::[a-z_ ]+(\[\])?(\(\d+(,\s*\d+)?\))?", re.IGNORECASE)
 
 
 class PostgresqlImpl(DialectImpl):
@@ -23,11 +19,18 @@ class PostgresqlImpl(DialectImpl):
         frozenset({"TIME", "TIME WITHOUT TIME ZONE"}),
     )
 
-    def normalize_default(self, text: str | None) -> str | None:
-        text = super().normalize_default(text)
-        if text is None:
-            return None
-        return _CAST.sub("", text)
+    def normalize_name(self, name: str | None) -> str | None:
+        # Identifiers longer than NAMEDATALEN-1 (63 bytes) are truncated.
+        return name[:63] if name is not None else None
+
+    def is_implicit_default(self, inspected: str | None, column: Any) -> bool:
+        # SERIAL / BIGSERIAL columns report nextval('<table>_<col>_seq'::regclass)
+        return bool(
+            inspected
+            and inspected.startswith("nextval(")
+            and column is not None
+            and getattr(column, "autoincrement", None) in (True, "auto")
+        )
 
     def alter_column(self, op: AlterColumnOp) -> list[str]:
         stmts = self.generic_alter_column(op)

@@ -14,7 +14,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from schemadiff.ops.base import Change, MigrateOperation
+from schemadiff.ops.base import Change, MigrateOperation, NotReversible
 
 # (add kind, remove kind) per constraint type, as named in SPEC's JSON report.
 CONSTRAINT_KINDS: dict[str, tuple[str, str]] = {
@@ -100,7 +100,14 @@ class AddConstraintOp(MigrateOperation):
 
     def reverse(self) -> DropConstraintOp:
         schema, table = _table_of(self.constraint)
+        if _name(self.constraint) is None:
+            # The database will pick the name; a downgrade cannot know it.
+            raise NotReversible(
+                f"unnamed {self.constraint_type} constraint on '{table}' "
+                "(give it a name, or a naming convention, to make it reversible)"
+            )
         return DropConstraintOp(
+
             _name(self.constraint), table, self.constraint_type, schema, existing=self.constraint
         )
 

@@ -8,6 +8,7 @@ bodies) into text the comparators can line up with what reflection reports.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import (
@@ -61,7 +62,13 @@ def expression_text(expr: Any, dialect: Dialect) -> str:
     if isinstance(expr, TextClause):
         return expr.text
     if isinstance(expr, ClauseElement):
-        return str(expr.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+        # Unqualified column names, as the database reports them back.
+        return str(
+            expr.compile(
+                dialect=dialect, compile_kwargs={"literal_binds": True, "include_table": False}
+            )
+        )
+
     return str(expr)
 
 
@@ -105,6 +112,8 @@ def table_snapshot(table: Table, dialect: Dialect, default_schema: str | None) -
     fks: list[ForeignKeySnapshot] = []
     checks: list[CheckSnapshot] = []
     for cons in table.constraints:
+        if not _created_on(cons, dialect):
+            continue
         if isinstance(cons, PrimaryKeyConstraint):
             if cons.columns:
                 pk = PrimaryKeySnapshot(
@@ -134,6 +143,19 @@ def table_snapshot(table: Table, dialect: Dialect, default_schema: str | None) -
         comment=table.comment,
         source=table,
     )
+
+
+def _created_on(cons: Any, dialect: Dialect) -> bool:
+    """Whether the DDL for this dialect creates the constraint at all.
+
+    SQLAlchemy attaches CHECKs for Boolean and Enum to every table but
+    emits them only where the type is not native (e.g. not for a native
+    PostgreSQL ENUM); the decision is the constraint's own create rule.
+    """
+    rule = getattr(cons, "_create_rule", None)
+    if rule is None:
+        return True
+    return bool(rule(SimpleNamespace(dialect=dialect)))
 
 
 def _fk_snapshot(cons: ForeignKeyConstraint, default_schema: str | None) -> ForeignKeySnapshot:
@@ -166,7 +188,11 @@ def _index_snapshot(index: Index, dialect: Dialect) -> IndexSnapshot:
             exprs.append(expr.name)
         else:
             exprs.append(expression_text(expr, dialect))
-    return IndexSnapshot(constraint_name(index), tuple(exprs), bool(index.unique), source=index)
+    predicate = index.dialect_kwargs.get(f"{dialect.name}_where")
+    where = expression_text(predicate, dialect) if predicate is not None else None
+    return IndexSnapshot(
+        constraint_name(index), tuple(exprs), bool(index.unique), where=where, source=index
+    )
 
 
 def snapshot_from_metadata(

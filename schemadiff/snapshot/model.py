@@ -59,11 +59,9 @@ class IndexSnapshot:
     expressions: tuple[str, ...]
     unique: bool = False
     dialect_options: tuple[tuple[str, str], ...] = ()
+    #: partial-index predicate (PostgreSQL / SQLite ``WHERE``), as SQL text
+    where: str | None = None
     source: Any = field(default=None, compare=False, repr=False)
-
-    @property
-    def signature(self) -> tuple[Any, ...]:
-        return (self.expressions, self.unique)
 
 
 @dataclass(frozen=True)
@@ -71,10 +69,6 @@ class UniqueSnapshot:
     name: str | None
     columns: tuple[str, ...]
     source: Any = field(default=None, compare=False, repr=False)
-
-    @property
-    def signature(self) -> tuple[str, ...]:
-        return self.columns
 
 
 @dataclass(frozen=True)
@@ -89,10 +83,6 @@ class ForeignKeySnapshot:
     deferrable: bool | None = None
     initially: str | None = None
     source: Any = field(default=None, compare=False, repr=False)
-
-    @property
-    def signature(self) -> tuple[Any, ...]:
-        return (self.columns, self.referred_schema, self.referred_table, self.referred_columns)
 
 
 @dataclass(frozen=True)

@@ -153,13 +153,14 @@ def _index(ix: dict[str, Any]) -> IndexSnapshot:
         expressions = tuple(str(e) for e in exprs)
     else:
         expressions = tuple(str(n) for n in names)
+    options = ix.get("dialect_options") or {}
+    where = options.get("postgresql_where") or options.get("sqlite_where")
     return IndexSnapshot(
         name=ix["name"],
         expressions=expressions,
         unique=bool(ix.get("unique")),
-        dialect_options=tuple(
-            sorted((k, str(v)) for k, v in ix.get("dialect_options", {}).items())
-        ),
+        dialect_options=tuple(sorted((k, str(v)) for k, v in options.items())),
+        where=str(where) if where is not None else None,
         source=ix,
     )
 

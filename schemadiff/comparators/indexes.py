@@ -1,0 +1,174 @@
+"""Indexes and unique constraints, compared together.
+
+They are compared as one family because backends blur the line: MySQL
+stores a UNIQUE constraint as a unique index and reports it twice,
+PostgreSQL reports the index behind every unique constraint, and a model's
+``Column(unique=True)`` is unnamed while the database named it.  Matching
+runs in two passes: named model items by name, then unnamed model items by
+what they cover (columns or expressions, uniqueness, predicate).  Database
+items left over are removed, except the ones the backend made on its own
+(MySQL's foreign-key indexes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Index, UniqueConstraint
+
+from schemadiff.comparators.context import CompareContext
+from schemadiff.comparators.registry import ComparatorRegistry
+from schemadiff.ops import (
+    AddConstraintOp,
+    CreateIndexOp,
+    DropConstraintOp,
+    DropIndexOp,
+    MigrateOperation,
+)
+from schemadiff.snapshot.model import TableSnapshot
+
+_IDENTIFIER_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
+
+
+@dataclass
+class _Item:
+    kind: str  # "index" or "unique"
+    name: str | None
+    signature: tuple[Any, ...]
+    obj: Any  # the snapshot item
+
+
+def _expr_key(ctx: CompareContext, text: str) -> str:
+    if all(ch in _IDENTIFIER_CHARS for ch in text):
+        return text
+    return ctx.impl.canonical(text)
+
+
+def _index_item(ctx: CompareContext, ix: Any) -> _Item:
+    where = ctx.impl.canonical(ix.where) if ix.where else None
+    family = "unique" if ix.unique else "index"
+    sig = (family, tuple(_expr_key(ctx, e) for e in ix.expressions), where)
+    return _Item("index", ix.name, sig, ix)
+
+
+def _unique_item(uq: Any) -> _Item:
+    return _Item("unique", uq.name, ("unique", tuple(uq.columns), None), uq)
+
+
+def _db_items(ctx: CompareContext, table: TableSnapshot) -> list[_Item]:
+    unique_names = {u.name for u in table.uniques}
+    items: list[_Item] = []
+    for ix in table.indexes:
+        source = ix.source if isinstance(ix.source, dict) else {}
+        if source.get("duplicates_constraint"):
+            continue  # PostgreSQL: the index behind a unique constraint
+        if ctx.impl.unique_constraint_is_index and ix.unique and ix.name in unique_names:
+            continue  # MySQL: reported again as a unique constraint
+        if not ctx.include_reflected_name(ix.name, "index", table):
+            continue
+        items.append(_index_item(ctx, ix))
+    for uq in table.uniques:
+        if ctx.include_reflected_name(uq.name, "unique_constraint", table):
+            items.append(_unique_item(uq))
+    return items
+
+
+def _model_items(ctx: CompareContext, table: TableSnapshot) -> list[_Item]:
+    return [_index_item(ctx, ix) for ix in table.indexes] + [
+        _unique_item(uq) for uq in table.uniques
+    ]
+
+
+def _implicit_fk_index(ctx: CompareContext, item: _Item, db: TableSnapshot) -> bool:
+    if not ctx.impl.implicit_fk_indexes or item.kind != "index" or item.obj.unique:
+        return False
+    exprs = tuple(item.obj.expressions)
+    return any(tuple(fk.columns) == exprs[: len(fk.columns)] for fk in db.foreign_keys)
+
+
+def compare_indexes_and_uniques(
+    ctx: CompareContext, db: TableSnapshot, model: TableSnapshot
+) -> Iterator[MigrateOperation]:
+    norm = ctx.impl.normalize_name
+    db_items = _db_items(ctx, db)
+    by_name = {norm(i.name): i for i in db_items if i.name is not None}
+    consumed: set[int] = set()
+    added: list[_Item] = []
+    removed: list[_Item] = []
+
+    unnamed: list[_Item] = []
+    for item in _model_items(ctx, model):
+        if item.name is None:
+            unnamed.append(item)
+            continue
+        match = by_name.get(norm(item.name))
+        if match is None or id(match) in consumed:
+            added.append(item)
+            continue
+        consumed.add(id(match))
+        if match.signature != item.signature:
+            removed.append(match)
+            added.append(item)
+    for item in unnamed:
+        match = next(
+            (d for d in db_items if id(d) not in consumed and d.signature == item.signature), None
+        )
+        if match is None:
+            added.append(item)
+        else:
+            consumed.add(id(match))
+    for item in db_items:
+        if id(item) not in consumed and not _implicit_fk_index(ctx, item, db):
+            removed.append(item)
+
+    for item in removed:
+        op = _drop(ctx, db, item)
+        if op is not None:
+            yield op
+    for item in added:
+        op = _add(ctx, model, item)
+        if op is not None:
+            yield op
+
+
+def _add(ctx: CompareContext, model: TableSnapshot, item: _Item) -> MigrateOperation | None:
+    source = item.obj.source
+    if item.kind == "index":
+        if not isinstance(source, Index) or not ctx.include(
+            source, item.name, "index", False, None
+        ):
+            return None
+        return CreateIndexOp(source)
+    if not isinstance(source, UniqueConstraint):
+        return None
+    if not ctx.include(source, item.name, "unique_constraint", False, None):
+        return None
+    return AddConstraintOp(source)
+
+
+def _drop(ctx: CompareContext, db: TableSnapshot, item: _Item) -> MigrateOperation | None:
+    table = ctx.reflected_table(db)
+    if item.kind == "index":
+        existing = next((i for i in table.indexes if i.name == item.name), None)
+        if not ctx.include(existing, item.name, "index", True, None):
+            return None
+        return DropIndexOp(item.name or "", db.name, db.schema, existing=existing)
+    existing_uq = next(
+        (
+            c
+            for c in table.constraints
+            if isinstance(c, UniqueConstraint)
+            and c.name == item.name
+            and tuple(col.name for col in c.columns) == item.obj.columns
+        ),
+        None,
+    )
+    if not ctx.include(existing_uq, item.name, "unique_constraint", True, None):
+        return None
+    return DropConstraintOp(item.name, db.name, "unique", db.schema, existing=existing_uq)
+
+
+def setup(registry: ComparatorRegistry) -> None:
+    registry.register("table", "indexes")(compare_indexes_and_uniques)

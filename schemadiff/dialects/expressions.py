@@ -1,0 +1,119 @@
+"""SQL expressions compared by meaning, not by spelling.
+
+Server defaults, CHECK bodies, index expressions and partial-index
+predicates come back from the database rewritten: PostgreSQL adds casts
+(``'x'::character varying``) and parentheses and turns ``IN`` into
+``= ANY (ARRAY[...])``; MariaDB quotes literals and spells ``now()`` as
+``current_timestamp()``; everyone has their own identifier quoting.  Rather
+than a growing pile of regexes, both sides are parsed with sqlglot into a
+syntax tree, the tree is put into a canonical form (rules below), and the
+canonical texts are compared.  Text sqlglot cannot parse falls back to a
+whitespace- and case-folded comparison.
+
+Canonical form:
+- parentheses dropped (the tree already encodes precedence);
+- casts of literals, columns and arrays dropped (the column's type implies
+  them); casts of other expressions kept;
+- ``x = ANY (ARRAY[a, b])`` becomes ``x IN (a, b)``;
+- identifiers unquoted and lower-cased;
+- string literals that spell a number become that number, booleans 1/0;
+- ``now()``, ``CURRENT_TIMESTAMP``, ``current_timestamp()`` are one thing
+  (sqlglot already parses them to the same node).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+import sqlglot
+from sqlglot import exp
+
+_SQLGLOT_DIALECTS = {
+    "postgresql": "postgres",
+    "mysql": "mysql",
+    "mariadb": "mysql",
+    "sqlite": "sqlite",
+}
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_WS = re.compile(r"\s+")
+
+
+# Spellings of "the current timestamp" sqlglot does not fold for every dialect.
+_NOW_SYNONYMS = frozenset({"now", "current_timestamp", "localtimestamp", "localtime"})
+
+
+def _number_text(text: str) -> str:
+    """0.00, 0 and 0.0 are one number: compare the value, not the digits."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return text
+    if value == value.to_integral_value():
+        return str(int(value))
+    return format(value.normalize(), "f")
+
+
+def _fold(text: str) -> str:
+
+    return _WS.sub(" ", text.strip()).lower()
+
+
+def _strip(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Paren):
+        return node.this
+    if isinstance(node, (exp.Cast, exp.TryCast)):
+        inner = node.this
+        while isinstance(inner, exp.Paren):
+            inner = inner.this
+        if isinstance(inner, (exp.Literal, exp.Column, exp.Array, exp.Null, exp.Boolean, exp.Neg)):
+            return inner
+        return node
+    if isinstance(node, exp.EQ) and isinstance(node.expression, exp.Any):
+        target = node.expression.this
+        while isinstance(target, (exp.Paren, exp.Cast)):
+            target = target.this
+        if isinstance(target, exp.Array):
+            return exp.In(this=node.this, expressions=[e.copy() for e in target.expressions])
+    if isinstance(node, exp.Identifier):
+        return exp.Identifier(this=str(node.this).lower(), quoted=False)
+    if isinstance(node, exp.Literal) and _NUMBER.match(str(node.this)):
+        return exp.Literal.number(_number_text(str(node.this)))
+    if (
+        isinstance(node, exp.Anonymous)
+        and str(node.this).lower() in _NOW_SYNONYMS
+        and not node.expressions
+    ):
+        return exp.CurrentTimestamp()
+
+    if isinstance(node, exp.Boolean):
+        return exp.Literal.number(1 if node.this else 0)
+    return node
+
+
+@lru_cache(maxsize=8192)
+def canonical_sql(text: str, dialect_name: str) -> str:
+    """The canonical spelling of an expression, for equality tests only."""
+    read = _SQLGLOT_DIALECTS.get(dialect_name)
+    try:
+        tree = sqlglot.parse_one(text, read=read)
+    except Exception:  # sqlglot raises several error types; any means "cannot parse"
+        return _fold(text)
+    if tree is None:
+        return _fold(text)
+    # Several passes: removing a cast can expose a paren and vice versa.
+    for _ in range(4):
+        before = tree.sql()
+        tree = tree.transform(_strip)
+        if tree.sql() == before:
+            break
+    return tree.sql(dialect=None, normalize=True)
+
+
+def same_expression(left: str | None, right: str | None, dialect_name: str) -> bool:
+    if left is None or right is None:
+        return left is right
+    if _fold(left) == _fold(right):
+        return True
+    return canonical_sql(left, dialect_name) == canonical_sql(right, dialect_name)
