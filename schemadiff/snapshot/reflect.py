@@ -38,7 +38,10 @@ def reflect_snapshot(
     schemas: Sequence[str | None] = (None,),
     include_table_name: NameFilter | None = None,
     exclude_tables: Sequence[TableKey] = (),
+    use_bulk: bool = True,
 ) -> SchemaSnapshot:
+    """Reflect the named schemas; ``use_bulk=False`` forces the generic path."""
+
     inspector = inspect(connection)
     default_schema = inspector.default_schema_name
     excluded = set(exclude_tables)
@@ -53,8 +56,30 @@ def reflect_snapshot(
         ]
         if not names:
             continue
-        tables.update(_reflect_schema(inspector, schema, key_schema, names))
+        bulk = BULK_REFLECTORS.get(connection.dialect.name) if use_bulk else None
+        if bulk is not None:
+            tables.update(bulk(connection, schema, key_schema, names, default_schema))
+        else:
+            tables.update(_reflect_schema(inspector, schema, key_schema, names))
     return SchemaSnapshot(tables, default_schema)
+
+
+BulkReflector = Callable[
+    [Connection, "str | None", "str | None", list[str], "str | None"], dict[TableKey, TableSnapshot]
+]
+"""``(connection, schema, key_schema, table_names, default_schema) -> snapshots``.
+
+A backend's own set-based catalog reader: a fixed number of queries for
+any number of tables, producing exactly what the generic path
+(``_reflect_schema``, SQLAlchemy's ``get_multi_*``) produces.
+"""
+
+BULK_REFLECTORS: dict[str, BulkReflector] = {}
+
+
+def register_bulk_reflector(dialect_name: str, reflector: BulkReflector) -> None:
+    BULK_REFLECTORS[dialect_name] = reflector
+
 
 
 def _reflect_schema(
