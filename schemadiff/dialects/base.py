@@ -9,6 +9,7 @@ dialect name themselves.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, ClassVar
 
@@ -42,7 +43,9 @@ class DialectImpl:
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
         self.preparer = dialect.identifier_preparer
+        self._compiled: dict[Any, str | None] = {}
         self._synonyms: dict[str, str] = {}
+
         for group in self.type_synonyms:
             canonical = sorted(group)[0]
             for member in group:
@@ -52,13 +55,23 @@ class DialectImpl:
     def compile_type(self, type_: TypeEngine[Any]) -> str | None:
         if isinstance(type_, NullType):
             return None
+        key = _type_key(type_)
+        if key is not None:
+            cached = self._compiled.get(key, _MISSING)
+            if cached is not _MISSING:
+                return cached  # type: ignore[return-value]
         try:
-            text = self.dialect.type_compiler_instance.process(type_)
+            text: str | None = str(self.dialect.type_compiler_instance.process(type_))
         except Exception:  # a type this dialect cannot render: cannot judge
-            return None
-        return str(text)
+            text = None
+        if key is not None:
+            self._compiled[key] = text
+        return text
 
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - impls live as long as a comparison
     def normalize_type_text(self, text: str) -> str:
+
         text = _WS.sub(" ", text.upper()).strip()
         text = text.replace(", ", ",").replace(" (", "(")
         base, _, args = text.partition("(")
@@ -203,7 +216,26 @@ class DialectImpl:
         return out
 
 
+_MISSING = object()
+
+
+def _type_key(type_: TypeEngine[Any]) -> Any:
+    """A hashable description of a type instance, or None if it has none.
+
+    Thousands of columns share a few dozen distinct types; compiling each
+    distinct one once keeps type comparison off the profile.
+    """
+    try:
+        items = tuple(sorted(type_.__dict__.items()))
+        key = (type(type_), items)
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
 def _balanced(text: str) -> bool:
+
     depth = 0
     for ch in text:
         if ch == "(":

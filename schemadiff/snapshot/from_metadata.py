@@ -188,7 +188,11 @@ def _index_snapshot(index: Index, dialect: Dialect) -> IndexSnapshot:
             exprs.append(expr.name)
         else:
             exprs.append(expression_text(expr, dialect))
-    predicate = index.dialect_kwargs.get(f"{dialect.name}_where")
+    # Reading ``dialect_kwargs`` costs ~75 µs per index in SQLAlchemy 2.1;
+    # the options mapping exists only once some dialect keyword was given.
+    given = index.__dict__.get("dialect_options")
+    predicate = given[dialect.name].get("where") if given and dialect.name in given else None
+
     where = expression_text(predicate, dialect) if predicate is not None else None
     return IndexSnapshot(
         constraint_name(index), tuple(exprs), bool(index.unique), where=where, source=index
