@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,6 +11,8 @@ from schemadiff.comparators.registry import ComparatorRegistry
 from schemadiff.ops import AddColumnOp, AlterColumnOp, Delta, DropColumnOp, MigrateOperation
 from schemadiff.snapshot.model import ColumnSnapshot, TableSnapshot
 from schemadiff.snapshot.to_sqlalchemy import column_from_snapshot
+
+log = logging.getLogger("schemadiff.autogenerate.compare")
 
 
 def compare_column_set(
@@ -120,7 +123,35 @@ def compare_column_comment(
         yield _alter(table, db_col, model_col, comment=Delta(db_col.comment, model_col.comment))
 
 
+def compare_computed(
+    ctx: CompareContext, table: TableSnapshot, db_col: ColumnSnapshot, model_col: ColumnSnapshot
+) -> Iterator[MigrateOperation]:
+    """A generated column whose expression changed is dropped and re-added.
+
+    No backend can ALTER a generation expression in place, and a generated
+    column holds no data of its own, so this loses nothing.
+    """
+    db_c, model_c = db_col.computed, model_col.computed
+    if db_c is None and model_c is None:
+        return
+    if db_c is not None and model_c is not None:
+        if not ctx.impl.expressions_differ(db_c.sqltext, model_c.sqltext):
+            return
+    if model_c is None and db_c is not None:
+        log.warning(
+            "column '%s.%s' is generated in the database but not in the model; "
+            "not altered automatically",
+            table.name,
+            model_col.name,
+        )
+        return
+    yield DropColumnOp(table.name, db_col.name, table.schema, existing=column_from_snapshot(db_col))
+    yield AddColumnOp(table.name, column_from_snapshot(model_col), table.schema)
+
+
 def setup(registry: ComparatorRegistry) -> None:
+    registry.register("column", "computed")(compare_computed)
+
     registry.register("table", "columns")(compare_column_set)
     registry.register("column", "nullable")(compare_nullable)
     registry.register("column", "type")(compare_type)

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from sqlalchemy import Column, MetaData, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import DDLCompiler
-from sqlalchemy.types import NullType, TypeEngine
+from sqlalchemy.types import Enum, NullType, TypeEngine
 
 from schemadiff.dialects.expressions import canonical_sql, same_expression
 from schemadiff.errors import MigrationError
@@ -85,11 +85,16 @@ class DialectImpl:
         type the database reports for it meet in one vocabulary; anything
         that cannot be compiled (an unknown reflected type) is not reported.
         """
+        if isinstance(inspected, Enum) and isinstance(metadata, Enum):
+            # A native enum compiles to its name only; its labels matter too.
+            if list(inspected.enums) != list(metadata.enums):
+                return True
         left = self.compile_type(inspected)
         right = self.compile_type(metadata)
         if left is None or right is None:
             return False
         return self.normalize_type_text(left) != self.normalize_type_text(right)
+
 
     # -- server defaults ---------------------------------------------------
     def normalize_default(self, text: str | None) -> str | None:

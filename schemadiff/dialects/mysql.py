@@ -28,7 +28,9 @@ class MySQLImpl(DialectImpl):
         # SQLAlchemy compiles Boolean as BOOL; MySQL stores and reports TINYINT(1)
         frozenset({"BOOL", "BOOLEAN", "TINYINT(1)"}),
         frozenset({"INTEGER", "INT"}),
+        frozenset({"DOUBLE", "DOUBLE PRECISION", "REAL"}),
     )
+
 
     def normalize_name(self, name: str | None) -> str | None:
         # index and constraint names are case-insensitive in MySQL

@@ -19,7 +19,18 @@ class PostgresqlImpl(DialectImpl):
         frozenset({"TIME", "TIME WITHOUT TIME ZONE"}),
     )
 
+    def normalize_type_text(self, text: str) -> str:
+        # FLOAT(p) is REAL for p <= 24 and DOUBLE PRECISION above
+        # (PostgreSQL 15 docs, 8.1.3 "Floating-Point Types").
+        upper = text.upper().strip()
+        if upper.startswith("FLOAT(") and upper.endswith(")"):
+            digits = upper[6:-1].strip()
+            if digits.isdigit():
+                return "REAL" if int(digits) <= 24 else "DOUBLE PRECISION"
+        return super().normalize_type_text(upper)
+
     def normalize_name(self, name: str | None) -> str | None:
+
         # Identifiers longer than NAMEDATALEN-1 (63 bytes) are truncated.
         return name[:63] if name is not None else None
 

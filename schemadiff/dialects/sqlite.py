@@ -13,7 +13,13 @@ class SQLiteImpl(DialectImpl):
     # rolls it back like any other statement.
     transactional_ddl: ClassVar[bool] = True
     supports_alter_column: ClassVar[bool] = False
-    type_synonyms = (frozenset({"NUMERIC", "DECIMAL"}),)
+    # Declared names SQLite treats alike (SQLite 3 docs, "Datatypes", 3.1).
+    type_synonyms = (
+        frozenset({"NUMERIC", "DECIMAL"}),
+        frozenset({"INT", "INTEGER"}),
+        frozenset({"BOOL", "BOOLEAN"}),
+    )
+
 
     def column_comment(self, table_name, column_name, comment, schema):  # type: ignore[no-untyped-def]
         return []  # SQLite has no comments
