@@ -35,7 +35,10 @@ class DialectImpl:
     supports_alter_column: ClassVar[bool] = True
     #: a UNIQUE constraint is stored and reported as a unique index (MySQL)
     unique_constraint_is_index: ClassVar[bool] = False
+    #: reflection reports indexes on expressions (SQLAlchemy 2.1 skips them on SQLite)
+    reflects_expression_indexes: ClassVar[bool] = True
     #: the backend adds an index for each foreign key that lacks one (MySQL)
+
     implicit_fk_indexes: ClassVar[bool] = False
     #: foreign key actions that mean "nothing happens" on this backend
     default_fk_actions: ClassVar[frozenset[str]] = frozenset({"NO ACTION"})

@@ -13,6 +13,8 @@ class SQLiteImpl(DialectImpl):
     # rolls it back like any other statement.
     transactional_ddl: ClassVar[bool] = True
     supports_alter_column: ClassVar[bool] = False
+    reflects_expression_indexes: ClassVar[bool] = False
+
     # Declared names SQLite treats alike (SQLite 3 docs, "Datatypes", 3.1).
     type_synonyms = (
         frozenset({"NUMERIC", "DECIMAL"}),
