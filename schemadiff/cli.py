@@ -107,8 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("rev")
 
     p = sub.add_parser("check", help="compare database and models; exit 1 on drift")
-    p.add_argument("--format", default="text", choices=["text", "json"])
-    p.add_argument("--output")
+    p.add_argument(
+        "--format",
+        default="text",
+        metavar="FORMAT",
+        help="report format: text (default), json, markdown, junit, github or sarif",
+    )
+    p.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
 
     p = sub.add_parser("edit", help="open a revision in $EDITOR")
     p.add_argument("rev")

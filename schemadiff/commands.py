@@ -119,16 +119,29 @@ def revision(
     ]
     run_env = autogenerate or _bool(config.get_main_option("revision_environment")) or sql
 
+    # upgrade token -> (configure() options, dialect) of the run that made it;
+    # a multidb env.py runs once per engine, each with its own tokens.
+    rendering: dict[str, tuple[dict[str, Any], Any]] = {}
+
     def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
         env = _env_of(config)
-        if autogenerate:
+        up_token = env.options.get("upgrade_token") or "upgrades"
+        if autogenerate and directives:
             from schemadiff.autogenerate import produce_upgrade_ops
 
             check_up_to_date(graph, mc.get_current_heads(), down_revision)
             upgrade = produce_upgrade_ops(mc, env.options.get("target_metadata"), env.options)
-            directives[0].upgrade_ops = upgrade
-            directives[0].downgrade_ops = upgrade.reverse()
+            upgrade.upgrade_token = up_token
+            downgrade = upgrade.reverse()
+            downgrade.upgrade_token = env.options.get("downgrade_token") or "downgrades"
+            if rendering:  # a later engine: its ops go beside the first one's
+                directives[0].upgrade_ops_list.append(upgrade)
+                directives[0].downgrade_ops_list.append(downgrade)
+            else:
+                directives[0].upgrade_ops = upgrade
+                directives[0].downgrade_ops = downgrade
             _log_detected(upgrade)
+        rendering[up_token] = (env.options, mc.dialect)
         hook = env.options.get("process_revision_directives") or process_revision_directives
         if hook is not None:
             hook(mc, (rev_id, down_revision), directives)
@@ -141,7 +154,11 @@ def revision(
         process_revision_directives(None, (rev_id, down_revision), directives)
     paths: list[Path] = []
     for directive in directives:
-        paths.append(_write_script(config, script, graph, directive, down_revision, version_path))
+        paths.append(
+            _write_script(
+                config, script, graph, directive, down_revision, version_path, rendering
+            )
+        )
     return paths
 
 
@@ -152,25 +169,32 @@ def _write_script(
     directive: Any,
     down_revision: Any,
     version_path: str | None,
+    rendering: dict[str, tuple[dict[str, Any], Any]] | None = None,
 ) -> Path:
     from schemadiff.plugins import default_registries
-    from schemadiff.renderers.python import AutogenContext, render_body
+    from schemadiff.renderers.python import AutogenContext, template_args
     from schemadiff.revision_glue import version_path_for
 
-    options = config.attributes.get("_autogen_options", {})
-    ctx = AutogenContext(
-        dialect=config.attributes.get("_autogen_dialect"),
-        metadata=options.get("target_metadata"),
-        imports=set(directive.imports),
-        render_item=options.get("render_item"),
-        sqlalchemy_module_prefix=options.get("sqlalchemy_module_prefix", "sa."),
-        user_module_prefix=options.get("user_module_prefix"),
-        op_prefix=options.get("alembic_module_prefix", "op."),
-        render_as_batch=bool(options.get("render_as_batch", False)),
+    rendering = rendering or {}
+    fallback = (
+        config.attributes.get("_autogen_options", {}),
+        config.attributes.get("_autogen_dialect"),
     )
-    renderers = default_registries().renderers
-    upgrades = render_body(directive.upgrade_ops, ctx, renderers)
-    downgrades = render_body(directive.downgrade_ops, ctx, renderers)
+
+    def make_context(token: str, imports: set[str]) -> AutogenContext:
+        options, dialect = rendering.get(token, fallback)
+        return AutogenContext(
+            dialect=dialect,
+            metadata=options.get("target_metadata"),
+            imports=imports,
+            render_item=options.get("render_item"),
+            sqlalchemy_module_prefix=options.get("sqlalchemy_module_prefix") or "sa.",
+            user_module_prefix=options.get("user_module_prefix"),
+            op_prefix=options.get("alembic_module_prefix") or "op.",
+            render_as_batch=bool(options.get("render_as_batch", False)),
+        )
+
+    args = template_args(directive, make_context, default_registries().renderers)
     target_dir = version_path_for(
         script, graph, down_revision, directive.version_path or version_path
     )
@@ -182,10 +206,8 @@ def _write_script(
         branch_labels=labels,
         depends_on=directive.depends_on or None,
         version_path=target_dir,
-        imports="\n".join(sorted(ctx.imports)),
-        upgrades=upgrades,
-        downgrades=downgrades,
         config=config,
+        **args,
     )
     config.print_stdout(f"  Generating {path} ... done")
     return path
@@ -203,9 +225,9 @@ def _log_detected(upgrade: Any) -> None:
     import logging
 
     log = logging.getLogger("schemadiff.autogenerate.compare")
-    for change in upgrade.to_changes():
-        from schemadiff.renderers.report.text_format import describe_change
+    from schemadiff.renderers.describe import describe_change
 
+    for change in upgrade.to_changes():
         log.info("Detected %s", describe_change(change))
 
 
@@ -228,6 +250,7 @@ def _run_env(
     destination_rev: str | None = None,
     starting_rev: str | None = None,
     tag: str | None = None,
+    purpose: str = "migrate",
 ) -> EnvironmentContext:
     env = EnvironmentContext(
         config,
@@ -236,6 +259,7 @@ def _run_env(
         destination_rev=destination_rev,
         starting_rev=starting_rev,
         tag=tag,
+        purpose=purpose,
     )
     with activate(env):
         script.run_env()
@@ -264,12 +288,20 @@ def upgrade(config: Config, revision: str, sql: bool = False, tag: str | None = 
     starting_rev, target = _split_range(graph, revision, sql)
 
     def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
-        heads = mc.get_current_heads()
-        steps = plan_upgrade(graph, heads, target)
-        mc.run_steps(steps, kw)
+        with mc.run_lock():  # the version table is read under the lock
+            heads = mc.get_current_heads()
+            steps = plan_upgrade(graph, heads, target)
+            mc.run_steps(steps, kw, replan=lambda rows: plan_upgrade(graph, rows, target))
 
     _run_env(
-        config, script, fn, as_sql=sql, destination_rev=target, starting_rev=starting_rev, tag=tag
+        config,
+        script,
+        fn,
+        as_sql=sql,
+        destination_rev=target,
+        starting_rev=starting_rev,
+        tag=tag,
+        purpose="upgrade",
     )
 
 
@@ -283,12 +315,20 @@ def downgrade(config: Config, revision: str, sql: bool = False, tag: str | None 
     starting_rev, target = _split_range(graph, revision, sql)
 
     def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
-        heads = mc.get_current_heads()
-        steps = plan_downgrade(graph, heads, target)
-        mc.run_steps(steps, kw)
+        with mc.run_lock():  # the version table is read under the lock
+            heads = mc.get_current_heads()
+            steps = plan_downgrade(graph, heads, target)
+            mc.run_steps(steps, kw, replan=lambda rows: plan_downgrade(graph, rows, target))
 
     _run_env(
-        config, script, fn, as_sql=sql, destination_rev=target, starting_rev=starting_rev, tag=tag
+        config,
+        script,
+        fn,
+        as_sql=sql,
+        destination_rev=target,
+        starting_rev=starting_rev,
+        tag=tag,
+        purpose="downgrade",
     )
 
 
@@ -366,29 +406,66 @@ def show(config: Config, rev: str) -> None:
 
 # -- check ---------------------------------------------------------------------
 def check(config: Config, format: str = "text", output: str | None = None) -> bool:
-    """Compare database and models; returns True when they drifted."""
-    from schemadiff.autogenerate import produce_upgrade_ops
-    from schemadiff.renderers.report import Report, render_report
+    """Compare database and models; returns True when they drifted.
 
+    The report names, where it can, the model source line behind each
+    difference.  Text on a terminal is a rich table; ``output`` writes the
+    report to a file instead of stdout.
+    """
+    import logging
+
+    from schemadiff.autogenerate import produce_upgrade_ops
+    from schemadiff.renderers.report import Report, UnknownFormat, formatter_for
+    from schemadiff.renderers.report.locate import locate_changes
+
+    try:
+        formatter = formatter_for(format)
+    except UnknownFormat as exc:
+        raise CommandError(str(exc)) from None
     script = ScriptDirectory.from_config(config)
-    result: dict[str, Any] = {}
+    databases: list[str] = []
+    changes: list[Any] = []
 
     def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
+        # Called once per engine by a multidb env.py: one report for all.
         env = _env_of(config)
-        upgrade = produce_upgrade_ops(mc, env.options.get("target_metadata"), env.options)
+        metadata = env.options.get("target_metadata")
+        upgrade = produce_upgrade_ops(mc, metadata, env.options)
         url = mc.connection.engine.url.render_as_string(hide_password=True) if mc.connection else ""
-        result["report"] = Report(url, tuple(upgrade.to_changes()))
+        databases.append(url)
+        changes.extend(
+            locate_changes(upgrade.to_changes(), metadata, root=Path.cwd(), env_py=script.env_py)
+        )
 
     _run_env(config, script, fn)
-    if "report" not in result:
+    if not databases:
         raise CommandError("env.py did not call context.run_migrations(); nothing was compared")
-    report: Report = result["report"]
-    text = render_report(report, format)
+    report = Report(", ".join(databases), tuple(changes), source_root=str(Path.cwd()))
     if output:
-        Path(output).write_text(text + "\n", encoding="utf-8")
+        Path(output).write_text(formatter(report) + "\n", encoding="utf-8")
+        logging.getLogger("schemadiff.check").info(
+            "%s; %s report written to %s",
+            f"{len(report.changes)} difference(s) found" if report.drift else "No drift",
+            format,
+            output,
+        )
+    elif format == "text" and _is_terminal(config.stdout):
+        from rich.console import Console
+
+        from schemadiff.renderers.report.text_format import render_rich
+
+        render_rich(report, Console(file=config.stdout))
     else:
-        config.print_stdout(text)
+        config.print_stdout(formatter(report))
     return report.drift
+
+
+def _is_terminal(stream: Any) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty()) if callable(isatty) else False
+    except (ValueError, OSError):  # a closed or detached stream
+        return False
 
 
 def edit(config: Config, rev: str) -> None:

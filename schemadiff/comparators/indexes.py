@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-
 from dataclasses import dataclass
 from typing import Any
 

@@ -28,14 +28,34 @@ class Delta(Generic[T]):
 
 
 @dataclass(frozen=True)
+class SourceLocation:
+    """Where the model defines the thing a change is about: a file and a line.
+
+    ``path`` is relative to the working directory where it lies below it
+    (what CI annotations and SARIF expect), absolute otherwise.
+    """
+
+    path: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+@dataclass(frozen=True)
 class Change:
-    """One difference between database and model, for reports and APIs."""
+    """One difference between database and model, for reports and APIs.
+
+    ``source`` is filled in by ``check`` where the model's definition can
+    be found; it is not part of the SPEC's JSON shape (``as_dict``).
+    """
 
     kind: str
     schema: str | None
     table: str | None
     name: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+    source: SourceLocation | None = field(default=None, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -43,6 +43,10 @@ AUTOGEN_OPTIONS = {
 }
 CONNECTION_OPTIONS = {"connection", "url", "dialect_name", "dialect_opts"}
 KNOWN_OPTIONS = _MIGRATION_FIELDS | AUTOGEN_OPTIONS | CONNECTION_OPTIONS
+#: commands that write the version table take the run lock around their transaction
+LOCKING_PURPOSES = frozenset({"upgrade", "downgrade", "stamp"})
+#: ``config.attributes`` key of a ProgressReporter (the CLI sets one on a terminal)
+PROGRESS_ATTRIBUTE = "progress_reporter"
 
 
 class EnvironmentContext:
@@ -118,7 +122,10 @@ class EnvironmentContext:
             opts.output_buffer = self.config.output_buffer or self.config.stdout
         if self.as_sql and self.starting_rev and opts.starting_version is None:
             opts.starting_version = self.starting_rev
+        if opts.progress is None:
+            opts.progress = self.config.attributes.get(PROGRESS_ATTRIBUTE)
         self.migration_context = MigrationContext(dialect, connection, opts)
+        self.migration_context.lock_run = self.purpose in LOCKING_PURPOSES
 
     def get_context(self) -> MigrationContext:
         if self.migration_context is None:

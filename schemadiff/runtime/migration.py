@@ -2,6 +2,15 @@
 
 It owns the version table and runs planned steps, online against a
 connection or offline as SQL text written to a buffer.
+
+Transactions (online).  ``begin_transaction()`` (what env.py wraps
+``run_migrations()`` in) opens one transaction for the run, or, with
+``transaction_per_migration=True``, one per migration.  Each migration's
+version-table change is written inside the transaction of that migration,
+so on a backend with transactional DDL (PostgreSQL, SQLite) a failure leaves
+schema and version table as they were.  Commands that change the version
+table set ``lock_run`` and the run is serialised with other runs against the
+same database (``schemadiff.runtime.locking``).
 """
 
 from __future__ import annotations
@@ -11,18 +20,29 @@ import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from sqlalchemy import MetaData, delete, insert, select, update
-from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.schema import CreateTable
+from sqlalchemy.engine import Connection, Dialect, RootTransaction
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.schema import CreateTable, DropTable
 from sqlalchemy.sql.elements import ClauseElement
 
 from schemadiff.dialects import DialectImpl, impl_for
 from schemadiff.errors import MigrationError
+from schemadiff.runtime import sqlite_txn
+from schemadiff.runtime.locking import RunLock
+from schemadiff.runtime.progress import MigrationInfo, ProgressReporter
 from schemadiff.runtime.version_table import version_table
 
+if TYPE_CHECKING:
+    from schemadiff.operations import Operations
+    from schemadiff.revisions import Step, VersionChange
+
 log = logging.getLogger("schemadiff.runtime.migration")
+
+#: re-plans a run from the version-table rows actually found
+Replan = Callable[[tuple[str, ...]], Sequence["Step"]]
 
 
 @dataclass
@@ -39,32 +59,10 @@ class MigrationOptions:
     version_table_schema: str | None = None
     as_sql: bool = False
     on_version_apply: Sequence[Callable[..., None]] = ()
+    #: seconds to wait for another run's lock before giving up
+    lock_timeout: float = 300.0
+    progress: ProgressReporter | None = None
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-@contextlib.contextmanager
-def _sqlite_explicit_begin(conn: Connection) -> Iterator[None]:
-    """Let SQLite's DDL roll back.
-
-    Python's sqlite3 driver (legacy transaction control, the default before
-    3.12's ``autocommit``) opens a transaction only before INSERT/UPDATE/
-    DELETE, so a CREATE TABLE commits on its own and a failed migration
-    would leave half its DDL behind.  For the length of the migration the
-    driver is switched to manual mode and BEGIN is issued explicitly.
-    """
-    if conn.dialect.name != "sqlite":
-        yield
-        return
-    dbapi_conn = conn.connection.dbapi_connection
-    saved = getattr(dbapi_conn, "isolation_level", None)
-    if saved is None:
-        yield
-        return
-    dbapi_conn.isolation_level = None  # type: ignore[union-attr]
-    try:
-        yield
-    finally:
-        dbapi_conn.isolation_level = saved  # type: ignore[union-attr]
 
 
 class MigrationContext:
@@ -86,6 +84,11 @@ class MigrationContext:
             else self.impl.transactional_ddl
         )
         self.version_table = version_table(options.version_table, options.version_table_schema)
+        #: set by commands that write the version table (upgrade, downgrade, stamp)
+        self.lock_run = False
+        self._lock_depth = 0
+        self._transaction: RootTransaction | None = None
+        self._offline_in_transaction = False
         log.info("Context impl %s.", type(self.impl).__name__)
         if self.transactional_ddl:
             log.info("Will assume transactional DDL.")
@@ -93,60 +96,185 @@ class MigrationContext:
             log.info("Will assume non-transactional DDL.")
 
     # -- executing -----------------------------------------------------------
+    def render(self, statement: str | ClauseElement) -> str:
+        """SQL text of a statement with its values inlined, as offline mode writes it."""
+        if isinstance(statement, str):
+            text = statement
+        else:
+            text = str(
+                statement.compile(dialect=self.dialect, compile_kwargs={"literal_binds": True})
+            )
+        return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
     def execute(self, statement: str | ClauseElement, params: Any = None) -> Any:
         if self.as_sql:
-            if isinstance(statement, str):
-                text = statement
-            else:
-                text = str(
-                    statement.compile(dialect=self.dialect, compile_kwargs={"literal_binds": True})
-                )
-            self.output_buffer.write(text.strip() + ";\n\n")
+            self.output_buffer.write(self.render(statement) + ";\n\n")
             return None
-        assert self.connection is not None
+        conn = self.bind()
         if isinstance(statement, str):
-            return self.connection.exec_driver_sql(statement)
-        return (
-            self.connection.execute(statement, params)
-            if params
-            else self.connection.execute(statement)
-        )
+            return conn.exec_driver_sql(statement)
+        return conn.execute(statement, params) if params else conn.execute(statement)
+
+    def write_comment(self, text: str) -> None:
+        """A ``-- comment`` line in offline output (ignored online)."""
+        if self.as_sql:
+            self.output_buffer.write(f"-- {text}\n\n")
 
     def bind(self) -> Connection:
         if self.connection is None:
             raise MigrationError("no database connection in offline (--sql) mode")
         return self.connection
 
+    # -- the run lock ----------------------------------------------------------
+    @contextlib.contextmanager
+    def run_lock(self) -> Iterator[None]:
+        """Hold the run lock (re-entrant); a no-op offline and on SQLite.
+
+        Taken outside any transaction where possible, so the version table
+        is read after the lock is held, never from an older snapshot.
+        """
+        if self.as_sql or self.connection is None or self._lock_depth:
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+            return
+        conn = self.connection
+        lock = RunLock.for_connection(
+            conn, self.version_table.name, self.version_table.schema
+        )
+        if lock is not None:
+            was_in = conn.in_transaction()
+            lock.acquire(self.opts.lock_timeout)
+            if not was_in:
+                conn.commit()
+        self._lock_depth += 1
+        try:
+            yield
+        finally:
+            self._lock_depth -= 1
+            if lock is not None:
+                self._release(conn, lock)
+
+    @staticmethod
+    def _release(conn: Connection, lock: RunLock) -> None:
+        try:
+            was_in = conn.in_transaction()
+            lock.release()
+            if not was_in:
+                conn.commit()
+        except Exception as exc:  # e.g. inside an aborted transaction the caller owns
+            log.warning(
+                "Could not release the migration lock (%s); it ends with the connection", exc
+            )
+
     # -- transactions --------------------------------------------------------
     @contextlib.contextmanager
     def begin_transaction(self, _per_migration: bool = False) -> Iterator[None]:
         """A transaction around the run, or around one migration.
 
-        With ``transaction_per_migration`` the outer call is a no-op and each
-        migration gets its own; an already-begun external transaction is
-        left to its owner.
+        With ``transaction_per_migration`` the outer call only takes the run
+        lock and each migration gets its own transaction; an already-begun
+        external transaction is left to its owner.
         """
-        if self.opts.transaction_per_migration != _per_migration:
+        with contextlib.ExitStack() as stack:
+            if not _per_migration and self.lock_run:
+                stack.enter_context(self.run_lock())
+            if self.opts.transaction_per_migration != _per_migration:
+                yield
+                return
+            if self.as_sql:
+                stack.enter_context(self._offline_transaction())
+                yield
+                return
+            conn = self.bind()
+            if conn.in_transaction():
+                yield
+                return
+            stack.enter_context(self._own_transaction(conn))
+            yield
+
+    @contextlib.contextmanager
+    def _offline_transaction(self) -> Iterator[None]:
+        if not self.transactional_ddl:
             yield
             return
-        if self.as_sql:
-            if self.transactional_ddl:
-                self.output_buffer.write(self._begin_sql() + "\n\n")
-            yield
-            if self.transactional_ddl:
-                self.output_buffer.write("COMMIT;\n\n")
+        self.output_buffer.write(self._begin_sql() + "\n\n")
+        self._offline_in_transaction = True
+        yield
+        self._offline_in_transaction = False
+        self.output_buffer.write("COMMIT;\n\n")
+
+    @contextlib.contextmanager
+    def _own_transaction(self, conn: Connection) -> Iterator[None]:
+        if self.dialect.name == "sqlite":
+            with sqlite_txn.manual_transactions(conn), sqlite_txn.foreign_keys_deferred_to_commit(
+                conn
+            ) as fk_check:
+                self._transaction = conn.begin()
+                try:
+                    sqlite_txn.begin_immediate(conn, self.opts.lock_timeout)
+                    yield
+                    fk_check()
+                except BaseException:
+                    self._end(rollback=True)
+                    raise
+                self._end(rollback=False)
             return
-        conn = self.bind()
-        if conn.in_transaction():
+        self._transaction = conn.begin()
+        try:
             yield
-            return
-        with _sqlite_explicit_begin(conn), conn.begin():
-            if self.dialect.name == "sqlite":
-                conn.exec_driver_sql("BEGIN")
-            yield
+        except BaseException:
+            self._end(rollback=True)
+            raise
+        self._end(rollback=False)
+
+    def _end(self, rollback: bool) -> None:
+        trans, self._transaction = self._transaction, None
+        if trans is not None and trans.is_active:
+            trans.rollback() if rollback else trans.commit()
 
     def _begin_sql(self) -> str:
         return "START TRANSACTION;" if self.dialect.name in ("mysql", "mariadb") else "BEGIN;"
+
+    @contextlib.contextmanager
+    def autocommit_block(self) -> Iterator[None]:
+        """Run statements outside the migration's transaction.
+
+        For what a backend refuses inside one (PostgreSQL's ``CREATE INDEX
+        CONCURRENTLY``, ``ALTER TYPE ... ADD VALUE`` before 12): the
+        transaction so far is committed, the block runs in autocommit, and a
+        new transaction begins for the rest of the migration.
+        """
+        if self.as_sql:
+            if self._offline_in_transaction:
+                self.output_buffer.write("COMMIT;\n\n")
+            yield
+            if self._offline_in_transaction:
+                self.output_buffer.write(self._begin_sql() + "\n\n")
+            return
+        conn = self.bind()
+        if self._transaction is None:
+            if conn.in_transaction():
+                log.warning("autocommit_block(): the transaction is not schemadiff's; not ending it")
+            yield
+            return
+        self._transaction.commit()
+        sqlite = self.dialect.name == "sqlite"
+        saved = None if sqlite else conn.get_isolation_level()
+        if not sqlite:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            yield
+        finally:
+            if conn.in_transaction():
+                conn.commit()
+            if saved is not None:
+                conn.execution_options(isolation_level=saved)
+            self._transaction = conn.begin()
+            if sqlite:
+                sqlite_txn.begin_immediate(conn, self.opts.lock_timeout)
 
     # -- version table ---------------------------------------------------------
     def _has_version_table(self) -> bool:
@@ -157,16 +285,13 @@ class MigrationContext:
         )
 
     def ensure_version_table(self) -> None:
-        if self.as_sql:
-            self.execute(CreateTable(self.version_table))
-            return
-        if not self._has_version_table():
+        if self.as_sql or not self._has_version_table():
             self.execute(CreateTable(self.version_table))
 
     def get_current_heads(self) -> tuple[str, ...]:
         if self.as_sql:
             start = self.opts.starting_version
-            return tuple(start.split(",")) if start else ()
+            return tuple(s.strip() for s in start.split(",") if s.strip()) if start else ()
         if not self._has_version_table():
             return ()
         rows = self.bind().execute(select(self.version_table.c.version_num)).scalars().all()
@@ -201,42 +326,154 @@ class MigrationContext:
                 f"'{self.version_table.name}'; {result.rowcount} found"
             )
 
-    # -- running ---------------------------------------------------------------
-    def run_steps(self, steps: Sequence[Any], fn_kwargs: dict[str, Any]) -> None:
-        from schemadiff.operations import Operations, activate
-        from schemadiff.revisions import load_module
-
-        heads = self.get_current_heads()
-        if not self.as_sql and not self._has_version_table() and steps:
+    def _prepare_version_table(self, heads: Sequence[str], creates: bool) -> None:
+        if self.as_sql:
+            if not heads and creates:
+                self.ensure_version_table()
+        elif not self._has_version_table():
             with self.begin_transaction(_per_migration=True):
                 self.ensure_version_table()
-        elif self.as_sql and not heads and steps and steps[0].is_upgrade:
-            self.ensure_version_table()
-        operations = Operations(self)
-        for step in steps:
+
+    def _drop_version_table_if_empty(self, rows: Sequence[str]) -> None:
+        """Offline, a script that ends at base also removes the table it started with."""
+        if self.as_sql and not rows:
+            self.execute(DropTable(self.version_table))
+
+    # -- stamping ----------------------------------------------------------------
+    def stamp(self, changes: Sequence[VersionChange]) -> tuple[str, ...]:
+        """Apply version-table changes without running any script; returns the rows after."""
+        from schemadiff.revisions import apply_changes
+
+        with self.run_lock():
+            rows = self.get_current_heads()
+            if not changes:
+                return rows
+            self._prepare_version_table(rows, any(c.kind == "insert" for c in changes))
             with self.begin_transaction(_per_migration=True):
-                line = step.log_line()
-                log.info("%s", line)
-                if self.as_sql:
-                    self.output_buffer.write(f"-- {line}\n\n")
-                module = load_module(step.revision)
-                name = "upgrade" if step.is_upgrade else "downgrade"
-                fn = getattr(module, name, None)
-                if fn is None:
-                    raise MigrationError(
-                        f"Revision {step.revision.revision} ({step.revision.path}) has no {name}()"
-                    )
-                with activate(operations):
-                    try:
-                        fn(**fn_kwargs)
-                    except MigrationError:
-                        raise
-                    except Exception as exc:
-                        raise MigrationError(
-                            f"{name} of revision {step.revision.revision} "
-                            f"({step.revision.path}) failed: {exc}"
-                        ) from exc
-                for change in step.version_changes:
+                for change in changes:
                     self.apply_version_change(change.kind, change.from_rev, change.to_rev)
-                for callback in self.opts.on_version_apply:
-                    callback(ctx=self, step=step, heads=None, run_args=fn_kwargs)
+                    rows = apply_changes(rows, [change])
+                    self._notify(MigrationInfo.from_stamp(change), rows, {})
+            self._drop_version_table_if_empty(rows)
+            return rows
+
+    # -- running ---------------------------------------------------------------
+    def run_steps(
+        self, steps: Sequence[Step], fn_kwargs: dict[str, Any], replan: Replan | None = None
+    ) -> tuple[str, ...]:
+        """Run planned steps; returns the version-table rows after the last one.
+
+        With a transaction per migration and no run lock (SQLite), another
+        run may have moved the version table between two of our
+        transactions; each transaction checks the rows it expects and, given
+        ``replan``, plans again from what it finds instead of re-applying.
+        """
+        from schemadiff.operations import Operations
+        from schemadiff.revisions import apply_changes
+
+        rows = self.get_current_heads()
+        pending = list(steps)
+        if not pending:
+            return rows
+        self._prepare_version_table(rows, pending[0].is_upgrade)
+        operations = Operations(self)
+        progress = self.opts.progress if not self.as_sql and len(pending) > 1 else None
+        if progress is not None:
+            progress.start(len(pending))
+        try:
+            while pending:
+                step = pending[0]
+                with self.begin_transaction(_per_migration=True):
+                    found = self._rows_if_moved(rows)
+                    if found is not None:
+                        log.warning(
+                            "The version table changed while this run waited (%s -> %s); "
+                            "planning again",
+                            ", ".join(rows) or "base",
+                            ", ".join(found) or "base",
+                        )
+                        if replan is None:
+                            raise MigrationError(
+                                "The version table changed while this run waited; "
+                                "another run migrated the database. Run the command again."
+                            )
+                        rows, pending = found, list(replan(found))
+                        if not pending:
+                            break
+                        step = pending[0]
+                    self._run_step(step, operations, fn_kwargs, rows)
+                    rows = apply_changes(rows, step.version_changes)
+                    self._notify(MigrationInfo.from_step(step), rows, fn_kwargs)
+                pending.pop(0)
+                if progress is not None:
+                    progress.advance(f"{step.revision.revision} {step.revision.doc}")
+        finally:
+            if progress is not None:
+                progress.finish()
+        self._drop_version_table_if_empty(rows)
+        return rows
+
+    def _rows_if_moved(self, expected: Sequence[str]) -> tuple[str, ...] | None:
+        if self.as_sql or not self.opts.transaction_per_migration:
+            return None
+        found = self.get_current_heads()
+        return found if set(found) != set(expected) else None
+
+    def _notify(self, info: MigrationInfo, rows: Sequence[str], run_args: dict[str, Any]) -> None:
+        for callback in self.opts.on_version_apply:
+            callback(ctx=self, step=info, heads=set(rows), run_args=run_args)
+
+    def _run_step(
+        self, step: Step, operations: Operations, fn_kwargs: dict[str, Any], rows: Sequence[str]
+    ) -> None:
+        from schemadiff.operations import activate
+        from schemadiff.revisions import load_module
+
+        line = step.log_line()
+        log.info("%s", line)
+        self.write_comment(line)
+        module = load_module(step.revision)
+        name = step.verb
+        fn = getattr(module, name, None)
+        if fn is None:
+            raise MigrationError(
+                f"Revision {step.revision.revision} ({step.revision.path}) has no {name}()"
+            )
+        with activate(operations):
+            try:
+                fn(**fn_kwargs)
+            except Exception as exc:
+                raise self._failure(step, exc, rows) from exc
+        for change in step.version_changes:
+            self.apply_version_change(change.kind, change.from_rev, change.to_rev)
+
+    def _failure(self, step: Step, exc: Exception, rows: Sequence[str]) -> MigrationError:
+        """A message naming the revision, its file, the error and the statement."""
+        rev = step.revision
+        if isinstance(exc, DBAPIError):
+            orig = str(exc.orig).strip() or type(exc.orig).__name__
+            error = orig.splitlines()[0]
+            statement = exc.statement
+        else:
+            error = str(exc) or type(exc).__name__
+            statement = None
+        lines = [f"{step.verb} of revision {rev.revision} ({rev.path}) failed: {error}"]
+        if statement:
+            text = " ".join(statement.split())
+            lines.append(f"  Statement: {text[:500]}{'...' if len(text) > 500 else ''}")
+        current = ", ".join(rows) or "base"
+        if self.as_sql:
+            pass
+        elif self.transactional_ddl and self._transaction is not None:
+            scope = "migration" if self.opts.transaction_per_migration else "run"
+            lines.append(
+                f"  Rolled back: schema and version table are as before this {scope} "
+                f"(version table at {current if scope == 'migration' else 'its start'})."
+            )
+        else:
+            lines.append(
+                f"  {self.dialect.name} DDL is not transactional: statements of this migration "
+                f"that ran before the failure remain applied; the version table still says "
+                f"{current}."
+            )
+        return MigrationError("\n".join(lines))

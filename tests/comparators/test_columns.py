@@ -7,9 +7,21 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from schemadiff.comparators import CompareContext, CompareOptions, compare_snapshots
 from schemadiff.dialects import impl_for
-from schemadiff.ops import AddColumnOp, AlterColumnOp, CreateTableOp, DropColumnOp, DropTableOp, ModifyTableOps
+from schemadiff.ops import (
+    AddColumnOp,
+    AlterColumnOp,
+    CreateTableOp,
+    DropColumnOp,
+    DropTableOp,
+    ModifyTableOps,
+)
 from schemadiff.plugins import default_registries
-from schemadiff.snapshot import ColumnSnapshot, SchemaSnapshot, TableSnapshot, snapshot_from_metadata
+from schemadiff.snapshot import (
+    ColumnSnapshot,
+    SchemaSnapshot,
+    TableSnapshot,
+    snapshot_from_metadata,
+)
 
 
 def _ctx(dialect=None, **options) -> CompareContext:
@@ -114,7 +126,12 @@ def test_include_object_filters_tables_and_columns():
 
 def test_snapshot_from_metadata_keeps_links_to_user_objects():
     md = sa.MetaData()
-    table = sa.Table("t", md, sa.Column("id", sa.Integer, primary_key=True), sa.Column("x", sa.String(5), unique=True))
+    table = sa.Table(
+        "t",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("x", sa.String(5), unique=True),
+    )
     snap = snapshot_from_metadata(md, postgresql.dialect())
     t = snap.get((None, "t"))
     assert t is not None and t.source is table

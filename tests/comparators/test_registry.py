@@ -6,7 +6,14 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from schemadiff.comparators import FIRST, LAST, ComparatorRegistry, CompareContext, CompareOptions, compare_snapshots
+from schemadiff.comparators import (
+    FIRST,
+    LAST,
+    ComparatorRegistry,
+    CompareContext,
+    CompareOptions,
+    compare_snapshots,
+)
 from schemadiff.dialects import impl_for
 from schemadiff.errors import ConfigError
 from schemadiff.ops import Change, MigrateOperation, ModifyTableOps

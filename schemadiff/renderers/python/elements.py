@@ -1,11 +1,19 @@
-"""Source text for SQLAlchemy elements: types, columns, defaults, constraints."""
+"""Source text for SQLAlchemy elements: types, columns, defaults, constraints.
+
+Every literal that comes from the model or the database (names, comments,
+default values, SQL text) goes through ``repr()``, so whatever quotes,
+backslashes or code-like text it holds, the script gets an exact and inert
+Python string.  Each element first goes to the user's ``render_item`` hook.
+"""
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import re
 from typing import Any
 
+import sqlalchemy
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -17,12 +25,12 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.sql.elements import ClauseElement, TextClause
-from sqlalchemy.sql.schema import DefaultClause
+from sqlalchemy.sql.schema import DefaultClause, FetchedValue
 from sqlalchemy.types import TypeEngine
 
 from schemadiff.renderers.python.context import AutogenContext
 
-_DOTTED = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*\.$")
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+\.$")
 
 
 def render_name(name: Any, ctx: AutogenContext) -> str:
@@ -37,28 +45,47 @@ def has_name(obj: Any) -> bool:
     return isinstance(name, str) and type(name).__name__ != "_NoneName"
 
 
-def render_type(type_: TypeEngine[Any], ctx: AutogenContext) -> str:
+# -- types ---------------------------------------------------------------------
+def render_type(type_: TypeEngine[Any], ctx: AutogenContext) -> str | None:
+    """``sa.String(length=50)``; None when the user's hook leaves the type out."""
     hook = ctx.user_hook("type", type_)
-    if isinstance(hook, str):
-        return hook
+    if hook is not False:
+        return hook if isinstance(hook, str) else None
     return _module_prefix(type_, ctx) + _type_repr(type_, ctx)
 
 
 def _module_prefix(type_: TypeEngine[Any], ctx: AutogenContext) -> str:
-    module = type(type_).__module__
+    cls = type(type_)
+    module = cls.__module__
     if module.startswith("sqlalchemy.dialects."):
         dname = module.split(".")[2]
-        ctx.imports.add(f"from sqlalchemy.dialects import {dname}")
-        return f"{dname}."
-    if module.startswith("sqlalchemy."):
-        return ctx.sqlalchemy_module_prefix
-    prefix = ctx.user_module_prefix
-    if prefix is None:
-        ctx.imports.add(f"import {module}")
-        return f"{module}."
-    if _DOTTED.match(prefix):
-        ctx.imports.add(f"import {prefix[:-1]}")
-    return prefix
+        if _exports(f"sqlalchemy.dialects.{dname}", cls):
+            ctx.imports.add(f"from sqlalchemy.dialects import {dname}")
+            return f"{dname}."
+    elif module == "sqlalchemy" or module.startswith("sqlalchemy."):
+        if getattr(sqlalchemy, cls.__name__, None) is cls:
+            return ctx.sqlalchemy_module_prefix
+        if getattr(sqlalchemy.types, cls.__name__, None) is cls:
+            return f"{ctx.sqlalchemy_module_prefix}types."
+    else:
+        prefix = ctx.user_module_prefix
+        if prefix is not None:
+            # A package path ("myapp.migration_types.") is importable as is;
+            # a bare name ("types.") is the user's own import in the template.
+            if _DOTTED.match(prefix):
+                ctx.imports.add(f"import {prefix[:-1]}")
+            return prefix
+    # A type from a module nothing else names: import that module.
+    ctx.imports.add(f"import {module}")
+    return f"{module}."
+
+
+def _exports(module_name: str, cls: type) -> bool:
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:  # pragma: no cover - every SQLAlchemy dialect imports
+        return False
+    return getattr(module, cls.__name__, None) is cls
 
 
 def _type_repr(type_: TypeEngine[Any], ctx: AutogenContext) -> str:
@@ -78,9 +105,9 @@ def _type_repr(type_: TypeEngine[Any], ctx: AutogenContext) -> str:
             nested.append(value)
     for inner in nested:
         inner_text = repr(inner)
-        rendered = render_type(inner, ctx)
+        rendered = render_type(inner, ctx) or _module_prefix(inner, ctx) + inner_text
         text = re.sub(
-            r"(?<=[(=, ])" + re.escape(inner_text), lambda _m: rendered, text, count=1
+            r"(?<=[(=, ])" + re.escape(inner_text), lambda _m, r=rendered: r, text, count=1
         )
     return text
 
@@ -93,34 +120,69 @@ def _init_params(cls: type) -> list[str]:
     return [n for n, p in params.items() if n != "self" and p.kind is p.POSITIONAL_OR_KEYWORD]
 
 
+# -- SQL text and defaults -----------------------------------------------------
+def sql_text(expr: Any, ctx: AutogenContext) -> str:
+    """SQL as the DDL would spell it, unqualified by table names."""
+    if isinstance(expr, str):
+        return expr
+    if isinstance(expr, TextClause):
+        return expr.text
+    compiled = expr.compile(
+        dialect=ctx.dialect, compile_kwargs={"literal_binds": True, "include_table": False}
+    )
+    return str(compiled)
+
+
+def render_sql(expr: Any, ctx: AutogenContext) -> str:
+    """``sa.text('...')`` for SQL that must reach the database verbatim."""
+    return f"{ctx.sqlalchemy_module_prefix}text({sql_text(expr, ctx)!r})"
+
+
 def render_server_default(default: Any, ctx: AutogenContext) -> str | None:
+    """A server default as Python; None when there is nothing to render.
+
+    A plain string default becomes a Python string literal (SQLAlchemy
+    quotes it in the DDL); SQL expressions become ``sa.text(...)``.
+    """
     hook = ctx.user_hook("server_default", default)
-    if isinstance(hook, str):
-        return hook
-    if hook is None:
-        return None
+    if hook is not False:
+        return hook if isinstance(hook, str) else None
     if isinstance(default, DefaultClause):
         default = default.arg
+    elif isinstance(default, FetchedValue):
+        return None  # a trigger-maintained value: nothing to declare
     if isinstance(default, str):
-        # repr() gives an exact, inert Python literal whatever the quotes
-        # or backslashes inside.
         return repr(default)
-    if isinstance(default, TextClause):
-        return f"{ctx.sqlalchemy_module_prefix}text({default.text!r})"
     if isinstance(default, ClauseElement):
-        text = str(default.compile(dialect=ctx.dialect, compile_kwargs={"literal_binds": True}))
-        return f"{ctx.sqlalchemy_module_prefix}text({text!r})"
+        return render_sql(default, ctx)
     return repr(default)
 
 
+def render_kwargs(values: Any, ctx: AutogenContext) -> list[str]:
+    """Dialect options (``mysql_engine='InnoDB'``, ``postgresql_where=...``)."""
+    out = []
+    for key, value in sorted(dict(values).items()):
+        if value is None:
+            continue
+        if isinstance(value, ClauseElement):
+            out.append(f"{key}={render_sql(value, ctx)}")
+        elif isinstance(value, (str, int, float, bool)):
+            out.append(f"{key}={value!r}")
+        elif isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+            out.append(f"{key}={list(value)!r}")
+    return out
+
+
+# -- columns -------------------------------------------------------------------
 def render_column(column: Column[Any], ctx: AutogenContext) -> str | None:
     hook = ctx.user_hook("column", column)
-    if isinstance(hook, str):
-        return hook
-    if hook is None:
-        return None
+    if hook is not False:
+        return hook if isinstance(hook, str) else None
     sa = ctx.sqlalchemy_module_prefix
-    args = [repr(column.name), render_type(column.type, ctx)]
+    args = [repr(column.name)]
+    type_text = render_type(column.type, ctx)
+    if type_text is not None:
+        args.append(type_text)
     if isinstance(column.computed, Computed):
         args.append(_render_computed(column.computed, ctx))
     if isinstance(column.identity, Identity):
@@ -139,6 +201,7 @@ def render_column(column: Column[Any], ctx: AutogenContext) -> str | None:
     kwargs.append(f"nullable={bool(column.nullable)!r}")
     if column.comment is not None:
         kwargs.append(f"comment={column.comment!r}")
+    kwargs.extend(render_kwargs(column.dialect_kwargs, ctx))
     return f"{sa}Column({', '.join(args + kwargs)})"
 
 
@@ -150,7 +213,7 @@ def _is_integer(column: Column[Any]) -> bool:
 
 
 def _render_computed(computed: Computed, ctx: AutogenContext) -> str:
-    text = _sqltext(computed.sqltext, ctx)
+    text = sql_text(computed.sqltext, ctx)
     extra = "" if computed.persisted is None else f", persisted={computed.persisted!r}"
     return f"{ctx.sqlalchemy_module_prefix}Computed({text!r}{extra})"
 
@@ -166,53 +229,65 @@ def _render_identity(identity: Identity, ctx: AutogenContext) -> str:
     return f"{ctx.sqlalchemy_module_prefix}Identity({', '.join(kw)})"
 
 
-def _sqltext(expr: Any, ctx: AutogenContext) -> str:
-    if isinstance(expr, str):
-        return expr
-    if isinstance(expr, TextClause):
-        return expr.text
-    return str(expr.compile(dialect=ctx.dialect, compile_kwargs={"literal_binds": True}))
-
-
+# -- constraints ---------------------------------------------------------------
 def _name_kw(obj: Any, ctx: AutogenContext) -> list[str]:
     return [f"name={render_name(obj.name, ctx)}"] if has_name(obj) else []
 
 
-def render_constraint(constraint: Any, ctx: AutogenContext) -> str | None:
-    """A constraint inside ``op.create_table(...)``."""
-    sa = ctx.sqlalchemy_module_prefix
+def _timing_kw(constraint: Any) -> list[str]:
+    out = []
+    for attr in ("deferrable", "initially"):
+        value = getattr(constraint, attr, None)
+        if value is not None:
+            out.append(f"{attr}={value!r}")
+    return out
+
+
+def hook_type(constraint: Any) -> str:
+    """The ``type_`` a ``render_item`` hook receives for a constraint."""
     if isinstance(constraint, PrimaryKeyConstraint):
-        hook = ctx.user_hook("primary_key", constraint)
-        if hook is not False:
-            return hook if isinstance(hook, str) else None
+        return "primary_key"
+    if isinstance(constraint, UniqueConstraint):
+        return "unique"
+    if isinstance(constraint, ForeignKeyConstraint):
+        return "foreign_key"
+    if isinstance(constraint, CheckConstraint):
+        return "check"
+    return "constraint"
+
+
+def fk_options(constraint: ForeignKeyConstraint) -> list[str]:
+    out = []
+    for attr in ("onupdate", "ondelete", "match"):
+        value = getattr(constraint, attr)
+        if value is not None:
+            out.append(f"{attr}={value!r}")
+    return out + _timing_kw(constraint)
+
+
+def render_constraint(constraint: Any, ctx: AutogenContext) -> str | None:
+    """A constraint inside ``op.create_table(...)``; None to leave it out."""
+    hook = ctx.user_hook(hook_type(constraint), constraint)
+    if hook is not False:
+        return hook if isinstance(hook, str) else None
+    sa = ctx.sqlalchemy_module_prefix
+    extra = _name_kw(constraint, ctx) + render_kwargs(constraint.dialect_kwargs, ctx)
+    if isinstance(constraint, PrimaryKeyConstraint):
         if not constraint.columns:
             return None
         cols = [repr(c.name) for c in constraint.columns]
-        return f"{sa}PrimaryKeyConstraint({', '.join(cols + _name_kw(constraint, ctx))})"
+        return f"{sa}PrimaryKeyConstraint({', '.join(cols + extra)})"
     if isinstance(constraint, UniqueConstraint):
-        hook = ctx.user_hook("unique", constraint)
-        if hook is not False:
-            return hook if isinstance(hook, str) else None
         cols = [repr(c.name) for c in constraint.columns]
-        return f"{sa}UniqueConstraint({', '.join(cols + _name_kw(constraint, ctx))})"
+        return f"{sa}UniqueConstraint({', '.join(cols + extra + _timing_kw(constraint))})"
     if isinstance(constraint, ForeignKeyConstraint):
-        hook = ctx.user_hook("foreign_key", constraint)
-        if hook is not False:
-            return hook if isinstance(hook, str) else None
         local = [e.parent.name for e in constraint.elements]
         remote = [e.target_fullname for e in constraint.elements]
-        kw = _name_kw(constraint, ctx)
-        for attr in ("ondelete", "onupdate", "initially", "deferrable"):
-            value = getattr(constraint, attr)
-            if value is not None:
-                kw.append(f"{attr}={value!r}")
+        kw = extra + fk_options(constraint)
         return f"{sa}ForeignKeyConstraint({local!r}, {remote!r}{''.join(', ' + k for k in kw)})"
     if isinstance(constraint, CheckConstraint):
-        hook = ctx.user_hook("check", constraint)
-        if hook is not False:
-            return hook if isinstance(hook, str) else None
-        text = _sqltext(constraint.sqltext, ctx)
-        return f"{sa}CheckConstraint({', '.join([repr(text)] + _name_kw(constraint, ctx))})"
+        text = sql_text(constraint.sqltext, ctx)
+        return f"{sa}CheckConstraint({', '.join([repr(text)] + extra + _timing_kw(constraint))})"
     return None
 
 
@@ -222,5 +297,5 @@ def index_columns(index: Index, ctx: AutogenContext) -> str:
         if isinstance(expr, Column):
             parts.append(repr(expr.name))
         else:
-            parts.append(f"{ctx.sqlalchemy_module_prefix}text({_sqltext(expr, ctx)!r})")
+            parts.append(render_sql(expr, ctx))
     return f"[{', '.join(parts)}]"

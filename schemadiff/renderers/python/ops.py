@@ -1,10 +1,17 @@
-"""Render operations as ``op.*`` Python source."""
+"""Render operations as ``op.*`` Python source.
+
+One function per operation class, registered in a ``RendererRegistry`` the
+same way a plugin registers its own.  Inside a batch block (``render_as_batch``)
+changes to an existing table become ``batch_op.*`` calls without the table
+and schema arguments.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from sqlalchemy import PrimaryKeyConstraint
+from sqlalchemy.sql.elements import TextClause
 
 from schemadiff.ops import (
     AddColumnOp,
@@ -23,15 +30,20 @@ from schemadiff.ops import (
     OpContainer,
     RenameTableOp,
 )
+from schemadiff.renderers.describe import describe_change
 from schemadiff.renderers.python.context import AutogenContext
 from schemadiff.renderers.python.elements import (
+    fk_options,
     has_name,
+    hook_type,
     index_columns,
     render_column,
     render_constraint,
+    render_kwargs,
     render_name,
     render_server_default,
     render_type,
+    sql_text,
 )
 from schemadiff.renderers.python.registry import RendererRegistry
 
@@ -46,8 +58,17 @@ def render_body(container: OpContainer, ctx: AutogenContext, registry: RendererR
         lines.extend(registry.lookup(op)(op, ctx))
     if not lines:
         return "pass"
-    body = [BEGIN, *lines, END]
+    body = [BEGIN, *lines, *(["pass"] if only_comments(lines) else []), END]
     return "\n".join(body).replace("\n", "\n    ")
+
+
+def only_comments(lines: list[str]) -> bool:
+    """A body of comments alone is not valid Python; it needs a ``pass``."""
+    return all(
+        not line.strip() or line.lstrip().startswith("#")
+        for chunk in lines
+        for line in chunk.splitlines()
+    )
 
 
 def _schema_kw(schema: str | None) -> str:
@@ -59,9 +80,26 @@ def _in_batch(ctx: AutogenContext) -> bool:
 
 
 def _call(ctx: AutogenContext, name: str, table: str, args: list[str], schema: str | None) -> str:
+    """``op.name('table', *args, schema=...)`` or, in a batch, ``batch_op.name(*args)``."""
     if _in_batch(ctx):
         return f"batch_op.{name}({', '.join(args)})"
     return f"{ctx.op_prefix}{name}({', '.join([repr(table), *args])}{_schema_kw(schema)})"
+
+
+def _call_named(
+    ctx: AutogenContext,
+    name: str,
+    args: list[str],
+    table: str,
+    schema: str | None,
+    schema_kw: str = "schema",
+) -> str:
+    """Like ``_call`` for directives whose first argument is a constraint name."""
+    if _in_batch(ctx):
+        return f"batch_op.{name}({', '.join(args)})"
+    rest = ", ".join([args[0], repr(table), *args[1:]])
+    tail = f", {schema_kw}={schema!r}" if schema else ""
+    return f"{ctx.op_prefix}{name}({rest}{tail})"
 
 
 def render_modify_table(
@@ -74,10 +112,18 @@ def render_modify_table(
         inner = [line for sub in op.ops for line in registry.lookup(sub)(sub, ctx)]
     finally:
         ctx.opts["_in_batch"] = False
-    head = f"with {ctx.op_prefix}batch_alter_table({op.table_name!r}, schema={op.schema!r}) as batch_op:"
-    return [head, *("    " + line.replace("\n", "\n    ") for line in (inner or ["pass"])), ""]
+    if not inner:
+        return []
+    if only_comments(inner):
+        inner.append("pass")
+    head = (
+        f"with {ctx.op_prefix}batch_alter_table({op.table_name!r}, schema={op.schema!r})"
+        " as batch_op:"
+    )
+    return [head, *("    " + line.replace("\n", "\n    ") for line in inner), ""]
 
 
+# -- tables --------------------------------------------------------------------
 def render_create_table(op: CreateTableOp, ctx: AutogenContext) -> list[str]:
     table = op.table
     items: list[str] = []
@@ -104,6 +150,7 @@ def render_create_table(op: CreateTableOp, ctx: AutogenContext) -> list[str]:
         kw.append(f"schema={table.schema!r}")
     if table.comment is not None:
         kw.append(f"comment={table.comment!r}")
+    kw.extend(render_kwargs(table.dialect_kwargs, ctx))
     inner = ",\n".join("    " + i for i in [repr(table.name), *items, *kw])
     return [f"{ctx.op_prefix}create_table(\n{inner},\n)"]
 
@@ -119,6 +166,19 @@ def render_rename_table(op: RenameTableOp, ctx: AutogenContext) -> list[str]:
     ]
 
 
+def render_create_table_comment(op: CreateTableCommentOp, ctx: AutogenContext) -> list[str]:
+    args = [repr(op.comment)]
+    if op.existing_comment is not None:
+        args.append(f"existing_comment={op.existing_comment!r}")
+    return [_call(ctx, "create_table_comment", op.table_name, args, op.schema)]
+
+
+def render_drop_table_comment(op: DropTableCommentOp, ctx: AutogenContext) -> list[str]:
+    args = [f"existing_comment={op.existing_comment!r}"] if op.existing_comment else []
+    return [_call(ctx, "drop_table_comment", op.table_name, args, op.schema)]
+
+
+# -- columns -------------------------------------------------------------------
 def render_add_column(op: AddColumnOp, ctx: AutogenContext) -> list[str]:
     rendered = render_column(op.column, ctx)
     if rendered is None:
@@ -132,25 +192,31 @@ def render_drop_column(op: DropColumnOp, ctx: AutogenContext) -> list[str]:
 
 def render_alter_column(op: AlterColumnOp, ctx: AutogenContext) -> list[str]:
     args = [repr(op.column_name)]
-    if op.type is not None:
-        args.append(f"existing_type={render_type(op.type.old, ctx)}")
-        args.append(f"type_={render_type(op.type.new, ctx)}")
-    elif op.existing_type is not None:
-        args.append(f"existing_type={render_type(op.existing_type, ctx)}")
+    existing_type = op.type.old if op.type is not None else op.existing_type
+    if existing_type is not None:
+        rendered = render_type(existing_type, ctx)
+        if rendered is not None:
+            args.append(f"existing_type={rendered}")
+    if op.type is not None and op.type.new is not None:
+        rendered = render_type(op.type.new, ctx)
+        if rendered is not None:
+            args.append(f"type_={rendered}")
     if op.nullable is not None:
         args.append(f"nullable={op.nullable.new!r}")
     elif op.existing_nullable is not None:
         args.append(f"existing_nullable={op.existing_nullable!r}")
     if op.server_default is not None:
         new = op.server_default.new
-        rendered = render_server_default(new, ctx) if new is not None else "None"
-        args.append(f"server_default={rendered}")
-        if op.server_default.old is not None:
-            old = render_server_default(_as_text(op.server_default.old), ctx)
-            args.append(f"existing_server_default={old}")
-    elif op.existing_server_default is not None:
-        old = render_server_default(_as_text(op.existing_server_default), ctx)
-        args.append(f"existing_server_default={old}")
+        rendered_new = _default_or_none(new, ctx) if new is not None else "None"
+        if rendered_new is not None:
+            args.append(f"server_default={rendered_new}")
+    existing_default = (
+        op.server_default.old if op.server_default is not None else op.existing_server_default
+    )
+    if existing_default is not None:
+        rendered_old = _default_or_none(existing_default, ctx)
+        if rendered_old is not None:
+            args.append(f"existing_server_default={rendered_old}")
     if op.comment is not None:
         args.append(f"comment={op.comment.new!r}")
         args.append(f"existing_comment={op.comment.old!r}")
@@ -158,64 +224,78 @@ def render_alter_column(op: AlterColumnOp, ctx: AutogenContext) -> list[str]:
         args.append(f"existing_comment={op.existing_comment!r}")
     if op.new_column_name:
         args.append(f"new_column_name={op.new_column_name!r}")
+    args.extend(render_kwargs(op.extra, ctx))
     return [_call(ctx, "alter_column", op.table_name, args, op.schema)]
 
 
-def _as_text(default: Any) -> Any:
-    """Reflected defaults are SQL text; render them as text(), not as a literal."""
-    from sqlalchemy import text
+def _default_or_none(default: Any, ctx: AutogenContext) -> str | None:
+    """Reflected defaults are SQL text: render them as ``sa.text()``, not a literal."""
+    if isinstance(default, str):
+        from sqlalchemy import text
 
-    return text(default) if isinstance(default, str) else default
+        default = text(default)
+    return render_server_default(default, ctx)
 
 
+# -- indexes -------------------------------------------------------------------
 def render_create_index(op: CreateIndexOp, ctx: AutogenContext) -> list[str]:
     index = op.index
     hook = ctx.user_hook("index", index)
-    if isinstance(hook, str):
-        return [hook]
-    if hook is None:
-        return []
-    name = render_name(index.name, ctx) if has_name(index) else "None"
-    args = [name]
-    if not _in_batch(ctx):
-        args.append(repr(index.table.name))  # type: ignore[union-attr]
+    if hook is not False:
+        return [hook] if isinstance(hook, str) else []
+    args = [render_name(index.name, ctx) if has_name(index) else "None"]
+    table = index.table
+    if not _in_batch(ctx) and table is not None:
+        args.append(repr(table.name))
     args.append(index_columns(index, ctx))
     args.append(f"unique={bool(index.unique)!r}")
-    schema = index.table.schema if index.table is not None else None
-    if schema and not _in_batch(ctx):
-        args.append(f"schema={schema!r}")
+    if table is not None and table.schema and not _in_batch(ctx):
+        args.append(f"schema={table.schema!r}")
+    args.extend(render_kwargs(index.dialect_kwargs, ctx))
     prefix = "batch_op." if _in_batch(ctx) else ctx.op_prefix
     return [f"{prefix}create_index({', '.join(args)})"]
 
 
 def render_drop_index(op: DropIndexOp, ctx: AutogenContext) -> list[str]:
+    existing = op.existing
     name = (
-        render_name(op.existing.name, ctx)
-        if op.existing is not None and has_name(op.existing)
+        render_name(existing.name, ctx)
+        if existing is not None and has_name(existing)
         else repr(op.index_name)
     )
     if _in_batch(ctx):
         return [f"batch_op.drop_index({name})"]
-    args = [name, f"table_name={op.table_name!r}"]
+    args = [name]
+    if op.table_name:
+        args.append(f"table_name={op.table_name!r}")
     if op.schema:
         args.append(f"schema={op.schema!r}")
     return [f"{ctx.op_prefix}drop_index({', '.join(args)})"]
 
 
+# -- constraints ---------------------------------------------------------------
 def render_add_constraint(op: AddConstraintOp, ctx: AutogenContext) -> list[str]:
     cons: Any = op.constraint
+    hook = ctx.user_hook(hook_type(cons), cons)
+    if hook is not False:
+        return [hook] if isinstance(hook, str) else []
     name = render_name(cons.name, ctx) if has_name(cons) else "None"
-    table = cons.table
+    table, schema = cons.table.name, cons.table.schema
+    extra = render_kwargs(cons.dialect_kwargs, ctx)
+    for attr in ("deferrable", "initially"):
+        value = getattr(cons, attr, None)
+        if value is not None and op.constraint_type != "foreignkey":
+            extra.append(f"{attr}={value!r}")
     kind = op.constraint_type
     if kind == "unique":
-        args = [name, repr([c.name for c in cons.columns])]
-        return [_call_named(ctx, "create_unique_constraint", args, table)]
+        args = [name, repr([c.name for c in cons.columns]), *extra]
+        return [_call_named(ctx, "create_unique_constraint", args, table, schema)]
     if kind == "primary":
-        args = [name, repr([c.name for c in cons.columns])]
-        return [_call_named(ctx, "create_primary_key", args, table)]
+        args = [name, repr([c.name for c in cons.columns]), *extra]
+        return [_call_named(ctx, "create_primary_key", args, table, schema)]
     if kind == "check":
-        text = getattr(cons.sqltext, "text", None) or str(cons.sqltext)
-        return [_call_named(ctx, "create_check_constraint", [name, repr(text)], table)]
+        args = [name, repr(_check_text(cons.sqltext, ctx)), *extra]
+        return [_call_named(ctx, "create_check_constraint", args, table, schema)]
     elements = cons.elements
     referent = elements[0].column.table
     args = [
@@ -226,49 +306,40 @@ def render_add_constraint(op: AddConstraintOp, ctx: AutogenContext) -> list[str]
     ]
     if referent.schema:
         args.append(f"referent_schema={referent.schema!r}")
-    for attr in ("ondelete", "onupdate", "initially", "deferrable"):
-        value = getattr(cons, attr)
-        if value is not None:
-            args.append(f"{attr}={value!r}")
-    return [_call_named(ctx, "create_foreign_key", args, table)]
+    args.extend(fk_options(cons))
+    args.extend(extra)
+    return [
+        _call_named(ctx, "create_foreign_key", args, table, schema, schema_kw="source_schema")
+    ]
 
 
-def _call_named(ctx: AutogenContext, name: str, args: list[str], table: Any) -> str:
-    if _in_batch(ctx):
-        return f"batch_op.{name}({', '.join(args)})"
-    rest = ", ".join([args[0], repr(table.name), *args[1:]])
-    return f"{ctx.op_prefix}{name}({rest}{_schema_kw(table.schema)})"
+def _check_text(sqltext: Any, ctx: AutogenContext) -> str:
+    return sqltext.text if isinstance(sqltext, TextClause) else sql_text(sqltext, ctx)
 
 
 def render_drop_constraint(op: DropConstraintOp, ctx: AutogenContext) -> list[str]:
     existing = op.existing
-    name = (
-        render_name(existing.name, ctx)
-        if existing is not None and has_name(existing)
-        else repr(op.constraint_name)
-    )
+    if existing is not None and has_name(existing):
+        name = render_name(existing.name, ctx)
+    else:
+        name = repr(op.constraint_name) if op.constraint_name is not None else "None"
     type_kw = f", type_={op.type_!r}" if op.type_ else ""
+    note = []
+    if op.constraint_name is None:
+        note = [f"# the database reports no name for this constraint on {op.table_name!r}"]
     if _in_batch(ctx):
-        return [f"batch_op.drop_constraint({name}{type_kw})"]
+        return [*note, f"batch_op.drop_constraint({name}{type_kw})"]
     return [
-        f"{ctx.op_prefix}drop_constraint({name}, {op.table_name!r}{type_kw}{_schema_kw(op.schema)})"
+        *note,
+        f"{ctx.op_prefix}drop_constraint({name}, {op.table_name!r}{type_kw}"
+        f"{_schema_kw(op.schema)})",
     ]
 
 
-def render_create_table_comment(op: CreateTableCommentOp, ctx: AutogenContext) -> list[str]:
-    args = [repr(op.comment)]
-    if op.existing_comment is not None:
-        args.append(f"existing_comment={op.existing_comment!r}")
-    return [_call(ctx, "create_table_comment", op.table_name, args, op.schema)]
-
-
-def render_drop_table_comment(op: DropTableCommentOp, ctx: AutogenContext) -> list[str]:
-    args = [f"existing_comment={op.existing_comment!r}"] if op.existing_comment else []
-    return [_call(ctx, "drop_table_comment", op.table_name, args, op.schema)]
-
-
 def render_irreversible(op: IrreversibleOp, ctx: AutogenContext) -> list[str]:
-    return [f"# {op.describe()}; write the downgrade for it by hand"]
+    changes = op.original.to_changes()
+    what = "; ".join(describe_change(c) for c in changes) or op.original.describe()
+    return [f"# cannot reverse automatically: {what}; write the downgrade for it by hand"]
 
 
 def setup(registry: RendererRegistry) -> None:

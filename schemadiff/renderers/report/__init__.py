@@ -1,7 +1,10 @@
 """Drift reports: one ``Report`` in, one text out, per format.
 
 Formats are an explicit registry so a plugin can add one; each takes the
-same ``Report`` built from ``Change`` records.
+same ``Report`` built from ``Change`` records.  Built in: ``text`` (plain,
+grouped by table; ``render_rich`` for a terminal), ``json`` (SPEC's
+object), ``markdown`` (a pull-request comment), ``junit`` (CI test
+reporters), ``github`` (Actions annotations) and ``sarif`` (code scanning).
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from schemadiff.ops.base import Change
 class Report:
     database: str
     changes: tuple[Change, ...] = field(default_factory=tuple)
+    #: the directory relative source paths start from (the working directory)
+    source_root: str | None = None
 
     @property
     def drift(self) -> bool:
@@ -34,17 +39,28 @@ def register_format(name: str) -> Callable[[Formatter], Formatter]:
     return decorate
 
 
-def render_report(report: Report, fmt: str) -> str:
+class UnknownFormat(ValueError):
+    pass
+
+
+def formatter_for(fmt: str) -> Formatter:
     try:
-        formatter = FORMATS[fmt]
+        return FORMATS[fmt]
     except KeyError:
-        raise ValueError(
-            f"unknown report format {fmt!r}; expected one of {', '.join(sorted(FORMATS))}"
+        raise UnknownFormat(
+            f"Unknown report format {fmt!r}; expected one of {', '.join(sorted(FORMATS))}"
         ) from None
-    return formatter(report)
 
 
+def render_report(report: Report, fmt: str) -> str:
+    return formatter_for(fmt)(report)
+
+
+from schemadiff.renderers.report import github_format as _github  # noqa: E402,F401
 from schemadiff.renderers.report import json_format as _json  # noqa: E402,F401
+from schemadiff.renderers.report import junit_format as _junit  # noqa: E402,F401
+from schemadiff.renderers.report import markdown_format as _markdown  # noqa: E402,F401
+from schemadiff.renderers.report import sarif_format as _sarif  # noqa: E402,F401
 from schemadiff.renderers.report import text_format as _text  # noqa: E402,F401
 
-__all__ = ["FORMATS", "Report", "register_format", "render_report"]
+__all__ = ["FORMATS", "Report", "UnknownFormat", "formatter_for", "register_format", "render_report"]

@@ -1,4 +1,11 @@
-"""``check`` as plain text, grouped by table."""
+"""``check`` as plain text, grouped by table; a rich table on a terminal.
+
+The plain form is what pipes, logs and tests read::
+
+    Schema drift detected: 2 differences between the database (sqlite:///app.db) and the models
+      account
+        add_column: added column 'account.last_transaction_date' (models.py:12)
+"""
 
 from __future__ import annotations
 
@@ -6,68 +13,62 @@ from collections import defaultdict
 from typing import Any
 
 from schemadiff.ops.base import Change
+from schemadiff.renderers.describe import describe_change, target_of
 from schemadiff.renderers.report import Report, register_format
 
 CLEAN = "No new upgrade operations detected."
 
+__all__ = ["CLEAN", "describe_change", "headline", "render_rich", "render_text"]
 
-def describe_change(change: Change) -> str:
-    """One readable line per change, worded as the autogenerate log words it."""
-    target = change.table or ""
-    if change.schema:
-        target = f"{change.schema}.{target}"
-    d: dict[str, Any] = change.detail
-    column = f"'{target}.{change.name}'"
-    kind = change.kind
-    if kind == "add_table":
-        return f"added table '{target}'"
-    if kind == "remove_table":
-        return f"removed table '{target}'"
-    if kind == "add_column":
-        return f"added column {column}"
-    if kind == "remove_column":
-        return f"removed column {column}"
-    if kind == "modify_nullable":
-        return f"{'NULL' if d.get('to') else 'NOT NULL'} on column {column}"
-    if kind == "modify_type":
-        return f"type change from {d.get('from')} to {d.get('to')} on {column}"
-    if kind == "modify_default":
-        return f"server default change from {d.get('from')!r} to {d.get('to')!r} on column {column}"
-    if kind == "modify_comment":
-        return f"column comment change from {d.get('from')!r} to {d.get('to')!r} on {column}"
-    if kind in ("add_table_comment", "remove_table_comment"):
-        verb = "added" if kind.startswith("add") else "removed"
-        return f"{verb} table comment on '{target}'"
-    verb, _, what = kind.partition("_")
-    noun = {
-        "index": "index",
-        "unique": "unique constraint",
-        "fk": "foreign key",
-        "check": "check constraint",
-        "primary_key": "primary key",
-    }.get(what, what)
-    verb = {"add": "added", "remove": "removed"}.get(verb, verb)
-    name = f" '{change.name}'" if change.name else ""
-    cols = d.get("columns")
-    on = f" on {cols!r}" if cols else ""
-    return f"{verb} {noun}{name} on table '{target}'{on}"
+
+def headline(report: Report) -> str:
+    count = len(report.changes)
+    return (
+        f"Schema drift detected: {count} difference{'s' if count != 1 else ''} "
+        f"between the database ({report.database}) and the models"
+    )
+
+
+def grouped(report: Report) -> list[tuple[str, list[Change]]]:
+    """Changes by ``schema.table``, tables in name order, changes in diff order."""
+    groups: dict[str, list[Change]] = defaultdict(list)
+    for change in report.changes:
+        groups[target_of(change)].append(change)
+    return sorted(groups.items())
 
 
 @register_format("text")
 def render_text(report: Report) -> str:
     if not report.drift:
         return CLEAN
-    groups: dict[str, list[Change]] = defaultdict(list)
-    for change in report.changes:
-        key = f"{change.schema}.{change.table}" if change.schema else str(change.table)
-        groups[key].append(change)
-    count = len(report.changes)
-    lines = [
-        f"Schema drift detected: {count} difference{'s' if count != 1 else ''} "
-        f"between the database ({report.database}) and the models"
-    ]
-    for table in sorted(groups):
+    lines = [headline(report)]
+    for table, changes in grouped(report):
         lines.append(f"  {table}")
-        for change in groups[table]:
-            lines.append(f"    {change.kind}: {describe_change(change)}")
+        for change in changes:
+            where = f" ({change.source})" if change.source else ""
+            lines.append(f"    {change.kind}: {describe_change(change)}{where}")
     return "\n".join(lines)
+
+
+def render_rich(report: Report, console: Any) -> None:
+    """The same report for a person at a terminal: one table row per change."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    if not report.drift:
+        console.print(f"[green]{escape(CLEAN)}[/green]")
+        return
+    table = Table(title=escape(headline(report)), title_justify="left", show_lines=False)
+    table.add_column("Table", style="bold")
+    table.add_column("Change", style="red")
+    table.add_column("Details")
+    table.add_column("Model source", style="dim")
+    for name, changes in grouped(report):
+        for index, change in enumerate(changes):
+            table.add_row(
+                escape(name) if index == 0 else "",
+                escape(change.kind),
+                escape(describe_change(change)),
+                escape(str(change.source or "")),
+            )
+    console.print(table)
