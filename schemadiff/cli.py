@@ -103,7 +103,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("branches", help="show current branch points")
     p.add_argument("-v", "--verbose", action="store_true")
 
+    p = sub.add_parser("merge", help="merge two revisions together, creating a new revision file")
+    p.add_argument("revisions", nargs="+", help="revisions to merge, or 'heads'")
+    p.add_argument("-m", "--message")
+    p.add_argument("--branch-label", dest="branch_label")
+    p.add_argument("--rev-id", dest="rev_id")
+
+    p = sub.add_parser("stamp", help="'stamp' the version table with revisions, running nothing")
+    p.add_argument("revisions", nargs="+")
+    p.add_argument("--sql", action="store_true", help="print SQL instead of running it")
+    p.add_argument("--tag")
+    p.add_argument("--purge", action="store_true", help="delete all version rows first")
+
     p = sub.add_parser("show", help="show the revision denoted by the given symbol")
+
     p.add_argument("rev")
 
     p = sub.add_parser("check", help="compare database and models; exit 1 on drift")
@@ -190,7 +203,18 @@ def _dispatch(args: argparse.Namespace) -> int:
         command.heads(config, verbose=args.verbose, resolve_dependencies=args.resolve_dependencies)
     elif args.cmd == "branches":
         command.branches(config, verbose=args.verbose)
+    elif args.cmd == "merge":
+        command.merge(
+            config,
+            args.revisions,
+            message=args.message,
+            branch_label=args.branch_label,
+            rev_id=args.rev_id,
+        )
+    elif args.cmd == "stamp":
+        command.stamp(config, args.revisions, sql=args.sql, tag=args.tag, purge=args.purge)
     elif args.cmd == "show":
+
         command.show(config, args.rev)
     elif args.cmd == "check":
         drift = command.check(config, format=args.format, output=args.output)

@@ -1,7 +1,6 @@
 """``from schemadiff import command``; ``command.stamp(cfg, "head")`` as in the seeds."""
 
-from schemadiff.commands import *  # noqa: F403
-from schemadiff.commands import (  # noqa: F401
+from schemadiff.commands import (
     branches,
     check,
     current,
@@ -11,7 +10,26 @@ from schemadiff.commands import (  # noqa: F401
     history,
     init,
     list_templates,
+    merge,
     revision,
     show,
+    stamp,
     upgrade,
 )
+
+__all__ = [
+    "branches",
+    "check",
+    "current",
+    "downgrade",
+    "edit",
+    "heads",
+    "history",
+    "init",
+    "list_templates",
+    "merge",
+    "revision",
+    "show",
+    "stamp",
+    "upgrade",
+]

@@ -332,7 +332,91 @@ def downgrade(config: Config, revision: str, sql: bool = False, tag: str | None 
     )
 
 
+def merge(
+    config: Config,
+    revisions: str | Sequence[str],
+    message: str | None = None,
+    branch_label: str | Sequence[str] | None = None,
+    rev_id: str | None = None,
+) -> Path:
+    """Write a revision whose parents are the given revisions (or all ``heads``)."""
+    from schemadiff.revisions import resolve
+
+    script = ScriptDirectory.from_config(config)
+    graph = script.graph
+    wanted = [revisions] if isinstance(revisions, str) else list(revisions)
+    parents: list[str] = []
+    for ident in wanted:
+        for rev in resolve(graph, ident):
+            if rev not in parents:
+                parents.append(rev)
+    if len(parents) < 2:
+        raise CommandError(
+            f"merge needs at least two revisions to join; {', '.join(wanted)} gave "
+            f"{', '.join(parents) or 'none'}"
+        )
+    if _bool(config.get_main_option("revision_environment")):
+        _run_env(config, script, None)
+    from schemadiff.ops import MigrationScript
+
+    directive = MigrationScript(
+        rev_id=rev_id or new_rev_id(), message=message, branch_label=_labels(branch_label)
+    )
+    return _write_script(config, script, graph, directive, tuple(parents), None)
+
+
+def stamp(
+    config: Config,
+    revision: str | Sequence[str],
+    sql: bool = False,
+    tag: str | None = None,
+    purge: bool = False,
+) -> None:
+    """Set the version table to the given revisions without running any migration."""
+    import logging
+
+    from schemadiff.revisions import plan_stamp
+
+    script = ScriptDirectory.from_config(config)
+    graph = script.graph
+    targets = [revision] if isinstance(revision, str) else list(revision)
+    starting_rev: str | None = None
+    if sql and any(":" in t for t in targets):
+        if len(targets) != 1:
+            raise CommandError("stamp --sql takes one START:END range")
+        starting_rev, end = _split_range(graph, targets[0], sql)
+        targets = [end]
+    elif any(":" in t for t in targets):
+        raise CommandError("Range revision not allowed")
+    log = logging.getLogger("schemadiff.runtime.migration")
+
+    def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
+        heads = mc.get_current_heads()
+        changes = plan_stamp(graph, heads, targets, purge)
+        if not changes:
+            return
+        if not (mc.as_sql and heads):
+            mc.ensure_version_table()
+
+        for change in changes:
+            log.info(
+                "Running stamp_revision %s -> %s", change.from_rev or "", change.to_rev or ""
+            )
+            mc.apply_version_change(change.kind, change.from_rev, change.to_rev)
+
+    _run_env(
+        config,
+        script,
+        fn,
+        as_sql=sql,
+        destination_rev=",".join(targets),
+        starting_rev=starting_rev,
+        tag=tag,
+    )
+
+
 # -- inspection ----------------------------------------------------------------
+
 def current(config: Config, verbose: bool = False) -> None:
     from schemadiff.revisions import current_lines
 
