@@ -95,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-r", "--rev-range", dest="rev_range")
     p.add_argument("-v", "--verbose", action="store_true")
     p.add_argument("-i", "--indicate-current", dest="indicate_current", action="store_true")
+    p.add_argument("--graph", action="store_true", help="draw the revision graph beside the lines")
+
 
     p = sub.add_parser("heads", help="show current available heads")
     p.add_argument("-v", "--verbose", action="store_true")
@@ -197,8 +199,13 @@ def _dispatch(args: argparse.Namespace) -> int:
         command.current(config, verbose=args.verbose)
     elif args.cmd == "history":
         command.history(
-            config, args.rev_range, verbose=args.verbose, indicate_current=args.indicate_current
+            config,
+            args.rev_range,
+            verbose=args.verbose,
+            indicate_current=args.indicate_current,
+            graph_drawing=args.graph,
         )
+
     elif args.cmd == "heads":
         command.heads(config, verbose=args.verbose, resolve_dependencies=args.resolve_dependencies)
     elif args.cmd == "branches":

@@ -443,18 +443,26 @@ def history(
     rev_range: str | None = None,
     verbose: bool = False,
     indicate_current: bool = False,
+    graph_drawing: bool = False,
 ) -> None:
     from schemadiff.revisions import history_lines, history_revisions
+    from schemadiff.revisions.drawing import draw_history
 
     script = ScriptDirectory.from_config(config)
     graph = script.graph
+    if graph_drawing and verbose:
+        raise CommandError("history --graph draws one line per revision; drop --verbose")
 
     def emit(current: Sequence[str]) -> None:
         ids = history_revisions(graph, rev_range, current)
-        for line in history_lines(
+        lines = history_lines(
             graph, ids, verbose=verbose, current=current if indicate_current else ()
-        ):
+        )
+        if graph_drawing:
+            lines = draw_history(graph, ids, lines)
+        for line in lines:
             config.print_stdout(line)
+
 
     if indicate_current or (rev_range is not None and "current" in rev_range):
         _run_env(config, script, lambda mc, kw: emit(mc.get_current_heads()))
