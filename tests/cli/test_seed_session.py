@@ -186,3 +186,87 @@ def test_stamp_moves_the_version_table_without_running(database, tmp_path):
     assert project.cli("current").stdout.strip() == ""
     sql = project.cli("stamp", "1975ea83b712", "--sql").stdout
     assert "INSERT INTO schemadiff_version (version_num) VALUES ('1975ea83b712');" in sql
+
+
+def _with_networking(project: Project) -> Path:
+    ini = project.ini
+    text = ini.read_text()
+    networking = project.root / "model" / "networking"
+    versions = project.root / "migrations" / "versions"
+    ini.write_text(
+        text.replace(
+            "# version_locations = %(here)s/bar %(here)s/bat migrations/versions",
+            f"version_locations = {networking} {versions}",
+        )
+    )
+    assert f"version_locations = {networking}" in ini.read_text()
+    return networking
+
+
+def test_networking_base_with_its_own_version_path(database, tmp_path):
+    if database.backend != "sqlite":
+        pytest.skip("graph and files; one backend is enough")
+    project = _project(tmp_path, database, "labeled")
+    networking = _with_networking(project)
+    proc = project.cli(
+        "revision",
+        "-m",
+        "create networking branch",
+        "--head=base",
+        "--branch-label=networking",
+        f"--version-path={networking}",
+        "--rev-id",
+        "3cac04ae8714",
+    )
+    assert proc.stdout.splitlines() == [
+        f"  Creating directory {networking} ... done",
+        f"  Generating {networking / '3cac04ae8714_create_networking_branch.py'} ... done",
+    ]
+    assert project.cli("heads").stdout.splitlines() == [
+        "3cac04ae8714 (networking) (head)",
+        "27c6a30d7c24 (shoppingcart) (head)",
+        "ae1027a6acf (head)",
+    ]
+    proc = project.cli(
+        "revision",
+        "-m",
+        "add ip number table",
+        "--head=networking@head",
+        "--rev-id",
+        "109ec7d132bf",
+    )
+    assert (networking / "109ec7d132bf_add_ip_number_table.py").exists()
+    proc = project.cli("revision", "-m", "add DNS table", "--head=networking", expect=2)
+    assert proc.stderr.splitlines()[-1] == (
+        "FAILED: Revision 3cac04ae8714 is not a head revision; please specify --splice to "
+        "create a new branch from this revision"
+    )
+    assert _running(project.cli("upgrade", "networking@head")) == [
+        "Running upgrade  -> 3cac04ae8714, create networking branch",
+        "Running upgrade 3cac04ae8714 -> 109ec7d132bf, add ip number table",
+    ]
+    assert project.cli("history", "-r", "networking@base:").stdout.splitlines() == [
+        "3cac04ae8714 -> 109ec7d132bf (networking) (head), add ip number table",
+        "<base> -> 3cac04ae8714 (networking), create networking branch",
+    ]
+
+
+def test_depends_on_and_the_effective_head(database, tmp_path):
+    if database.backend == "mysql":
+        pytest.skip("version-table rows; SQLite and PostgreSQL cover them")
+    project = _project(tmp_path, database, "dependencies")
+    shutil.copytree(FIXTURES / "dependencies" / "networking", tmp_path / "model" / "networking")
+    _with_networking(project)
+    assert project.cli("heads").stdout.splitlines() == [
+        "2a95102259be (networking) (head)",
+        "27c6a30d7c24 (shoppingcart) (head)",
+        "55af2cb1c267 (effective head)",
+    ]
+    assert project.cli("history", "-r", ":networking@head").stdout.splitlines()[0] == (
+        "29f859a13ea (55af2cb1c267) -> 2a95102259be (networking) (head), add ip account table"
+    )
+    project.cli("upgrade", "heads")
+    assert sorted(project.cli("current").stdout.splitlines()) == [
+        "27c6a30d7c24 (head)",
+        "2a95102259be (head)",
+    ]
