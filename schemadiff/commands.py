@@ -210,10 +210,39 @@ def _write_script(
         **args,
     )
     config.print_stdout(f"  Generating {path} ... done")
+    if labels:
+        _check_labels_written(path, directive.rev_id or path.name.split("_")[0], labels)
     return path
 
 
-def _labels(branch_label: str | Sequence[str] | None) -> tuple[str, ...] | None:
+def _check_labels_written(path: Path, rev_id: str, labels: Sequence[str]) -> None:
+    """An old script.py.mako may not render ``branch_labels``; say so, as the seeds do."""
+    import ast
+
+    written: Any = None
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except SyntaxError as exc:
+        raise CommandError(f"The generated revision file {path} is not valid Python: {exc}") from exc
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "branch_labels" for t in node.targets
+        ):
+            try:
+                written = ast.literal_eval(node.value)
+            except ValueError:
+                written = None
+    have = {written} if isinstance(written, str) else set(written or ())
+    if not set(labels) <= have:
+        raise CommandError(
+            f"Version {rev_id} specified branch_labels {', '.join(labels)}, however the "
+            f"migration file {path} does not have them; have you upgraded your "
+            "script.py.mako to include the 'branch_labels' section?"
+        )
+
+
+def _labels(
+branch_label: str | Sequence[str] | None) -> tuple[str, ...] | None:
     if branch_label is None:
         return None
     if isinstance(branch_label, str):

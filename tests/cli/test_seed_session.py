@@ -270,3 +270,29 @@ def test_depends_on_and_the_effective_head(database, tmp_path):
         "27c6a30d7c24 (head)",
         "2a95102259be (head)",
     ]
+
+
+def test_old_template_without_branch_labels_is_named(tmp_path):
+    from tests.helpers import make_project
+
+    project = make_project(tmp_path, "sqlite:///unused.db")
+    template = tmp_path / "migrations" / "script.py.mako"
+    template.write_text(
+        "\n".join(line for line in template.read_text().splitlines() if "branch_labels" not in line)
+    )
+    proc = project.cli(
+        "revision",
+        "-m",
+        "create networking branch",
+        "--branch-label",
+        "networking",
+        "--rev-id",
+        "3cac04ae8714",
+        expect=2,
+    )
+    path = tmp_path / "migrations" / "versions" / "3cac04ae8714_create_networking_branch.py"
+    assert proc.stderr.splitlines()[-1] == (
+        "FAILED: Version 3cac04ae8714 specified branch_labels networking, however the migration "
+        f"file {path} does not have them; have you upgraded your script.py.mako to include the "
+        "'branch_labels' section?"
+    )
