@@ -59,14 +59,23 @@ def init(config: Config, directory: str, template: str = "generic", package: boo
                 dest = config_file.parent / "pyproject.toml"
             else:
                 dest = config_file
-            if dest.exists():
-                config.print_stdout(f"File {dest} already exists, skipping")
-                continue
             from mako.template import Template
 
             text = Template(filename=str(src)).render_unicode(script_location=directory)
+            if dest.name == "pyproject.toml" and dest.exists():
+                existing = dest.read_text(encoding="utf-8")
+                if "[tool.schemadiff]" in existing:
+                    config.print_stdout(f"File {dest} already has [tool.schemadiff], skipping")
+                    continue
+                dest.write_text(existing.rstrip("\n") + "\n\n" + text, encoding="utf-8")
+                config.print_stdout(f"Appending to {dest}...done")
+                continue
+            if dest.exists():
+                config.print_stdout(f"File {dest} already exists, skipping")
+                continue
             dest.write_text(text, encoding="utf-8")
             config.print_stdout(f"Generating {dest}...done")
+
     for src in files:
         if src.name.endswith(".ini.mako") or src.name == "pyproject.toml.mako":
             continue
