@@ -132,7 +132,37 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("edit", help="open a revision in $EDITOR")
     p.add_argument("rev")
+    for name, command_parser in sub.choices.items():
+        command_parser.formatter_class = argparse.RawDescriptionHelpFormatter
+        if name in EXAMPLES:
+            command_parser.epilog = "examples:\n" + "\n".join(
+                f"  schemadiff {line}" for line in EXAMPLES[name]
+            )
     return parser
+
+
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "init": ("init migrations", "init --template pyproject migrations"),
+    "list_templates": ("list_templates",),
+    "revision": (
+        'revision -m "create account table"',
+        'revision --autogenerate -m "add order table"',
+        'revision -m "networking" --head=base --branch-label=networking --version-path=model/net',
+        'revision -m "dns" --head=networking@head',
+    ),
+    "upgrade": ("upgrade head", "upgrade +2", "upgrade ae1", "upgrade heads", "upgrade 1975ea:ae10 --sql"),
+    "downgrade": ("downgrade -1", "downgrade base", "downgrade head:base --sql"),
+    "current": ("current", "current --verbose"),
+    "history": ("history", "history -r1975ea:ae1027", "history -r-3:current", "history --graph"),
+    "heads": ("heads", "heads --verbose --resolve-dependencies"),
+    "branches": ("branches --verbose",),
+    "show": ("show head", "show shoppingcart"),
+    "merge": ('merge -m "merge ae1 and 27c" ae1027 27c6a', "merge heads"),
+    "stamp": ("stamp head", "stamp --purge 1975ea83b712", "stamp head --sql"),
+    "check": ("check", "check --format json --output drift.json", "check --format github"),
+    "edit": ("edit head",),
+}
+
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -192,8 +222,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             depends_on=args.depends_on,
         )
     elif args.cmd == "upgrade":
+        _progress_on_terminal(config, args.sql)
         command.upgrade(config, args.revision, sql=args.sql, tag=args.tag)
     elif args.cmd == "downgrade":
+        _progress_on_terminal(config, args.sql)
         command.downgrade(config, args.revision, sql=args.sql, tag=args.tag)
     elif args.cmd == "current":
         command.current(config, verbose=args.verbose)
@@ -229,6 +261,16 @@ def _dispatch(args: argparse.Namespace) -> int:
     elif args.cmd == "edit":
         command.edit(config, args.rev)
     return EXIT_OK
+
+
+def _progress_on_terminal(config: Any, sql: bool) -> None:
+    """A progress bar for runs watched on a terminal; pipes get the plain log."""
+    if sql or not sys.stderr.isatty():
+        return
+    from schemadiff.runtime.environment import PROGRESS_ATTRIBUTE
+    from schemadiff.runtime.progress import RichProgress
+
+    config.attributes.setdefault(PROGRESS_ATTRIBUTE, RichProgress())
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -63,7 +63,9 @@ class ScriptDirectory:
 
     @classmethod
     def from_config(cls, config: Config) -> ScriptDirectory:
+        validate_options(config)
         location = config.get_main_option("script_location")
+
         if location is None:
             where = config.config_file_name or config.toml_file_name or "the configuration"
             raise ConfigError(
@@ -199,6 +201,64 @@ class ScriptDirectory:
 
 def _bool(value: str | None) -> bool:
     return (value or "").strip().lower() in ("true", "1", "yes", "on")
+
+
+#: options schemadiff itself reads from its section
+KNOWN_OPTIONS = frozenset(
+    {
+        "script_location",
+        "prepend_sys_path",
+        "path_separator",
+        "version_path_separator",
+        "file_template",
+        "truncate_slug_length",
+        "revision_environment",
+        "sourceless",
+        "version_locations",
+        "recursive_version_locations",
+        "output_encoding",
+        "timezone",
+        "post_write_hooks",
+    }
+)
+_BOOLEAN_OPTIONS = ("revision_environment", "sourceless", "recursive_version_locations")
+_BOOL_WORDS = {"true", "false", "1", "0", "yes", "no", "on", "off"}
+
+
+def validate_options(config: Config) -> None:
+    """Reject misspelt and malformed options, naming the key.
+
+    The ini section may also carry the application's own settings (env.py
+    reads them with ``get_main_option``), so an unknown ini key is an error
+    only when it is one edit away from a known one; ``[tool.schemadiff]`` in
+    pyproject.toml is schemadiff's alone, so any unknown key there is one.
+    """
+    import difflib
+
+    section = config.get_section(config.config_ini_section) or {}
+    parser_defaults = set(config.file_config.defaults())
+    for key in section:
+        if key in KNOWN_OPTIONS or key in parser_defaults or key.startswith("sqlalchemy."):
+            continue
+        close = difflib.get_close_matches(key, KNOWN_OPTIONS, n=1, cutoff=0.85)
+        if close:
+            raise ConfigError(
+                f"Unknown option {key!r} in [{config.config_ini_section}]; "
+                f"did you mean {close[0]!r}?"
+            )
+    for key in config.toml_options:
+        if key not in KNOWN_OPTIONS and not key.startswith("sqlalchemy."):
+            close = difflib.get_close_matches(key, KNOWN_OPTIONS, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ConfigError(f"Unknown option {key!r} in [tool.schemadiff]{hint}")
+    for key in _BOOLEAN_OPTIONS:
+        value = config.get_main_option(key)
+        if value is not None and value.strip().lower() not in _BOOL_WORDS:
+            raise ConfigError(f"Option {key!r} must be true or false, not {value!r}")
+    length = config.get_main_option("truncate_slug_length")
+    if length is not None and not length.strip().isdigit():
+        raise ConfigError(f"Option 'truncate_slug_length' must be a whole number, not {length!r}")
+
 
 
 def _prepend_sys_path(config: Config) -> None:
