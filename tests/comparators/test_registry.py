@@ -103,3 +103,29 @@ def test_plugins_are_validated_when_they_register():
 def test_dialect_impl_is_chosen_per_backend():
     assert impl_for(sqlite.dialect()).name == "sqlite"
     assert impl_for(postgresql.dialect()).transactional_ddl is True
+
+
+def test_entry_point_plugins_are_loaded(tmp_path, monkeypatch):
+    """A package that publishes ``schemadiff.plugins`` is picked up on first use."""
+    import sys
+
+    from schemadiff import plugins
+
+    dist = tmp_path / "schemadiff_example_plugin-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: schemadiff-example-plugin\nVersion: 0.1\n"
+    )
+    (dist / "entry_points.txt").write_text(
+        "[schemadiff.plugins]\nexample = schemadiff_example_plugin:setup\n"
+    )
+    (tmp_path / "schemadiff_example_plugin.py").write_text(
+        "calls = []\n\ndef setup(registries):\n    calls.append(registries)\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(plugins, "_default", None)
+    regs = plugins.default_registries()
+    assert regs.loaded[0] == "builtin"
+    assert "example" in regs.loaded
+    assert sys.modules["schemadiff_example_plugin"].calls == [regs]
+    monkeypatch.setattr(plugins, "_default", None)
