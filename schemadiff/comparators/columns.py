@@ -18,7 +18,9 @@ log = logging.getLogger("schemadiff.autogenerate.compare")
 def compare_column_set(
     ctx: CompareContext, db: TableSnapshot, model: TableSnapshot
 ) -> Iterator[MigrateOperation]:
-    db_names = {c.name for c in db.columns}
+    # a database column hidden by include_name is neither compared nor "missing"
+    db_names = {c.name for c in db.columns if ctx.include_reflected_name(c.name, "column", db)}
+
     model_names = {c.name for c in model.columns}
     for col in model.columns:
         if col.name not in db_names:
@@ -27,7 +29,10 @@ def compare_column_set(
                 yield AddColumnOp(model.name, sa_col, model.schema)
     for col in db.columns:
         if col.name not in model_names:
+            if not ctx.include_reflected_name(col.name, "column", db):
+                continue
             sa_col = column_from_snapshot(col)
+
             if ctx.include(sa_col, col.name, "column", True, None):
                 yield DropColumnOp(db.name, col.name, db.schema, existing=sa_col)
 

@@ -71,7 +71,12 @@ def _compare_columns(
     ctx: CompareContext, db_table: TableSnapshot, model_table: TableSnapshot, fns: list
 ) -> list[MigrateOperation]:
     out: list[MigrateOperation] = []
-    db_cols = {c.name: c for c in db_table.columns}
+    db_cols = {
+        c.name: c
+        for c in db_table.columns
+        if ctx.include_reflected_name(c.name, "column", db_table)
+    }
+
     for model_col in model_table.columns:
         db_col = db_cols.get(model_col.name)
         if db_col is None:

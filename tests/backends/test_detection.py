@@ -143,9 +143,10 @@ def test_foreign_keys(database, tmp_path):
 def test_foreign_key_ondelete_change_is_detected(database, engine):
     if database.backend == "sqlite":
         pytest.skip("SQLite cannot alter foreign keys without batch mode; compared only")
-    fk = lambda on: (
-        sa.ForeignKeyConstraint(["parent_id"], ["parent.id"], name="fk_ip", ondelete=on),
-    )  # noqa: E731
+
+    def fk(on):
+        return (sa.ForeignKeyConstraint(["parent_id"], ["parent.id"], name="fk_ip", ondelete=on),)  # noqa: E731
+
     with engine.begin() as conn:
         _base(table_args=fk(None)).create_all(conn)
     with engine.connect() as conn:
@@ -327,16 +328,21 @@ def test_include_name_filters_before_reflection(database, engine):
     with engine.begin() as conn:
         md.create_all(conn)
         conn.exec_driver_sql("CREATE TABLE unmanaged (x INTEGER)")
+        conn.exec_driver_sql("ALTER TABLE item ADD COLUMN legacy INTEGER")
     seen: list[tuple[str | None, str]] = []
 
     def include_name(name, type_, parent_names):
         seen.append((name, type_))
-        return not (type_ == "table" and name == "unmanaged")
+        return not (name == "unmanaged" and type_ == "table" or name == "legacy")
 
     with engine.connect() as conn:
-        assert _kinds(compare_metadata(conn, md)) == {("remove_table", "unmanaged", "unmanaged")}
+        assert _kinds(compare_metadata(conn, md)) == {
+            ("remove_table", "unmanaged", "unmanaged"),
+            ("remove_column", "item", "legacy"),
+        }
         assert compare_metadata(conn, md, include_name=include_name) == []
     assert ("unmanaged", "table") in seen
+    assert ("legacy", "column") in seen
 
 
 def test_include_object_sees_both_sides(database, engine):
