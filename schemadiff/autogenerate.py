@@ -19,6 +19,8 @@ from schemadiff.comparators import CompareContext, CompareOptions, compare_snaps
 from schemadiff.errors import AutogenerateError
 from schemadiff.ops import Change, MigrationScript, UpgradeOps
 from schemadiff.plugins import Registries, default_registries
+from schemadiff.renderers.python import rewriter
+from schemadiff.renderers.python.rewriter import Rewriter
 from schemadiff.runtime.migration import MigrationContext, MigrationOptions
 from schemadiff.snapshot import reflect_snapshot, snapshot_from_metadata
 
@@ -158,3 +160,12 @@ def compare_metadata(
 ) -> list[Change]:
     mc = _migration_context(connection, options)
     return produce_upgrade_ops(mc, metadata, options).to_changes()
+
+
+__all__ = [
+    "Rewriter",
+    "compare_metadata",
+    "produce_migrations",
+    "produce_upgrade_ops",
+    "rewriter",
+]

@@ -164,9 +164,7 @@ def revision(
     paths: list[Path] = []
     for directive in directives:
         paths.append(
-            _write_script(
-                config, script, graph, directive, down_revision, version_path, rendering
-            )
+            _write_script(config, script, graph, directive, down_revision, version_path, rendering)
         )
     return paths
 
@@ -555,6 +553,7 @@ def check(config: Config, format: str = "text", output: str | None = None) -> bo
     script = ScriptDirectory.from_config(config)
     databases: list[str] = []
     changes: list[Any] = []
+    root = _source_root()
 
     def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
         # Called once per engine by a multidb env.py: one report for all.
@@ -564,13 +563,13 @@ def check(config: Config, format: str = "text", output: str | None = None) -> bo
         url = mc.connection.engine.url.render_as_string(hide_password=True) if mc.connection else ""
         databases.append(url)
         changes.extend(
-            locate_changes(upgrade.to_changes(), metadata, root=Path.cwd(), env_py=script.env_py)
+            locate_changes(upgrade.to_changes(), metadata, root=root, env_py=script.env_py)
         )
 
     _run_env(config, script, fn)
     if not databases:
         raise CommandError("env.py did not call context.run_migrations(); nothing was compared")
-    report = Report(", ".join(databases), tuple(changes), source_root=str(Path.cwd()))
+    report = Report(", ".join(databases), tuple(changes), source_root=str(root))
     if output:
         Path(output).write_text(formatter(report) + "\n", encoding="utf-8")
         logging.getLogger("schemadiff.check").info(
@@ -588,6 +587,19 @@ def check(config: Config, format: str = "text", output: str | None = None) -> bo
     else:
         config.print_stdout(formatter(report))
     return report.drift
+
+
+def _source_root() -> Path:
+    """What report paths are relative to: the repository in GitHub Actions
+    (annotations and code scanning want repository paths), else the working
+    directory."""
+    cwd = Path.cwd().resolve()
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if workspace:
+        root = Path(workspace).resolve()
+        if cwd == root or root in cwd.parents:
+            return root
+    return cwd
 
 
 def _is_terminal(stream: Any) -> bool:

@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from mako.exceptions import RichTraceback
-from mako.template import Template
+from mako.exceptions import MakoException, RichTraceback  # type: ignore[import-untyped]
+from mako.template import Template  # type: ignore[import-untyped]
 
 from schemadiff.errors import ScriptError
 
@@ -36,6 +36,13 @@ def comma(value: Any) -> str:
 def render_template(template_path: Path, dest: Path, *, encoding: str = "utf-8", **kw: Any) -> None:
     try:
         template = Template(filename=str(template_path))
+    except MakoException as exc:
+        # A syntax error: Mako knows the line, and says it in its message.
+        line = getattr(exc, "lineno", None)
+        where = f", line {line}" if line else ""
+        reason = str(exc).split(" in file ")[0]
+        raise ScriptError(f"Template {template_path}{where} is invalid: {reason}") from exc
+    try:
         output = template.render_unicode(comma=comma, **kw)
     except Exception as exc:
         tb = RichTraceback()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import re
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy
@@ -106,10 +107,14 @@ def _type_repr(type_: TypeEngine[Any], ctx: AutogenContext) -> str:
     for inner in nested:
         inner_text = repr(inner)
         rendered = render_type(inner, ctx) or _module_prefix(inner, ctx) + inner_text
-        text = re.sub(
-            r"(?<=[(=, ])" + re.escape(inner_text), lambda _m, r=rendered: r, text, count=1
-        )
+        # A callable replacement: the rendered text is taken literally, never
+        # read for backreferences.
+        text = re.sub(r"(?<=[(=, ])" + re.escape(inner_text), _literal(rendered), text, count=1)
     return text
+
+
+def _literal(text: str) -> Callable[[re.Match[str]], str]:
+    return lambda _match: text
 
 
 def _init_params(cls: type) -> list[str]:

@@ -297,20 +297,29 @@ def render_add_constraint(op: AddConstraintOp, ctx: AutogenContext) -> list[str]
         args = [name, repr(_check_text(cons.sqltext, ctx)), *extra]
         return [_call_named(ctx, "create_check_constraint", args, table, schema)]
     elements = cons.elements
-    referent = elements[0].column.table
+    targets = [_fk_target(e) for e in elements]
+    ref_schema, ref_table, _ = targets[0]
     args = [
         name,
-        repr(referent.name),
+        repr(ref_table),
         repr([e.parent.name for e in elements]),
-        repr([e.column.name for e in elements]),
+        repr([column for _, _, column in targets]),
     ]
-    if referent.schema:
-        args.append(f"referent_schema={referent.schema!r}")
+    if ref_schema:
+        args.append(f"referent_schema={ref_schema!r}")
     args.extend(fk_options(cons))
     args.extend(extra)
-    return [
-        _call_named(ctx, "create_foreign_key", args, table, schema, schema_kw="source_schema")
-    ]
+    return [_call_named(ctx, "create_foreign_key", args, table, schema, schema_kw="source_schema")]
+
+
+def _fk_target(element: Any) -> tuple[str | None, str, str]:
+    """(schema, table, column) a foreign key element points at.
+
+    Read from its target spec rather than by resolving the column: a
+    reflected constraint's table may sit in a MetaData without its referent.
+    """
+    parts = element.target_fullname.split(".")
+    return (".".join(parts[:-2]) or None), parts[-2], parts[-1]
 
 
 def _check_text(sqltext: Any, ctx: AutogenContext) -> str:

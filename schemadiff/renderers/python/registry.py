@@ -30,7 +30,7 @@ class RendererRegistry:
 
     def lookup(self, op: MigrateOperation) -> OpRenderer:
         for klass in type(op).__mro__:
-            fn = self._by_type.get(klass)  # type: ignore[arg-type]
+            fn = self._by_type.get(klass)
             if fn is not None:
                 return fn
         raise LookupError(f"no renderer registered for {type(op).__name__}")

@@ -63,4 +63,11 @@ from schemadiff.renderers.report import markdown_format as _markdown  # noqa: E4
 from schemadiff.renderers.report import sarif_format as _sarif  # noqa: E402,F401
 from schemadiff.renderers.report import text_format as _text  # noqa: E402,F401
 
-__all__ = ["FORMATS", "Report", "UnknownFormat", "formatter_for", "register_format", "render_report"]
+__all__ = [
+    "FORMATS",
+    "Report",
+    "UnknownFormat",
+    "formatter_for",
+    "register_format",
+    "render_report",
+]
