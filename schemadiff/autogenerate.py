@@ -80,10 +80,11 @@ def _produce_upgrade_ops(
 
     if metadata is None:
         raise AutogenerateError(
-            "Can't proceed with --autogenerate option; environment script "
-            "does not provide a MetaData object or sequence of objects to the context "
-            "(set target_metadata in env.py)"
+            "Can't compare with the models: the environment script does not provide a "
+            "MetaData object or sequence of objects to the context (set target_metadata "
+            "in env.py to your models' MetaData)"
         )
+
     if mc.as_sql:
         raise AutogenerateError(
             "autogenerate needs a database connection; it cannot run with --sql"

@@ -8,8 +8,10 @@ traceback unless ``--raiseerr``.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
+import traceback
 from collections.abc import Sequence
 from typing import Any
 
@@ -175,10 +177,18 @@ def run(argv: Sequence[str] | None = None) -> int:
         return _dispatch(args)
     except SystemExit:
         raise
+    except BrokenPipeError:
+        # stdout was closed early (``schemadiff history | head``): not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except BaseException as exc:  # noqa: BLE001 - the one place errors become exit codes
         if args.raiseerr:
-            raise
+            # the full traceback, as asked, but still the error status
+            traceback.print_exc()
+            return EXIT_ERROR
         if isinstance(exc, KeyboardInterrupt):
+
             sys.stderr.write("FAILED: interrupted\n")
             return EXIT_ERROR
         message = str(exc) or type(exc).__name__
@@ -274,4 +284,11 @@ def _progress_on_terminal(config: Any, sql: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    sys.exit(run(argv))
+    code = run(argv)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(code)
+

@@ -126,7 +126,9 @@ def revision(
             depends_on=deps,
         )
     ]
-    run_env = autogenerate or _bool(config.get_main_option("revision_environment")) or sql
+    # --sql only says how env.py runs when it runs; on its own it runs nothing.
+    run_env = autogenerate or _bool(config.get_main_option("revision_environment"))
+
 
     # upgrade token -> (configure() options, dialect) of the run that made it;
     # a multidb env.py runs once per engine, each with its own tokens.

@@ -121,6 +121,10 @@ class Config:
         if value is None:
             return None
         sep = self.get_main_option("path_separator")
+        if name == "version_locations":
+            # older ini files say version_path_separator for this one key
+            sep = self.get_main_option("version_path_separator") or sep
+
         if sep in (None, "space"):
             parts = value.replace(",", " ").split()
         elif sep == "os":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import logging
 import re
 import sys
 import uuid
@@ -20,7 +21,10 @@ from schemadiff.config import Config
 from schemadiff.errors import CommandError, ConfigError, ScriptError
 from schemadiff.renderers.script import render_template, run_post_write_hooks
 
+log = logging.getLogger(__name__)
+
 DEFAULT_FILE_TEMPLATE = "%(rev)s_%(slug)s"
+
 _SLUG = re.compile(r"\w+")
 
 
@@ -67,11 +71,17 @@ class ScriptDirectory:
         location = config.get_main_option("script_location")
 
         if location is None:
-            where = config.config_file_name or config.toml_file_name or "the configuration"
+            if config.config_file_name is None and config.toml_file_name is None:
+                raise ConfigError(
+                    "No config file 'schemadiff.ini' found, and no pyproject.toml with "
+                    "[tool.schemadiff]; run 'schemadiff init DIR' first, or pass -c FILE"
+                )
+            where = config.config_file_name or config.toml_file_name
             raise ConfigError(
                 f"No 'script_location' key found in configuration ({where}); "
                 "run 'schemadiff init DIR' first"
             )
+
         directory = Path(location)
         if not directory.is_dir():
             raise CommandError(
@@ -95,7 +105,8 @@ class ScriptDirectory:
                 config.get_main_option("recursive_version_locations")
             ),
             output_encoding=config.get_main_option("output_encoding") or "utf-8",
-            hooks=config.get_section("post_write_hooks"),
+            hooks=_hooks_section(config),
+
         )
 
     # -- environment -------------------------------------------------------
@@ -121,6 +132,13 @@ class ScriptDirectory:
     def graph(self) -> Any:
         if self._graph is None:
             from schemadiff.revisions import RevisionGraph, load_revisions
+
+            for location in self.version_locations:
+                if not location.is_dir():
+                    log.warning(
+                        "version location %s does not exist; no revisions are read from it",
+                        location,
+                    )
 
             revisions = load_revisions(
                 [p for p in self.version_locations],
@@ -164,7 +182,8 @@ class ScriptDirectory:
         version_path: Path | None = None,
         **template_args: Any,
     ) -> Path:
-        create_date = dt.datetime.now()
+        create_date = self._now()
+
         target_dir = version_path or self.version_locations[0]
         created_dir = not target_dir.exists()
         if created_dir:
@@ -194,12 +213,55 @@ class ScriptDirectory:
         self.reset()
         return path
 
+    def _now(self) -> dt.datetime:
+        """The create date, in the configured ``timezone`` (an IANA name) if any."""
+        name = self.config.get_main_option("timezone") if self.config is not None else None
+        if not name:
+            return dt.datetime.now()
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            zone = ZoneInfo(name.strip())
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError(f"Option 'timezone' names no known time zone: {name!r}") from exc
+        return dt.datetime.now(zone)
+
     def config_print(self, text: str) -> None:
+
         if self.config is not None:
             self.config.print_stdout(text)
 
 
+def _hooks_section(config: Config) -> dict[str, str] | None:
+    """``[post_write_hooks]`` of the ini, or ``[[tool.schemadiff.post_write_hooks]]``.
+
+    The pyproject form is a list of tables, each with a ``name``; it is
+    turned into the ini form (``hooks = a, b`` and ``a.type = ...``).
+    """
+    section = config.get_section("post_write_hooks")
+    if section is not None:
+        return section
+    listed = config.toml_options.get("post_write_hooks")
+    if listed is None:
+        return None
+    if not isinstance(listed, list) or not all(isinstance(h, dict) for h in listed):
+        raise ConfigError("[tool.schemadiff] post_write_hooks must be a list of tables")
+    out: dict[str, str] = {}
+    names: list[str] = []
+    for hook in listed:
+        name = hook.get("name")
+        if not name:
+            raise ConfigError("each [[tool.schemadiff.post_write_hooks]] needs a 'name'")
+        names.append(str(name))
+        for key, value in hook.items():
+            if key != "name":
+                out[f"{name}.{key}"] = str(value)
+    out["hooks"] = ", ".join(names)
+    return out
+
+
 def _bool(value: str | None) -> bool:
+
     return (value or "").strip().lower() in ("true", "1", "yes", "on")
 
 

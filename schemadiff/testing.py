@@ -113,10 +113,19 @@ def _ordered_revisions(item: MigrationTestItem) -> list[str]:
     return [step.revision.revision for step in plan_upgrade(graph, (), "heads")]
 
 
+def _reset(item: MigrationTestItem) -> None:
+    """Each test starts from an empty database, whatever the one before it left."""
+    from schemadiff import command
+
+    command.downgrade(item.config_for(), "base")
+
+
 def _upgrade_downgrade(item: MigrationTestItem) -> None:
     from schemadiff import command
 
+    _reset(item)
     revisions = _ordered_revisions(item)
+
     for rev in revisions:
         _step(item, f"upgrade to {rev}", lambda r=rev: command.upgrade(item.config_for(), r))
     for _ in revisions:
@@ -126,13 +135,17 @@ def _upgrade_downgrade(item: MigrationTestItem) -> None:
 def _models_match_head(item: MigrationTestItem) -> None:
     from schemadiff import command
 
+    _reset(item)
     command.upgrade(item.config_for(), "heads")
     cfg = item.config_for()
-    if command.check(cfg):
+    drifted = command.check(cfg)
+    _reset(item)
+    if drifted:
         raise MigrationTestFailure(
             "the models do not match the database at head; autogenerate a revision:\n"
             + cfg.stdout.getvalue()
         )
+
 
 
 def _downgrade_reverses_upgrade(item: MigrationTestItem) -> None:
@@ -141,7 +154,9 @@ def _downgrade_reverses_upgrade(item: MigrationTestItem) -> None:
     from schemadiff import command
     from schemadiff.snapshot import reflect_snapshot
 
+    _reset(item)
     engine = sa.create_engine(item.scratch_url())
+
 
     def snapshot() -> Any:
         with engine.connect() as conn:

@@ -58,8 +58,10 @@ def compare_nullable(
     # A primary key column is NOT NULL whatever the model's flag says.
     if model_col.computed is not None:
         return
-    if db_col.nullable != model_col.nullable:
-        yield _alter(table, db_col, model_col, nullable=Delta(db_col.nullable, model_col.nullable))
+    db_nullable = ctx.impl.effective_nullable(ctx.db_table(table.key), db_col)
+    if db_nullable != model_col.nullable:
+        yield _alter(table, db_col, model_col, nullable=Delta(db_nullable, model_col.nullable))
+
 
 
 def compare_type(

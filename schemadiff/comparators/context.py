@@ -8,7 +8,7 @@ from typing import Any, Protocol
 from sqlalchemy import Table
 
 from schemadiff.dialects.base import DialectImpl
-from schemadiff.snapshot.model import TableSnapshot
+from schemadiff.snapshot.model import SchemaSnapshot, TableSnapshot
 from schemadiff.snapshot.to_sqlalchemy import table_from_snapshot
 
 
@@ -63,6 +63,12 @@ class CompareContext:
     migration_context: Any = None
     #: reflected SQLAlchemy objects built on demand, cached per table key
     cache: dict[Any, Any] = field(default_factory=dict)
+    #: the database side of the comparison in progress
+    db_snapshot: SchemaSnapshot | None = None
+
+    def db_table(self, key: Any) -> TableSnapshot | None:
+        return self.db_snapshot.tables.get(key) if self.db_snapshot is not None else None
+
 
     def include(
         self, obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any

@@ -15,9 +15,14 @@ from collections import defaultdict
 from schemadiff.comparators.context import CompareContext
 from schemadiff.comparators.registry import ComparatorRegistry
 from schemadiff.ops import (
+    AddConstraintOp,
     AlterColumnOp,
     CreateIndexOp,
+    CreateTableCommentOp,
     CreateTableOp,
+    DropConstraintOp,
+    DropIndexOp,
+    DropTableCommentOp,
     DropTableOp,
     MigrateOperation,
     ModifyTableOps,
@@ -35,6 +40,8 @@ def compare_snapshots(
     registry: ComparatorRegistry,
 ) -> UpgradeOps:
     dialect = ctx.impl.name
+    ctx.db_snapshot = db
+
     created: list[MigrateOperation] = []
     dropped: list[MigrateOperation] = []
     per_table: dict[TableKey, list[MigrateOperation]] = defaultdict(list)
@@ -62,7 +69,9 @@ def compare_snapshots(
     upgrade = UpgradeOps(list(created))
     for key in sorted(per_table, key=_sort_key):
         if per_table[key]:
-            upgrade.ops.append(ModifyTableOps(key[1], per_table[key], key[0]))
+            ordered = sorted(per_table[key], key=_phase)  # stable: keeps comparator order
+            upgrade.ops.append(ModifyTableOps(key[1], ordered, key[0]))
+
     upgrade.ops.extend(dropped)
     return upgrade
 
@@ -100,7 +109,22 @@ def _merge(a: AlterColumnOp, b: AlterColumnOp) -> AlterColumnOp:
     return dataclasses.replace(a, **changes)
 
 
-def _is_new_table(op: MigrateOperation, db: SchemaSnapshot) -> bool:
+def _phase(op: MigrateOperation) -> int:
+    """Within one table: drop constraints, then change columns, then add constraints.
+
+    A constraint on a column that goes away must go first, and one on a new
+    column can only come after it; the downgrade, being the reverse, then
+    re-adds columns before their constraints.
+    """
+    if isinstance(op, (DropConstraintOp, DropIndexOp)):
+        return 0
+    if isinstance(op, (AddConstraintOp, CreateIndexOp, CreateTableCommentOp, DropTableCommentOp)):
+        return 2
+    return 1
+
+
+def _is_new_table(
+op: MigrateOperation, db: SchemaSnapshot) -> bool:
     table = op.table if isinstance(op, CreateTableOp) else op.index.table  # type: ignore[attr-defined]
     return (
         table.schema if table.schema != db.default_schema else None,

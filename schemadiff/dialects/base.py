@@ -131,7 +131,12 @@ class DialectImpl:
         action = " ".join(action.upper().split())
         return None if action in self.default_fk_actions else action
 
+    def effective_nullable(self, table: Any, column: Any) -> bool:
+        """Whether the reflected column can really hold NULL."""
+        return bool(column.nullable)
+
     def is_implicit_default(self, inspected: str | None, column: Any) -> bool:
+
         """A default the database adds on its own (e.g. a serial's nextval())."""
         return False
 
@@ -197,6 +202,15 @@ class DialectImpl:
                 "use op.batch_alter_table() (render_as_batch=True) for this backend"
             )
         return self.generic_alter_column(op)
+
+    def batch_needs_recreate(self, op: Any, table: Any = None) -> bool:
+        """Whether ``op`` needs the table rebuilt (move and copy) on this backend.
+
+        ``table`` describes the live table (a ``BatchTable``) when one is at
+        hand, for answers that depend on it; backends with a full ALTER
+        TABLE never need a rebuild.
+        """
+        return False
 
     def generic_alter_column(self, op: AlterColumnOp) -> list[str]:
         table = self.quote_table(op.table_name, op.schema)

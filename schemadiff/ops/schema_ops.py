@@ -260,11 +260,19 @@ class DropTableCommentOp(MigrateOperation):
 
 
 def _default_text(value: Any) -> Any:
+    """A server default as SQL text, whichever side it came from.
+
+    Reflected defaults already are SQL text; a model's ``server_default="x"``
+    means the string literal ``'x'``, so it is quoted to match.
+    """
     if value is None or isinstance(value, str):
         return value
     arg = getattr(value, "arg", value)
+    if isinstance(arg, str):
+        return "'" + arg.replace("'", "''") + "'"
     text = getattr(arg, "text", None)
     return text if isinstance(text, str) else str(arg)
+
 
 
 def _full(schema: str | None, name: str) -> str:

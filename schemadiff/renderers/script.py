@@ -84,9 +84,10 @@ def _black(path: Path, opts: Mapping[str, str]) -> None:
 
     try:
         mode = black.Mode()
-        line_length = opts.get("line_length")
+        line_length = opts.get("line_length") or _black_line_length(opts.get("options", ""))
         if line_length:
             mode = black.Mode(line_length=int(line_length))
+
         source = path.read_text(encoding="utf-8")
         formatted = black.format_str(source, mode=mode)
     except Exception as exc:
@@ -94,7 +95,21 @@ def _black(path: Path, opts: Mapping[str, str]) -> None:
     path.write_text(formatted, encoding="utf-8")
 
 
+def _black_line_length(options: str) -> str | None:
+    """``-l 79`` / ``--line-length=79`` from a hook's ``options``, as black's CLI takes them."""
+    args = shlex.split(options)
+    for i, arg in enumerate(args):
+        if arg in ("-l", "--line-length") and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--line-length="):
+            return arg.split("=", 1)[1]
+        if arg.startswith("-l") and arg[2:].isdigit():
+            return arg[2:]
+    return None
+
+
 def _options(opts: Mapping[str, str], path: Path) -> list[str]:
+
     raw = opts.get("options", "")
     return [a.replace("REVISION_SCRIPT_FILENAME", str(path)) for a in shlex.split(raw)] or [
         str(path)

@@ -1,5 +1,8 @@
 """Snapshots: both sides of a comparison as plain data."""
 
+from schemadiff.snapshot import bulk_mysql as _bulk_mysql  # noqa: F401  (registers the reader)
+from schemadiff.snapshot import bulk_postgresql as _bulk_postgresql  # noqa: F401  (registers the reader)
+from schemadiff.snapshot import bulk_sqlite as _bulk_sqlite  # noqa: F401  (registers the reader)
 from schemadiff.snapshot.from_metadata import snapshot_from_metadata
 from schemadiff.snapshot.model import (
     CheckSnapshot,

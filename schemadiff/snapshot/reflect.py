@@ -81,7 +81,6 @@ def register_bulk_reflector(dialect_name: str, reflector: BulkReflector) -> None
     BULK_REFLECTORS[dialect_name] = reflector
 
 
-
 def _reflect_schema(
     inspector: Inspector, schema: str | None, key_schema: str | None, names: list[str]
 ) -> dict[TableKey, TableSnapshot]:

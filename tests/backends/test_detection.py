@@ -440,3 +440,34 @@ def test_postgresql_expression_and_partial_indexes(database, engine):
         ("remove_index", "people", "ix_people_active"),
         ("add_index", "people", "ix_people_active"),
     }
+
+
+def test_renaming_a_unique_column_orders_constraint_and_column_ops(database, tmp_path):
+    """The constraint on a dropped column goes first; on an added column, after it."""
+    convention = {"uq": "uq_%(table_name)s_%(column_0_name)s", "pk": "pk_%(table_name)s"}
+
+    def model(column: str):
+        def build() -> sa.MetaData:
+            md = sa.MetaData(naming_convention=convention)
+            sa.Table(
+                "account",
+                md,
+                sa.Column("id", sa.Integer, primary_key=True),
+                sa.Column(column, sa.String(120), unique=True),
+            )
+            return md
+
+        return build
+
+    _roundtrip(
+        database,
+        tmp_path,
+        model("email"),
+        model("email_address"),
+        {
+            ("remove_unique", "account", "uq_account_email"),
+            ("remove_column", "account", "email"),
+            ("add_column", "account", "email_address"),
+            ("add_unique", "account", "uq_account_email_address"),
+        },
+    )

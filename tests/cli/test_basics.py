@@ -61,7 +61,11 @@ def test_missing_configuration_is_failed_exit_2_without_traceback(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.startswith("FAILED: ")
     assert "Traceback" not in proc.stderr
-    assert "script_location" in proc.stderr
+    assert proc.stderr.strip() == (
+        "FAILED: No config file 'schemadiff.ini' found, and no pyproject.toml with "
+        "[tool.schemadiff]; run 'schemadiff init DIR' first, or pass -c FILE"
+    )
+
 
 
 def test_unknown_command_is_exit_2(tmp_path):

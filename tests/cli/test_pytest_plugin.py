@@ -57,7 +57,7 @@ def _project(tmp_path: Path, *scripts: tuple[str, str]) -> Path:
     return tmp_path
 
 
-def _pytest(cwd: Path) -> subprocess.CompletedProcess[str]:
+def _pytest(cwd: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     return subprocess.run(
         [
@@ -70,6 +70,7 @@ def _pytest(cwd: Path) -> subprocess.CompletedProcess[str]:
             "-q",
             "-p",
             "no:cacheprovider",
+            *extra,
         ],
         cwd=cwd,
         capture_output=True,
@@ -99,3 +100,10 @@ def test_plugin_fails_where_a_project_is_broken(tmp_path):
     assert "FAILED schemadiff::models_match_head" in out
     assert "FAILED schemadiff::downgrade_reverses_upgrade" in out
     assert "does not undo its upgrade" in out
+
+
+def test_plugin_shares_one_scratch_database_between_its_tests(tmp_path):
+    project = _project(tmp_path, ("a1_create_account.py", GOOD_UP))
+    proc = _pytest(project, "--schemadiff-url", f"sqlite:///{tmp_path / 'shared.db'}")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "4 passed" in proc.stdout
