@@ -129,7 +129,6 @@ def revision(
     # --sql only says how env.py runs when it runs; on its own it runs nothing.
     run_env = autogenerate or _bool(config.get_main_option("revision_environment"))
 
-
     # upgrade token -> (configure() options, dialect) of the run that made it;
     # a multidb env.py runs once per engine, each with its own tokens.
     rendering: dict[str, tuple[dict[str, Any], Any]] = {}
@@ -232,7 +231,9 @@ def _check_labels_written(path: Path, rev_id: str, labels: Sequence[str]) -> Non
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"))
     except SyntaxError as exc:
-        raise CommandError(f"The generated revision file {path} is not valid Python: {exc}") from exc
+        raise CommandError(
+            f"The generated revision file {path} is not valid Python: {exc}"
+        ) from exc
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == "branch_labels" for t in node.targets
@@ -250,8 +251,7 @@ def _check_labels_written(path: Path, rev_id: str, labels: Sequence[str]) -> Non
         )
 
 
-def _labels(
-branch_label: str | Sequence[str] | None) -> tuple[str, ...] | None:
+def _labels(branch_label: str | Sequence[str] | None) -> tuple[str, ...] | None:
     if branch_label is None:
         return None
     if isinstance(branch_label, str):
@@ -429,18 +429,15 @@ def stamp(
     log = logging.getLogger("schemadiff.runtime.migration")
 
     def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
-        heads = mc.get_current_heads()
-        changes = plan_stamp(graph, heads, targets, purge)
-        if not changes:
-            return
-        if not (mc.as_sql and heads):
-            mc.ensure_version_table()
-
-        for change in changes:
-            log.info(
-                "Running stamp_revision %s -> %s", change.from_rev or "", change.to_rev or ""
-            )
-            mc.apply_version_change(change.kind, change.from_rev, change.to_rev)
+        # Plan under the run lock, so a concurrent upgrade cannot move the
+        # rows between reading and writing them.
+        with mc.run_lock():
+            changes = plan_stamp(graph, mc.get_current_heads(), targets, purge)
+            for change in changes:
+                log.info(
+                    "Running stamp_revision %s -> %s", change.from_rev or "", change.to_rev or ""
+                )
+            mc.stamp(changes)
 
     _run_env(
         config,
@@ -450,10 +447,12 @@ def stamp(
         destination_rev=",".join(targets),
         starting_rev=starting_rev,
         tag=tag,
+        purpose="stamp",
     )
 
 
 # -- inspection ----------------------------------------------------------------
+
 
 def current(config: Config, verbose: bool = False) -> None:
     from schemadiff.revisions import current_lines
@@ -500,7 +499,6 @@ def history(
             lines = draw_history(graph, ids, lines)
         for line in lines:
             config.print_stdout(line)
-
 
     if indicate_current or (rev_range is not None and "current" in rev_range):
         _run_env(config, script, lambda mc, kw: emit(mc.get_current_heads()))

@@ -110,3 +110,7 @@ def get_bind() -> Any:
 
 def get_context() -> Any:
     return current_operations().get_context()
+
+
+def batch_alter_table(table_name: str, schema: str | None = None, **kw: Any) -> Any:
+    return current_operations().batch_alter_table(table_name, schema, **kw)

@@ -13,7 +13,7 @@ from schemadiff.errors import MigrationError
 from schemadiff.ops.schema_ops import AlterColumnOp
 
 # Display widths carry no meaning for storage: INTEGER(11) is INTEGER.
-_INT_WIDTH = re.compile(r"^(TINYINT|SMALLINT|MEDIUMINT|INTEGER|INT|BIGINT)\(\d+\)")
+_INT_WIDTH = re.compile(r"^(TINYINT|SMALLINT|MEDIUMINT|INTEGER|INT|BIGINT|YEAR)\(\d+\)")
 
 
 class MySQLImpl(DialectImpl):
@@ -109,6 +109,9 @@ class MySQLImpl(DialectImpl):
         default_sql = self.default_sql(default)
         if default_sql is not None:
             parts.append(f"DEFAULT {default_sql}")
+        # MODIFY restates the whole column: AUTO_INCREMENT too, or it is lost.
+        if op.extra.get("autoincrement", op.extra.get("existing_autoincrement")):
+            parts.append("AUTO_INCREMENT")
         if comment:
             parts.append(f"COMMENT {self.literal(comment)}")
         return " ".join(parts)

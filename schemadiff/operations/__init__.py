@@ -2,5 +2,6 @@
 
 from schemadiff.operations import impl as _impl  # noqa: F401  (registers implementations)
 from schemadiff.operations.base import Operations, activate, current_operations
+from schemadiff.operations.batch import BatchOperations
 
-__all__ = ["Operations", "activate", "current_operations"]
+__all__ = ["BatchOperations", "Operations", "activate", "current_operations"]

@@ -62,6 +62,8 @@ class Operations:
     def __init__(self, migration_context: MigrationContext) -> None:
         self.migration_context = migration_context
         self.impl = migration_context.impl
+        #: plain directives SQLite's ALTER cannot do rebuild the table (see batch)
+        self.implicit_recreate = True
 
     # -- extension points ----------------------------------------------------
     @classmethod
@@ -101,7 +103,7 @@ class Operations:
 
     def invoke(self, operation: MigrateOperation) -> Any:
         for klass in type(operation).__mro__:
-            fn = self._implementations.get(klass)  # type: ignore[arg-type]
+            fn = self._implementations.get(klass)
             if fn is not None:
                 return fn(self, operation)
         raise MigrationError(f"no implementation registered for {type(operation).__name__}")
@@ -148,6 +150,34 @@ class Operations:
         return literal_column(str(compiled))
 
     # -- directives ----------------------------------------------------------
+    def batch_alter_table(
+        self,
+        table_name: str,
+        schema: str | None = None,
+        recreate: str = "auto",
+        partial_reordering: Sequence[Sequence[str]] | None = None,
+        copy_from: Table | None = None,
+        table_args: Sequence[Any] = (),
+        table_kwargs: dict[str, Any] | None = None,
+        naming_convention: dict[str, Any] | None = None,
+        **kw: Any,
+    ) -> Any:
+        """``with op.batch_alter_table("t") as batch_op:``; see ``schemadiff.operations.batch``."""
+        from schemadiff.operations.batch import batch_alter_table
+
+        return batch_alter_table(
+            self,
+            table_name,
+            schema,
+            recreate=recreate,
+            partial_reordering=partial_reordering,
+            copy_from=copy_from,
+            table_args=table_args,
+            table_kwargs=table_kwargs,
+            naming_convention=naming_convention,
+            **kw,
+        )
+
     def create_table(self, table_name: str, *columns: Any, **kw: Any) -> Table:
         table = self._table(table_name, *columns, **kw)
         self.invoke(CreateTableOp(table))
@@ -164,7 +194,7 @@ class Operations:
     def add_column(
         self, table_name: str, column: Column[Any], *, schema: str | None = None
     ) -> None:
-        if column.table is None:  # type: ignore[comparison-overlap]
+        if column.table is None:
             self._table(table_name, column, schema=schema)
         self.invoke(AddColumnOp(table_name, column, schema))
 
@@ -198,7 +228,7 @@ class Operations:
             table_name,
             column_name,
             schema,
-            nullable=Delta(existing_nullable, nullable) if nullable is not None else None,
+            nullable=Delta[Any](existing_nullable, nullable) if nullable is not None else None,
             type=Delta(existing_type, type_) if type_ is not None else None,
             server_default=(
                 Delta(existing_server_default, server_default)

@@ -1,11 +1,31 @@
 """How each built-in operation runs: statements from the DialectImpl,
-executed (or written out, offline) by the migration context."""
+executed (or written out, offline) by the migration context.
+
+Where a backend cannot perform an operation with ALTER (SQLite), the table
+is rebuilt instead (``batch.recreate_if_needed``).  Where a backend needs
+facts the script did not give (MySQL's MODIFY restates the whole column;
+its DROP needs to know what kind of constraint goes), they are read from
+the database when there is one.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import MetaData, Table
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKeyConstraint,
+    Index,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    UniqueConstraint,
+    inspect,
+    text,
+)
 from sqlalchemy.schema import (
     AddConstraint,
     CreateIndex,
@@ -13,10 +33,15 @@ from sqlalchemy.schema import (
     DropConstraint,
     DropIndex,
     DropTable,
+    SetColumnComment,
+    SetTableComment,
 )
+from sqlalchemy.types import NULLTYPE
 
 from schemadiff.errors import MigrationError
 from schemadiff.operations.base import Operations
+from schemadiff.operations.batch import recreate_if_needed
+from schemadiff.operations.batch_specs import column_extras
 from schemadiff.ops import (
     AddColumnOp,
     AddConstraintOp,
@@ -33,16 +58,57 @@ from schemadiff.ops import (
 )
 
 
-def _run(operations: Operations, statements: list[Any]) -> None:
+def _run(operations: Operations, statements: Iterable[Any]) -> None:
     for stmt in statements:
         operations.migration_context.execute(stmt)
 
 
+def _is_mysql(operations: Operations) -> bool:
+    return operations.migration_context.dialect.name in ("mysql", "mariadb")
+
+
+def _online(operations: Operations) -> bool:
+    return not operations.migration_context.as_sql
+
+
+def create_named_types(operations: Operations, types: Iterable[Any]) -> None:
+    """PostgreSQL enums are types of their own: CREATE TYPE before a column uses one.
+
+    Online an existing type is left alone (``checkfirst``); offline the
+    script says CREATE TYPE, as ``metadata.create_all()`` would.
+    """
+    mc = operations.migration_context
+    if mc.dialect.name != "postgresql":
+        return
+    from sqlalchemy.dialects.postgresql import ENUM
+    from sqlalchemy.dialects.postgresql.named_types import CreateEnumType
+
+    for type_ in types:
+        if type_ is None or not getattr(type_, "native_enum", True):
+            continue
+        native = type_.dialect_impl(mc.dialect)
+        if isinstance(native, ENUM) and native.name and native.create_type:
+            if mc.as_sql:
+                mc.execute(CreateEnumType(native))
+            else:
+                native.create(mc.bind(), checkfirst=True)
+
+
+def _separate_comments(operations: Operations, table: Table) -> list[Any]:
+    """PostgreSQL's comments are statements of their own, not part of CREATE TABLE."""
+    dialect = operations.migration_context.dialect
+    if not dialect.supports_comments or dialect.inline_comments:
+        return []
+    out: list[Any] = [SetTableComment(table)] if table.comment is not None else []
+    out.extend(SetColumnComment(c) for c in table.columns if c.comment is not None)
+    return out
+
+
 @Operations.implementation_for(CreateTableOp)
 def create_table(operations: Operations, op: CreateTableOp) -> None:
-    _run(operations, [CreateTable(op.table)])
-    for index in op.table.indexes:
-        _run(operations, [CreateIndex(index)])
+    create_named_types(operations, [c.type for c in op.table.columns])
+    _run(operations, [CreateTable(op.table), *_separate_comments(operations, op.table)])
+    _run(operations, [CreateIndex(index) for index in op.table.indexes])
 
 
 @Operations.implementation_for(DropTableOp)
@@ -55,22 +121,82 @@ def rename_table(operations: Operations, op: RenameTableOp) -> None:
     _run(operations, operations.impl.rename_table(op.old_table_name, op.new_table_name, op.schema))
 
 
+def _wanted(operations: Operations, constraints: Iterable[Any]) -> list[Any]:
+    """Constraints whose create rule holds here (a Boolean's CHECK is skipped where
+    the backend has a native boolean)."""
+    compiler = operations.impl.ddl_compiler()
+    out = []
+    for cons in constraints:
+        rule = getattr(cons, "_create_rule", None)
+        if rule is None or rule(compiler):
+            out.append(cons)
+    return out
+
+
 @Operations.implementation_for(AddColumnOp)
 def add_column(operations: Operations, op: AddColumnOp) -> None:
+    if recreate_if_needed(operations, op, op.table_name, op.schema):
+        return
+    create_named_types(operations, [op.column.type])
     _run(operations, operations.impl.add_column(op.table_name, op.column, op.schema))
-    for fk in op.column.foreign_keys:
-        if operations.impl.name != "sqlite" and fk.constraint is not None:
-            _run(operations, [AddConstraint(fk.constraint)])
+    extras = column_extras(op.column)
+    if operations.impl.name != "sqlite":  # there references and checks went inline
+        constraints = [fk.constraint for fk in op.column.foreign_keys if fk.constraint is not None]
+        constraints += extras.uniques + [_on_table(c, op.column) for c in extras.checks]
+        _run(operations, [AddConstraint(c) for c in _wanted(operations, constraints)])
+    _run(operations, [CreateIndex(index) for index in extras.indexes])
+
+
+def _on_table(check: CheckConstraint, column: Column[Any]) -> CheckConstraint:
+    """A column's own CHECK, as the table-level constraint ALTER TABLE adds."""
+    if isinstance(getattr(check, "parent", None), Table):
+        return check
+    copy = CheckConstraint(check.sqltext, name=check.name)
+    column.table.append_constraint(copy)
+    return copy
 
 
 @Operations.implementation_for(DropColumnOp)
 def drop_column(operations: Operations, op: DropColumnOp) -> None:
+    if recreate_if_needed(operations, op, op.table_name, op.schema):
+        return
     _run(operations, operations.impl.drop_column(op.table_name, op.column_name, op.schema))
 
 
 @Operations.implementation_for(AlterColumnOp)
 def alter_column(operations: Operations, op: AlterColumnOp) -> None:
+    if recreate_if_needed(operations, op, op.table_name, op.schema):
+        return
+    if op.type is not None:
+        create_named_types(operations, [op.type.new])
+    if _is_mysql(operations) and _online(operations):
+        op = _with_existing_hints(operations, op)
     _run(operations, operations.impl.alter_column(op))
+
+
+def _with_existing_hints(operations: Operations, op: AlterColumnOp) -> AlterColumnOp:
+    """Fill the ``existing_*`` hints MySQL's MODIFY needs from the live column,
+    so a MODIFY never drops a default, NOT NULL, comment or AUTO_INCREMENT
+    the script did not mention."""
+    columns = inspect(operations.migration_context.bind()).get_columns(
+        op.table_name, schema=op.schema
+    )
+    live = next((c for c in columns if c["name"] == op.column_name), None)
+    if live is None:
+        raise MigrationError(f"No column '{op.column_name}' in table '{op.table_name}'")
+    changes: dict[str, Any] = {}
+    if op.existing_type is None:
+        changes["existing_type"] = live["type"]
+    if op.existing_nullable is None:
+        changes["existing_nullable"] = live["nullable"]
+    default = live.get("default")
+    if op.existing_server_default is None and default is not None:
+        changes["existing_server_default"] = text(default)
+    if op.existing_comment is None and live.get("comment"):
+        changes["existing_comment"] = live["comment"]
+    if "existing_autoincrement" not in op.extra and live.get("autoincrement") is True:
+        changes["extra"] = {**op.extra, "existing_autoincrement": True}
+    return dataclasses.replace(op, **changes) if changes else op
 
 
 @Operations.implementation_for(CreateIndexOp)
@@ -80,52 +206,91 @@ def create_index(operations: Operations, op: CreateIndexOp) -> None:
 
 @Operations.implementation_for(DropIndexOp)
 def drop_index(operations: Operations, op: DropIndexOp) -> None:
-    from sqlalchemy import Index
-
+    if op.table_name is None and _is_mysql(operations):
+        raise MigrationError(
+            f"MySQL drops index '{op.index_name}' through its table: pass table_name="
+        )
     table = Table(op.table_name or "_unknown", MetaData(), schema=op.schema)
     _run(operations, [DropIndex(Index(op.index_name, _table=table))])
 
 
-def _no_sqlite_alter(operations: Operations, what: str) -> None:
-    if operations.impl.name == "sqlite":
-        raise MigrationError(
-            f"SQLite cannot ALTER a table to {what}; use op.batch_alter_table() "
-            "(render_as_batch=True) so the table is recreated"
-        )
-
-
 @Operations.implementation_for(AddConstraintOp)
 def add_constraint(operations: Operations, op: AddConstraintOp) -> None:
-    _no_sqlite_alter(operations, "add a constraint")
+    table = op.constraint.table
+    if recreate_if_needed(operations, op, table.name, table.schema):
+        return
     _run(operations, [AddConstraint(op.constraint)])
 
 
 @Operations.implementation_for(DropConstraintOp)
 def drop_constraint(operations: Operations, op: DropConstraintOp) -> None:
-    from sqlalchemy import (
-        CheckConstraint,
-        Column,
-        ForeignKeyConstraint,
-        PrimaryKeyConstraint,
-        UniqueConstraint,
+    if recreate_if_needed(operations, op, op.table_name, op.schema):
+        return
+    type_ = op.type_
+    if type_ is None and _is_mysql(operations):
+        type_ = _mysql_constraint_kind(operations, op)
+    implicit_index = (
+        _mysql_implicit_fk_index(operations, op)
+        if type_ == "foreignkey" and _is_mysql(operations) and _online(operations)
+        else None
     )
-    from sqlalchemy.types import NULLTYPE
-
-    _no_sqlite_alter(operations, "drop a constraint")
     md = MetaData()
     table = Table(op.table_name, md, Column("_x", NULLTYPE), schema=op.schema)
     cons: Any
-    if op.type_ == "foreignkey":
+    if type_ == "foreignkey":
         Table("_ref", md, Column("_x", NULLTYPE))
         cons = ForeignKeyConstraint(["_x"], ["_ref._x"], name=op.constraint_name)
-    elif op.type_ == "primary":
+    elif type_ == "primary":
         cons = PrimaryKeyConstraint("_x", name=op.constraint_name)
-    elif op.type_ == "check":
+    elif type_ == "check":
         cons = CheckConstraint("1 = 1", name=op.constraint_name)
     else:
         cons = UniqueConstraint("_x", name=op.constraint_name)
     table.append_constraint(cons)
     _run(operations, [DropConstraint(cons)])
+    if implicit_index is not None:
+        _run(operations, [DropIndex(Index(implicit_index, _table=table))])
+
+
+def _mysql_implicit_fk_index(operations: Operations, op: DropConstraintOp) -> str | None:
+    """InnoDB gives a foreign key an index of the key's name when none fits; it stays
+    after DROP FOREIGN KEY.  Dropping it too makes the drop undo create_foreign_key."""
+    insp = inspect(operations.migration_context.bind())
+    fk = next(
+        (
+            f
+            for f in insp.get_foreign_keys(op.table_name, schema=op.schema)
+            if f["name"] == op.constraint_name
+        ),
+        None,
+    )
+    if fk is None:
+        return None
+    for index in insp.get_indexes(op.table_name, schema=op.schema):
+        if (
+            index["name"] == op.constraint_name
+            and index["column_names"] == fk["constrained_columns"]
+        ):
+            return op.constraint_name
+    return None
+
+
+def _mysql_constraint_kind(operations: Operations, op: DropConstraintOp) -> str:
+    """MySQL spells DROP by kind (FOREIGN KEY, INDEX, CHECK, PRIMARY KEY)."""
+    if not _online(operations):
+        raise MigrationError(
+            f"MySQL needs to know what kind of constraint '{op.constraint_name}' is to drop it "
+            "offline: pass type_='foreignkey', 'unique', 'check' or 'primary'"
+        )
+    insp = inspect(operations.migration_context.bind())
+    name, table, schema = op.constraint_name, op.table_name, op.schema
+    if any(fk["name"] == name for fk in insp.get_foreign_keys(table, schema=schema)):
+        return "foreignkey"
+    if any(ck["name"] == name for ck in insp.get_check_constraints(table, schema=schema)):
+        return "check"
+    if name and name.upper() == "PRIMARY":
+        return "primary"
+    return "unique"
 
 
 @Operations.implementation_for(CreateTableCommentOp)

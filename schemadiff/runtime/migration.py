@@ -26,10 +26,10 @@ from sqlalchemy import MetaData, delete, insert, select, update
 from sqlalchemy.engine import Connection, Dialect, RootTransaction
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.schema import CreateTable, DropTable
-from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.base import Executable
 
 from schemadiff.dialects import DialectImpl, impl_for
-from schemadiff.errors import MigrationError
+from schemadiff.errors import MigrationError, SchemaDiffError
 from schemadiff.runtime import sqlite_txn
 from schemadiff.runtime.locking import RunLock
 from schemadiff.runtime.progress import MigrationInfo, ProgressReporter
@@ -88,6 +88,8 @@ class MigrationContext:
         self.lock_run = False
         self._lock_depth = 0
         self._transaction: RootTransaction | None = None
+        #: a transaction env.py began itself: schemadiff neither begins nor ends one
+        self._external_transaction = connection is not None and connection.in_transaction()
         self._offline_in_transaction = False
         log.info("Context impl %s.", type(self.impl).__name__)
         if self.transactional_ddl:
@@ -96,17 +98,18 @@ class MigrationContext:
             log.info("Will assume non-transactional DDL.")
 
     # -- executing -----------------------------------------------------------
-    def render(self, statement: str | ClauseElement) -> str:
+    def render(self, statement: str | Executable) -> str:
         """SQL text of a statement with its values inlined, as offline mode writes it."""
         if isinstance(statement, str):
             text = statement
         else:
-            text = str(
-                statement.compile(dialect=self.dialect, compile_kwargs={"literal_binds": True})
+            compiled = statement.compile(  # type: ignore[attr-defined]
+                dialect=self.dialect, compile_kwargs={"literal_binds": True}
             )
+            text = str(compiled)
         return "\n".join(line.rstrip() for line in text.strip().splitlines())
 
-    def execute(self, statement: str | ClauseElement, params: Any = None) -> Any:
+    def execute(self, statement: str | Executable, params: Any = None) -> Any:
         if self.as_sql:
             self.output_buffer.write(self.render(statement) + ";\n\n")
             return None
@@ -141,9 +144,7 @@ class MigrationContext:
                 self._lock_depth -= 1
             return
         conn = self.connection
-        lock = RunLock.for_connection(
-            conn, self.version_table.name, self.version_table.schema
-        )
+        lock = RunLock.for_connection(conn, self.version_table.name, self.version_table.schema)
         if lock is not None:
             was_in = conn.in_transaction()
             lock.acquire(self.opts.lock_timeout)
@@ -189,9 +190,13 @@ class MigrationContext:
                 yield
                 return
             conn = self.bind()
-            if conn.in_transaction():
+            if self._external_transaction or self._transaction is not None:
                 yield
                 return
+            if conn.in_transaction():
+                # SQLAlchemy's autobegin, around our own reads (version table,
+                # lock): end it so the migration's transaction starts afresh.
+                conn.commit()
             stack.enter_context(self._own_transaction(conn))
             yield
 
@@ -209,12 +214,13 @@ class MigrationContext:
     @contextlib.contextmanager
     def _own_transaction(self, conn: Connection) -> Iterator[None]:
         if self.dialect.name == "sqlite":
-            with sqlite_txn.manual_transactions(conn), sqlite_txn.foreign_keys_deferred_to_commit(
-                conn
-            ) as fk_check:
+            with (
+                sqlite_txn.manual_transactions(conn),
+                sqlite_txn.foreign_keys_deferred_to_commit(conn) as fk_check,
+            ):
                 self._transaction = conn.begin()
                 try:
-                    sqlite_txn.begin_immediate(conn, self.opts.lock_timeout)
+                    self._sqlite_begin(conn)
                     yield
                     fk_check()
                 except BaseException:
@@ -229,6 +235,14 @@ class MigrationContext:
             self._end(rollback=True)
             raise
         self._end(rollback=False)
+
+    def _sqlite_begin(self, conn: Connection) -> None:
+        """A run that writes takes SQLite's write lock up front (its run lock);
+        a read-only one (check, current, autogenerate) begins as a reader."""
+        if self.lock_run:
+            sqlite_txn.begin_immediate(conn, self.opts.lock_timeout)
+        else:
+            conn.exec_driver_sql("BEGIN")
 
     def _end(self, rollback: bool) -> None:
         trans, self._transaction = self._transaction, None
@@ -257,7 +271,9 @@ class MigrationContext:
         conn = self.bind()
         if self._transaction is None:
             if conn.in_transaction():
-                log.warning("autocommit_block(): the transaction is not schemadiff's; not ending it")
+                log.warning(
+                    "autocommit_block(): the transaction is not schemadiff's; not ending it"
+                )
             yield
             return
         self._transaction.commit()
@@ -274,7 +290,7 @@ class MigrationContext:
                 conn.execution_options(isolation_level=saved)
             self._transaction = conn.begin()
             if sqlite:
-                sqlite_txn.begin_immediate(conn, self.opts.lock_timeout)
+                self._sqlite_begin(conn)
 
     # -- version table ---------------------------------------------------------
     def _has_version_table(self) -> bool:
@@ -454,9 +470,10 @@ class MigrationContext:
             orig = str(exc.orig).strip() or type(exc.orig).__name__
             error = orig.splitlines()[0]
             statement = exc.statement
-        else:
-            error = str(exc) or type(exc).__name__
-            statement = None
+        elif isinstance(exc, SchemaDiffError):
+            error, statement = str(exc), None
+        else:  # a bug in the script itself: say what kind
+            error, statement = f"{type(exc).__name__}: {exc}", None
         lines = [f"{step.verb} of revision {rev.revision} ({rev.path}) failed: {error}"]
         if statement:
             text = " ".join(statement.split())

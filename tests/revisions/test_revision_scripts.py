@@ -383,7 +383,17 @@ def test_public_api() -> None:
     for name in revisions_pkg.__all__:
         assert hasattr(revisions_pkg, name), name
     public = {n for n in dir(revisions_pkg) if not n.startswith("_")}
-    submodules = {"format", "graph", "history", "identifiers", "model", "planner", "scripts"}
+    submodules = {
+        "drawing",
+        "format",
+        "graph",
+        "history",
+        "identifiers",
+        "model",
+        "planner",
+        "scripts",
+    }
+
     assert public - submodules - {"annotations"} == set(revisions_pkg.__all__)
 
 
