@@ -1,0 +1,59 @@
+"""Running env.py for a command, and the helpers every command shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from schemadiff.config import Config
+from schemadiff.errors import CommandError
+from schemadiff.runtime.environment import EnvironmentContext, activate
+from schemadiff.scriptdir import ScriptDirectory
+
+
+def as_bool(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("true", "1", "yes", "on")
+
+
+def current_env(config: Config) -> EnvironmentContext:
+    from schemadiff.runtime.environment import current_environment
+
+    return current_environment()
+
+
+def run_env(
+    config: Config,
+    script: ScriptDirectory,
+    fn: Any,
+    *,
+    as_sql: bool = False,
+    destination_rev: str | None = None,
+    starting_rev: str | None = None,
+    tag: str | None = None,
+    purpose: str = "migrate",
+) -> EnvironmentContext:
+    env = EnvironmentContext(
+        config,
+        fn=fn,
+        as_sql=as_sql,
+        destination_rev=destination_rev,
+        starting_rev=starting_rev,
+        tag=tag,
+        purpose=purpose,
+    )
+    with activate(env):
+        script.run_env()
+    return env
+
+
+# -- upgrade / downgrade -------------------------------------------------------
+def split_range(graph: Any, revision: str, sql: bool) -> tuple[str | None, str]:
+    """``START:END`` (offline only): START becomes the assumed version-table rows."""
+    if ":" not in revision:
+        return None, revision
+    if not sql:
+        raise CommandError("Range revision not allowed")
+    from schemadiff.revisions import resolve
+
+    start, _, end = revision.partition(":")
+    start_ids = resolve(graph, start) if start else ()
+    return ",".join(start_ids) or None, end

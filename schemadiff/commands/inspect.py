@@ -1,0 +1,109 @@
+"""``current``, ``history``, ``heads``, ``branches``, ``show``, ``edit``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Sequence
+from typing import Any
+
+from schemadiff.commands._env import run_env
+from schemadiff.config import Config
+from schemadiff.errors import CommandError
+from schemadiff.runtime.migration import MigrationContext
+from schemadiff.scriptdir import ScriptDirectory
+
+# -- inspection ----------------------------------------------------------------
+
+
+def current(config: Config, verbose: bool = False) -> None:
+    from schemadiff.revisions import current_lines
+
+    script = ScriptDirectory.from_config(config)
+    graph = script.graph
+
+    def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
+        heads = mc.get_current_heads()
+        if verbose:
+            url = (
+                mc.connection.engine.url.render_as_string(hide_password=True)
+                if mc.connection
+                else ""
+            )
+            config.print_stdout(f"Current revision(s) for {url}:")
+        for line in current_lines(graph, heads, verbose=verbose):
+            config.print_stdout(line)
+
+    run_env(config, script, fn)
+
+
+def history(
+    config: Config,
+    rev_range: str | None = None,
+    verbose: bool = False,
+    indicate_current: bool = False,
+    graph_drawing: bool = False,
+) -> None:
+    from schemadiff.revisions import history_lines, history_revisions
+    from schemadiff.revisions.drawing import draw_history
+
+    script = ScriptDirectory.from_config(config)
+    graph = script.graph
+    if graph_drawing and verbose:
+        raise CommandError("history --graph draws one line per revision; drop --verbose")
+
+    def emit(current: Sequence[str]) -> None:
+        ids = history_revisions(graph, rev_range, current)
+        lines = history_lines(
+            graph, ids, verbose=verbose, current=current if indicate_current else ()
+        )
+        if graph_drawing:
+            lines = draw_history(graph, ids, lines)
+        for line in lines:
+            config.print_stdout(line)
+
+    if indicate_current or (rev_range is not None and "current" in rev_range):
+        run_env(config, script, lambda mc, kw: emit(mc.get_current_heads()))
+    else:
+        emit(())
+
+
+def heads(config: Config, verbose: bool = False, resolve_dependencies: bool = False) -> None:
+    from schemadiff.revisions import heads_lines
+
+    script = ScriptDirectory.from_config(config)
+    for line in heads_lines(
+        script.graph, verbose=verbose, resolve_dependencies=resolve_dependencies
+    ):
+        config.print_stdout(line)
+
+
+def branches(config: Config, verbose: bool = False) -> None:
+    from schemadiff.revisions import branches_lines
+
+    script = ScriptDirectory.from_config(config)
+    for line in branches_lines(script.graph, verbose=verbose):
+        config.print_stdout(line)
+
+
+def show(config: Config, rev: str) -> None:
+    from schemadiff.revisions import resolve, show_lines
+
+    script = ScriptDirectory.from_config(config)
+    for line in show_lines(script.graph, resolve(script.graph, rev)):
+        config.print_stdout(line)
+
+
+def edit(config: Config, rev: str) -> None:
+    from schemadiff.revision_glue import resolve_revision
+
+    script = ScriptDirectory.from_config(config)
+    revision_obj = resolve_revision(script.graph, rev)
+    editor = os.environ.get("EDITOR") or os.environ.get("VISUAL")
+    if not editor:
+        raise CommandError("No editor set; set $EDITOR to edit revision files")
+    import shlex
+
+    proc = subprocess.run([*shlex.split(editor), str(revision_obj.path)])
+    if proc.returncode != 0:
+        raise CommandError(f"Editor {editor!r} exited with status {proc.returncode}")

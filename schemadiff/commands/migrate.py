@@ -1,0 +1,112 @@
+"""``upgrade``, ``downgrade`` and ``stamp``: moving the database along the graph."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from schemadiff.commands._env import run_env, split_range
+from schemadiff.config import Config
+from schemadiff.errors import CommandError
+from schemadiff.runtime.migration import MigrationContext
+from schemadiff.scriptdir import ScriptDirectory
+
+
+def upgrade(config: Config, revision: str, sql: bool = False, tag: str | None = None) -> None:
+    from schemadiff.revisions import plan_upgrade
+
+    script = ScriptDirectory.from_config(config)
+    graph = script.graph
+    starting_rev, target = split_range(graph, revision, sql)
+
+    def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
+        with mc.run_lock():  # the version table is read under the lock
+            heads = mc.get_current_heads()
+            steps = plan_upgrade(graph, heads, target)
+            mc.run_steps(steps, kw, replan=lambda rows: plan_upgrade(graph, rows, target))
+
+    run_env(
+        config,
+        script,
+        fn,
+        as_sql=sql,
+        destination_rev=target,
+        starting_rev=starting_rev,
+        tag=tag,
+        purpose="upgrade",
+    )
+
+
+def downgrade(config: Config, revision: str, sql: bool = False, tag: str | None = None) -> None:
+    from schemadiff.revisions import plan_downgrade
+
+    script = ScriptDirectory.from_config(config)
+    graph = script.graph
+    if sql and ":" not in revision:
+        raise CommandError("downgrade with --sql requires <fromrev>:<torev>")
+    starting_rev, target = split_range(graph, revision, sql)
+
+    def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
+        with mc.run_lock():  # the version table is read under the lock
+            heads = mc.get_current_heads()
+            steps = plan_downgrade(graph, heads, target)
+            mc.run_steps(steps, kw, replan=lambda rows: plan_downgrade(graph, rows, target))
+
+    run_env(
+        config,
+        script,
+        fn,
+        as_sql=sql,
+        destination_rev=target,
+        starting_rev=starting_rev,
+        tag=tag,
+        purpose="downgrade",
+    )
+
+
+def stamp(
+    config: Config,
+    revision: str | Sequence[str],
+    sql: bool = False,
+    tag: str | None = None,
+    purge: bool = False,
+) -> None:
+    """Set the version table to the given revisions without running any migration."""
+    import logging
+
+    from schemadiff.revisions import plan_stamp
+
+    script = ScriptDirectory.from_config(config)
+    graph = script.graph
+    targets = [revision] if isinstance(revision, str) else list(revision)
+    starting_rev: str | None = None
+    if sql and any(":" in t for t in targets):
+        if len(targets) != 1:
+            raise CommandError("stamp --sql takes one START:END range")
+        starting_rev, end = split_range(graph, targets[0], sql)
+        targets = [end]
+    elif any(":" in t for t in targets):
+        raise CommandError("Range revision not allowed")
+    log = logging.getLogger("schemadiff.runtime.migration")
+
+    def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
+        # Plan under the run lock, so a concurrent upgrade cannot move the
+        # rows between reading and writing them.
+        with mc.run_lock():
+            changes = plan_stamp(graph, mc.get_current_heads(), targets, purge)
+            for change in changes:
+                log.info(
+                    "Running stamp_revision %s -> %s", change.from_rev or "", change.to_rev or ""
+                )
+            mc.stamp(changes)
+
+    run_env(
+        config,
+        script,
+        fn,
+        as_sql=sql,
+        destination_rev=",".join(targets),
+        starting_rev=starting_rev,
+        tag=tag,
+        purpose="stamp",
+    )
