@@ -50,7 +50,7 @@ def revision(
         )
     ]
     # --sql only says how env.py runs when it runs; on its own it runs nothing.
-    run_env = autogenerate or as_bool(config.get_main_option("revision_environment"))
+    needs_env = autogenerate or as_bool(config.get_main_option("revision_environment"))
 
     # upgrade token -> (configure() options, dialect) of the run that made it;
     # a multidb env.py runs once per engine, each with its own tokens.
@@ -81,7 +81,7 @@ def revision(
         config.attributes["_autogen_options"] = env.options
         config.attributes["_autogen_dialect"] = mc.dialect
 
-    if run_env:
+    if needs_env:
         run_env(config, script, fn, as_sql=sql)
     elif process_revision_directives is not None:
         process_revision_directives(None, (rev_id, down_revision), directives)
