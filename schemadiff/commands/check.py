@@ -8,6 +8,7 @@ from typing import Any
 
 from schemadiff.commands._env import current_env, run_env
 from schemadiff.config import Config
+from schemadiff.console import is_terminal
 from schemadiff.errors import CommandError
 from schemadiff.runtime.migration import MigrationContext
 from schemadiff.scriptdir import ScriptDirectory
@@ -59,7 +60,7 @@ def check(config: Config, format: str = "text", output: str | None = None) -> bo
             format,
             output,
         )
-    elif format == "text" and _is_terminal(config.stdout):
+    elif format == "text" and is_terminal(config.stdout):
         from rich.console import Console
 
         from schemadiff.renderers.report.text_format import render_rich
@@ -81,11 +82,3 @@ def _source_root() -> Path:
         if cwd == root or root in cwd.parents:
             return root
     return cwd
-
-
-def _is_terminal(stream: Any) -> bool:
-    isatty = getattr(stream, "isatty", None)
-    try:
-        return bool(isatty()) if callable(isatty) else False
-    except (ValueError, OSError):  # a closed or detached stream
-        return False

@@ -31,8 +31,7 @@ def current(config: Config, verbose: bool = False) -> None:
                 else ""
             )
             config.print_stdout(f"Current revision(s) for {url}:")
-        for line in current_lines(graph, heads, verbose=verbose):
-            config.print_stdout(line)
+        _emit(config, current_lines(graph, heads, verbose=verbose))
 
     run_env(config, script, fn)
 
@@ -59,8 +58,7 @@ def history(
         )
         if graph_drawing:
             lines = draw_history(graph, ids, lines)
-        for line in lines:
-            config.print_stdout(line)
+        _emit(config, lines)
 
     if indicate_current or (rev_range is not None and "current" in rev_range):
         run_env(config, script, lambda mc, kw: emit(mc.get_current_heads()))
@@ -72,26 +70,24 @@ def heads(config: Config, verbose: bool = False, resolve_dependencies: bool = Fa
     from schemadiff.revisions import heads_lines
 
     script = ScriptDirectory.from_config(config)
-    for line in heads_lines(
-        script.graph, verbose=verbose, resolve_dependencies=resolve_dependencies
-    ):
-        config.print_stdout(line)
+    _emit(
+        config,
+        heads_lines(script.graph, verbose=verbose, resolve_dependencies=resolve_dependencies),
+    )
 
 
 def branches(config: Config, verbose: bool = False) -> None:
     from schemadiff.revisions import branches_lines
 
     script = ScriptDirectory.from_config(config)
-    for line in branches_lines(script.graph, verbose=verbose):
-        config.print_stdout(line)
+    _emit(config, branches_lines(script.graph, verbose=verbose))
 
 
 def show(config: Config, rev: str) -> None:
     from schemadiff.revisions import resolve, show_lines
 
     script = ScriptDirectory.from_config(config)
-    for line in show_lines(script.graph, resolve(script.graph, rev)):
-        config.print_stdout(line)
+    _emit(config, show_lines(script.graph, resolve(script.graph, rev)))
 
 
 def edit(config: Config, rev: str) -> None:
@@ -107,3 +103,9 @@ def edit(config: Config, rev: str) -> None:
     proc = subprocess.run([*shlex.split(editor), str(revision_obj.path)])
     if proc.returncode != 0:
         raise CommandError(f"Editor {editor!r} exited with status {proc.returncode}")
+
+
+def _emit(config: Config, lines: Sequence[str]) -> None:
+    from schemadiff.console import print_lines
+
+    print_lines(config.stdout, lines, config.print_stdout)
