@@ -19,7 +19,6 @@ from typing import Any
 
 from schemadiff.config import Config
 from schemadiff.errors import CommandError, ConfigError, ScriptError
-from schemadiff.renderers.script import render_template, run_post_write_hooks
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +105,6 @@ class ScriptDirectory:
             ),
             output_encoding=config.get_main_option("output_encoding") or "utf-8",
             hooks=_hooks_section(config),
-
         )
 
     # -- environment -------------------------------------------------------
@@ -182,6 +180,8 @@ class ScriptDirectory:
         version_path: Path | None = None,
         **template_args: Any,
     ) -> Path:
+        from schemadiff.renderers.script import render_template, run_post_write_hooks
+
         create_date = self._now()
 
         target_dir = version_path or self.version_locations[0]
@@ -320,7 +320,6 @@ def validate_options(config: Config) -> None:
     length = config.get_main_option("truncate_slug_length")
     if length is not None and not length.strip().isdigit():
         raise ConfigError(f"Option 'truncate_slug_length' must be a whole number, not {length!r}")
-
 
 
 def _prepend_sys_path(config: Config) -> None:

@@ -4,25 +4,39 @@ Commands raise typed errors; only the command line prints ``FAILED:`` and
 exits.  Output goes through ``config.print_stdout`` so it can be captured.
 """
 
-from schemadiff.commands.check import check
-from schemadiff.commands.inspect import branches, current, edit, heads, history, show
-from schemadiff.commands.migrate import downgrade, stamp, upgrade
-from schemadiff.commands.revision import merge, revision
-from schemadiff.commands.setup import init, list_templates
+from __future__ import annotations
 
-__all__ = [
-    "branches",
-    "check",
-    "current",
-    "downgrade",
-    "edit",
-    "heads",
-    "history",
-    "init",
-    "list_templates",
-    "merge",
-    "revision",
-    "show",
-    "stamp",
-    "upgrade",
-]
+import importlib
+from typing import Any
+
+#: command -> the module defining it; modules load on first use so that
+#: ``schemadiff heads`` does not import what ``schemadiff upgrade`` needs.
+_HOMES = {
+    "branches": "inspect",
+    "check": "drift",
+    "current": "inspect",
+    "downgrade": "migrate",
+    "edit": "inspect",
+    "heads": "inspect",
+    "history": "inspect",
+    "init": "setup",
+    "list_templates": "setup",
+    "merge": "authoring",
+    "revision": "authoring",
+    "show": "inspect",
+    "stamp": "migrate",
+    "upgrade": "migrate",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'schemadiff.commands' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"schemadiff.commands.{home}"), name)
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemadiff.config import Config
 from schemadiff.errors import CommandError
-from schemadiff.runtime.environment import EnvironmentContext, activate
 from schemadiff.scriptdir import ScriptDirectory
+
+if TYPE_CHECKING:
+    from schemadiff.runtime.environment import EnvironmentContext
 
 
 def as_bool(value: str | None) -> bool:
@@ -31,6 +33,10 @@ def run_env(
     tag: str | None = None,
     purpose: str = "migrate",
 ) -> EnvironmentContext:
+    # Imported here: commands that never run env.py (heads, history, ...)
+    # then never pay for importing SQLAlchemy.
+    from schemadiff.runtime.environment import EnvironmentContext, activate
+
     env = EnvironmentContext(
         config,
         fn=fn,

@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemadiff.commands._env import run_env
 from schemadiff.config import Config
 from schemadiff.errors import CommandError
-from schemadiff.runtime.migration import MigrationContext
 from schemadiff.scriptdir import ScriptDirectory
+
+if TYPE_CHECKING:
+    from schemadiff.runtime.migration import MigrationContext
 
 # -- inspection ----------------------------------------------------------------
 

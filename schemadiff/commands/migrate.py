@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemadiff.commands._env import run_env, split_range
 from schemadiff.config import Config
 from schemadiff.errors import CommandError
-from schemadiff.runtime.migration import MigrationContext
 from schemadiff.scriptdir import ScriptDirectory
+
+if TYPE_CHECKING:
+    from schemadiff.runtime.migration import MigrationContext
 
 
 def upgrade(config: Config, revision: str, sql: bool = False, tag: str | None = None) -> None:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemadiff.commands._env import current_env, run_env
 from schemadiff.config import Config
 from schemadiff.console import is_terminal
 from schemadiff.errors import CommandError
-from schemadiff.runtime.migration import MigrationContext
 from schemadiff.scriptdir import ScriptDirectory
+
+if TYPE_CHECKING:
+    from schemadiff.runtime.migration import MigrationContext
 
 
 # -- check ---------------------------------------------------------------------

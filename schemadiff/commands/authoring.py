@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemadiff.commands._env import as_bool, current_env, run_env
 from schemadiff.config import Config
 from schemadiff.errors import CommandError
-from schemadiff.runtime.migration import MigrationContext
 from schemadiff.scriptdir import ScriptDirectory, new_rev_id
+
+if TYPE_CHECKING:
+    from schemadiff.runtime.migration import MigrationContext
 
 
 # -- revision ------------------------------------------------------------------
