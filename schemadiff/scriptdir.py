@@ -207,7 +207,7 @@ class ScriptDirectory:
             **{"imports": "", "upgrades": "", "downgrades": "", **template_args},
         )
         try:
-            run_post_write_hooks(path, self.hooks)
+            run_post_write_hooks(path, self.hooks, self.output_encoding)
         except ScriptError:
             raise
         self.reset()

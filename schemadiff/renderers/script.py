@@ -7,8 +7,10 @@ After writing, post-write hooks run (black by default), configured in the
 
 from __future__ import annotations
 
+import codecs
 import logging
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -24,7 +26,11 @@ from schemadiff.errors import ScriptError
 log = logging.getLogger(__name__)
 
 
-def comma(value: Any) -> str:
+_CODING = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.M)
+
+
+def comma(
+value: Any) -> str:
     """Mako filter for docstring lines: ``Revises: a, b``."""
     if value is None:
         return ""
@@ -53,14 +59,23 @@ def render_template(template_path: Path, dest: Path, *, encoding: str = "utf-8",
                 break
         raise ScriptError(f"Template {template_path}{where} failed to render: {exc}") from exc
     dest.parent.mkdir(parents=True, exist_ok=True)
+    if codecs.lookup(encoding).name != "utf-8" and not _CODING.search(
+        "\n".join(output.splitlines()[:2])
+    ):
+        # Python reads source as UTF-8 unless the file says otherwise (PEP 263).
+        output = f"# -*- coding: {encoding} -*-\n{output}"
     dest.write_text(output, encoding=encoding)
 
 
-def run_post_write_hooks(path: Path, hooks_section: Mapping[str, str] | None) -> None:
+
+def run_post_write_hooks(
+    path: Path, hooks_section: Mapping[str, str] | None, encoding: str = "utf-8"
+) -> None:
     """Format a freshly written script; black runs when nothing is configured."""
     if hooks_section is None or "hooks" not in hooks_section:
-        _black(path, {})
+        _black(path, {"_encoding": encoding})
         return
+
     names = [
         h.strip() for h in hooks_section.get("hooks", "").replace(",", " ").split() if h.strip()
     ]
@@ -76,7 +91,7 @@ def run_post_write_hooks(path: Path, hooks_section: Mapping[str, str] | None) ->
                 f"expected one of {', '.join(sorted(_HOOKS))}"
             )
         log.info("Running post write hook %r", name)
-        runner(path, opts)
+        runner(path, {**opts, "_encoding": encoding})
 
 
 def _black(path: Path, opts: Mapping[str, str]) -> None:
@@ -88,11 +103,11 @@ def _black(path: Path, opts: Mapping[str, str]) -> None:
         if line_length:
             mode = black.Mode(line_length=int(line_length))
 
-        source = path.read_text(encoding="utf-8")
+        source = path.read_text(encoding=opts.get("_encoding", "utf-8"))
         formatted = black.format_str(source, mode=mode)
     except Exception as exc:
         raise ScriptError(f"black could not format {path}: {exc}") from exc
-    path.write_text(formatted, encoding="utf-8")
+    path.write_text(formatted, encoding=opts.get("_encoding", "utf-8"))
 
 
 def _black_line_length(options: str) -> str | None:

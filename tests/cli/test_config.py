@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import os
 import stat
 import subprocess
@@ -31,7 +32,6 @@ def test_every_command_is_documented_with_examples():
     parser = build_parser()
     (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     assert set(sub.choices) == set(EXAMPLES)
-
 
 
 def test_version(tmp_path):
@@ -140,3 +140,89 @@ def test_configure_rejects_unknown_options(tmp_path):
     )
     proc = run(tmp_path, "current", expect=2)
     assert "FAILED: context.configure() got unknown option(s): compare_typ" in proc.stderr
+
+
+def _set(tmp_path: Path, old: str, new: str) -> None:
+    ini = tmp_path / "schemadiff.ini"
+    text = ini.read_text()
+    assert old in text, old
+    ini.write_text(text.replace(old, new))
+
+
+def test_file_template_tokens_and_slug_length(tmp_path):
+    _init(tmp_path)
+    _set(
+        tmp_path,
+        "# file_template = %%(rev)s_%%(slug)s",
+        "file_template = %%(year)d%%(month).2d_%%(rev)s_%%(slug)s",
+    )
+    _set(tmp_path, "# truncate_slug_length = 40", "truncate_slug_length = 10")
+    run(tmp_path, "revision", "-m", "add a rather long message here", "--rev-id", "abc123")
+    (path,) = (tmp_path / "migrations" / "versions").glob("*.py")
+    assert re.fullmatch(r"\d{6}_abc123_add_a_rat_\.py|\d{6}_abc123_add_a_\.py", path.name), (
+        path.name
+    )
+
+
+def test_timezone_and_output_encoding(tmp_path):
+    _init(tmp_path)
+    _set(tmp_path, "# output_encoding = utf-8", "output_encoding = latin-1\ntimezone = Asia/Tokyo")
+    run(tmp_path, "revision", "-m", "café", "--rev-id", "abc123")
+    (path,) = (tmp_path / "migrations" / "versions").glob("*.py")
+    raw = path.read_bytes()
+    assert "café".encode("latin-1") in raw
+    assert b"+09:00" in raw  # Create Date carries the configured zone
+
+
+def test_revision_environment_runs_env_py(tmp_path):
+    _init(tmp_path)
+    env_py = tmp_path / "migrations" / "env.py"
+    env_py.write_text("print('ENV RAN')\n" + env_py.read_text())
+    run(tmp_path, "revision", "-m", "quiet")
+    assert "ENV RAN" not in run(tmp_path, "revision", "-m", "again", "--head", "head").stdout
+    _set(tmp_path, "# revision_environment = false", "revision_environment = true")
+    assert "ENV RAN" in run(tmp_path, "revision", "-m", "third").stdout
+
+
+def test_version_locations_with_a_path_separator(tmp_path):
+    _init(tmp_path)
+    (tmp_path / "other").mkdir()
+    _set(
+        tmp_path,
+        "# version_locations = %(here)s/bar %(here)s/bat migrations/versions",
+        "path_separator = ;\nversion_locations = %(here)s/other;%(here)s/migrations/versions",
+    )
+    run(
+        tmp_path,
+        "revision",
+        "-m",
+        "base one",
+        "--rev-id",
+        "aaa111",
+        "--version-path",
+        str(tmp_path / "other"),
+    )
+    assert (tmp_path / "other" / "aaa111_base_one.py").exists()
+    run(tmp_path, "revision", "-m", "next", "--rev-id", "bbb222")
+    # a new revision goes beside its parent
+    assert (tmp_path / "other" / "bbb222_next.py").exists()
+    assert "aaa111 -> bbb222 (head), next" in run(tmp_path, "history").stdout
+
+
+def test_recursive_version_locations(tmp_path):
+    _init(tmp_path)
+    nested = tmp_path / "migrations" / "versions" / "2026"
+    nested.mkdir()
+    run(tmp_path, "revision", "-m", "first", "--rev-id", "aaa111")
+    (tmp_path / "migrations" / "versions" / "aaa111_first.py").rename(nested / "aaa111_first.py")
+    assert run(tmp_path, "history").stdout.strip() == ""
+    _set(tmp_path, "# sourceless = false", "recursive_version_locations = true")
+    assert run(tmp_path, "history").stdout.strip() == "<base> -> aaa111 (head), first"
+
+
+def test_quiet_silences_the_log(tmp_path):
+    _init(tmp_path)
+    run(tmp_path, "revision", "-m", "first")
+    assert "Running upgrade" in run(tmp_path, "upgrade", "head").stderr
+    run(tmp_path, "downgrade", "base")
+    assert run(tmp_path, "-q", "upgrade", "head").stderr == ""
