@@ -47,6 +47,8 @@ class DialectImpl:
         self.dialect = dialect
         self.preparer = dialect.identifier_preparer
         self._compiled: dict[Any, str | None] = {}
+        self._by_identity: dict[int, tuple[Any, str | None]] = {}
+
         self._synonyms: dict[str, str] = {}
 
         for group in self.type_synonyms:
@@ -56,9 +58,20 @@ class DialectImpl:
 
     # -- types -------------------------------------------------------------
     def compile_type(self, type_: TypeEngine[Any]) -> str | None:
+        # Reflected columns share type objects; remember those by identity
+        # (holding the object, so its id cannot be reused meanwhile).
+        seen = self._by_identity.get(id(type_))
+        if seen is not None and seen[0] is type_:
+            return seen[1]
+        text = self._compile_type(type_)
+        self._by_identity[id(type_)] = (type_, text)
+        return text
+
+    def _compile_type(self, type_: TypeEngine[Any]) -> str | None:
         if isinstance(type_, NullType):
             return None
         key = _type_key(type_)
+
         if key is not None:
             cached = self._compiled.get(key, _MISSING)
             if cached is not _MISSING:
@@ -71,10 +84,8 @@ class DialectImpl:
             self._compiled[key] = text
         return text
 
-
     @functools.lru_cache(maxsize=4096)  # noqa: B019 - impls live as long as a comparison
     def normalize_type_text(self, text: str) -> str:
-
         text = _WS.sub(" ", text.upper()).strip()
         text = text.replace(", ", ",").replace(" (", "(")
         base, _, args = text.partition("(")
@@ -97,7 +108,6 @@ class DialectImpl:
         if left is None or right is None:
             return False
         return self.normalize_type_text(left) != self.normalize_type_text(right)
-
 
     # -- server defaults ---------------------------------------------------
     def normalize_default(self, text: str | None) -> str | None:
@@ -136,7 +146,6 @@ class DialectImpl:
         return bool(column.nullable)
 
     def is_implicit_default(self, inspected: str | None, column: Any) -> bool:
-
         """A default the database adds on its own (e.g. a serial's nextval())."""
         return False
 
