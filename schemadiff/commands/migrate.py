@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from schemadiff.commands._env import run_env, split_range
@@ -17,42 +17,34 @@ if TYPE_CHECKING:
 def upgrade(config: Config, revision: str, sql: bool = False, tag: str | None = None) -> None:
     from schemadiff.revisions import plan_upgrade
 
-    script = ScriptDirectory.from_config(config)
-    graph = script.graph
-    starting_rev, target = split_range(graph, revision, sql)
-
-    def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
-        with mc.run_lock():  # the version table is read under the lock
-            heads = mc.get_current_heads()
-            steps = plan_upgrade(graph, heads, target)
-            mc.run_steps(steps, kw, replan=lambda rows: plan_upgrade(graph, rows, target))
-
-    run_env(
-        config,
-        script,
-        fn,
-        as_sql=sql,
-        destination_rev=target,
-        starting_rev=starting_rev,
-        tag=tag,
-        purpose="upgrade",
-    )
+    _move(config, revision, sql, tag, plan_upgrade, "upgrade")
 
 
 def downgrade(config: Config, revision: str, sql: bool = False, tag: str | None = None) -> None:
     from schemadiff.revisions import plan_downgrade
 
-    script = ScriptDirectory.from_config(config)
-    graph = script.graph
     if sql and ":" not in revision:
         raise CommandError("downgrade with --sql requires <fromrev>:<torev>")
+    _move(config, revision, sql, tag, plan_downgrade, "downgrade")
+
+
+def _move(
+    config: Config,
+    revision: str,
+    sql: bool,
+    tag: str | None,
+    plan: Callable[[Any, Sequence[str], str], list[Any]],
+    purpose: str,
+) -> None:
+    """Run the steps ``plan`` finds from the current rows to ``revision``."""
+    script = ScriptDirectory.from_config(config)
+    graph = script.graph
     starting_rev, target = split_range(graph, revision, sql)
 
     def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
         with mc.run_lock():  # the version table is read under the lock
-            heads = mc.get_current_heads()
-            steps = plan_downgrade(graph, heads, target)
-            mc.run_steps(steps, kw, replan=lambda rows: plan_downgrade(graph, rows, target))
+            steps = plan(graph, mc.get_current_heads(), target)
+            mc.run_steps(steps, kw, replan=lambda rows: plan(graph, rows, target))
 
     run_env(
         config,
@@ -62,7 +54,7 @@ def downgrade(config: Config, revision: str, sql: bool = False, tag: str | None 
         destination_rev=target,
         starting_rev=starting_rev,
         tag=tag,
-        purpose="downgrade",
+        purpose=purpose,
     )
 
 
