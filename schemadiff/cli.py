@@ -99,7 +99,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-i", "--indicate-current", dest="indicate_current", action="store_true")
     p.add_argument("--graph", action="store_true", help="draw the revision graph beside the lines")
 
-
     p = sub.add_parser("heads", help="show current available heads")
     p.add_argument("-v", "--verbose", action="store_true")
     p.add_argument("--resolve-dependencies", action="store_true")
@@ -152,7 +151,13 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         'revision -m "networking" --head=base --branch-label=networking --version-path=model/net',
         'revision -m "dns" --head=networking@head',
     ),
-    "upgrade": ("upgrade head", "upgrade +2", "upgrade ae1", "upgrade heads", "upgrade 1975ea:ae10 --sql"),
+    "upgrade": (
+        "upgrade head",
+        "upgrade +2",
+        "upgrade ae1",
+        "upgrade heads",
+        "upgrade 1975ea:ae10 --sql",
+    ),
     "downgrade": ("downgrade -1", "downgrade base", "downgrade head:base --sql"),
     "current": ("current", "current --verbose"),
     "history": ("history", "history -r1975ea:ae1027", "history -r-3:current", "history --graph"),
@@ -164,7 +169,6 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "check": ("check", "check --format json --output drift.json", "check --format github"),
     "edit": ("edit head",),
 }
-
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -188,7 +192,6 @@ def run(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
             return EXIT_ERROR
         if isinstance(exc, KeyboardInterrupt):
-
             sys.stderr.write("FAILED: interrupted\n")
             return EXIT_ERROR
         message = str(exc) or type(exc).__name__
@@ -263,7 +266,6 @@ def _dispatch(args: argparse.Namespace) -> int:
     elif args.cmd == "stamp":
         command.stamp(config, args.revisions, sql=args.sql, tag=args.tag, purge=args.purge)
     elif args.cmd == "show":
-
         command.show(config, args.rev)
     elif args.cmd == "check":
         drift = command.check(config, format=args.format, output=args.output)
@@ -291,4 +293,3 @@ def main(argv: Sequence[str] | None = None) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
     sys.exit(code)
-

@@ -147,7 +147,6 @@ def _models_match_head(item: MigrationTestItem) -> None:
         )
 
 
-
 def _downgrade_reverses_upgrade(item: MigrationTestItem) -> None:
     import sqlalchemy as sa
 
@@ -156,7 +155,6 @@ def _downgrade_reverses_upgrade(item: MigrationTestItem) -> None:
 
     _reset(item)
     engine = sa.create_engine(item.scratch_url())
-
 
     def snapshot() -> Any:
         with engine.connect() as conn:

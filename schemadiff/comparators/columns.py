@@ -63,7 +63,6 @@ def compare_nullable(
         yield _alter(table, db_col, model_col, nullable=Delta(db_nullable, model_col.nullable))
 
 
-
 def compare_type(
     ctx: CompareContext, table: TableSnapshot, db_col: ColumnSnapshot, model_col: ColumnSnapshot
 ) -> Iterator[MigrateOperation]:

@@ -69,7 +69,6 @@ class CompareContext:
     def db_table(self, key: Any) -> TableSnapshot | None:
         return self.db_snapshot.tables.get(key) if self.db_snapshot is not None else None
 
-
     def include(
         self, obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
     ) -> bool:

@@ -123,8 +123,7 @@ def _phase(op: MigrateOperation) -> int:
     return 1
 
 
-def _is_new_table(
-op: MigrateOperation, db: SchemaSnapshot) -> bool:
+def _is_new_table(op: MigrateOperation, db: SchemaSnapshot) -> bool:
     table = op.table if isinstance(op, CreateTableOp) else op.index.table  # type: ignore[attr-defined]
     return (
         table.schema if table.schema != db.default_schema else None,

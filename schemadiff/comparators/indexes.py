@@ -32,8 +32,7 @@ from schemadiff.snapshot.model import TableSnapshot
 
 log = logging.getLogger("schemadiff.autogenerate.compare")
 
-_IDENTIFIER_CHARS = frozenset(
-"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
+_IDENTIFIER_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
 
 
 @dataclass
@@ -101,7 +100,6 @@ def _model_items(ctx: CompareContext, table: TableSnapshot) -> list[_Item]:
             continue
         items.append(_index_item(ctx, ix))
     return items + [_unique_item(uq) for uq in table.uniques]
-
 
 
 def _implicit_fk_index(ctx: CompareContext, item: _Item, db: TableSnapshot) -> bool:

@@ -79,12 +79,13 @@ def _strip(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.JSONPath):
         # 'key' and 'key'::text after ->> parse differently; one key is one key.
         parts = node.expressions
-        if len(parts) == 2 and isinstance(parts[0], exp.JSONPathRoot) and isinstance(
-            parts[1], exp.JSONPathKey
+        if (
+            len(parts) == 2
+            and isinstance(parts[0], exp.JSONPathRoot)
+            and isinstance(parts[1], exp.JSONPathKey)
         ):
             return exp.Literal.string(str(parts[1].this))
     if isinstance(node, exp.Identifier):
-
         return exp.Identifier(this=str(node.this).lower(), quoted=False)
     if isinstance(node, exp.Literal) and _NUMBER.match(str(node.this)):
         return exp.Literal.number(_number_text(str(node.this)))

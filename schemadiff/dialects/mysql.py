@@ -31,7 +31,6 @@ class MySQLImpl(DialectImpl):
         frozenset({"DOUBLE", "DOUBLE PRECISION", "REAL"}),
     )
 
-
     def normalize_name(self, name: str | None) -> str | None:
         # index and constraint names are case-insensitive in MySQL
         return name.lower() if name is not None else None

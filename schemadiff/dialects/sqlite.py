@@ -25,7 +25,6 @@ class SQLiteImpl(DialectImpl):
         frozenset({"BOOL", "BOOLEAN"}),
     )
 
-
     def effective_nullable(self, table: Any, column: Any) -> bool:
         # A column declared exactly INTEGER PRIMARY KEY aliases the rowid and
         # can never be NULL, though PRAGMA table_info reports notnull=0
@@ -35,8 +34,7 @@ class SQLiteImpl(DialectImpl):
             return False
         return bool(column.nullable)
 
-    def column_comment(
-self, table_name, column_name, comment, schema):  # type: ignore[no-untyped-def]
+    def column_comment(self, table_name, column_name, comment, schema):  # type: ignore[no-untyped-def]
         return []  # SQLite has no comments
 
     def table_comment(self, table_name, comment, schema):  # type: ignore[no-untyped-def]
@@ -76,7 +74,9 @@ self, table_name, column_name, comment, schema):  # type: ignore[no-untyped-def]
                 return False  # REFERENCES requires a NULL default
         # A name on a column-level REFERENCES is not reported back by reflection
         # (SQLAlchemy 2.1); a rebuilt table carries it as a table constraint.
-        return not any(fk.constraint is not None and fk.constraint.name for fk in column.foreign_keys)
+        return not any(
+            fk.constraint is not None and fk.constraint.name for fk in column.foreign_keys
+        )
 
     def add_column(self, table_name: str, column: Column[Any], schema: str | None) -> list[str]:
         """ADD COLUMN with its REFERENCES and type CHECK inline, as SQLite takes them."""

@@ -107,7 +107,6 @@ class AddConstraintOp(MigrateOperation):
                 "(give it a name, or a naming convention, to make it reversible)"
             )
         return DropConstraintOp(
-
             _name(self.constraint), table, self.constraint_type, schema, existing=self.constraint
         )
 

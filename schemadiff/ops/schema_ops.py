@@ -274,6 +274,5 @@ def _default_text(value: Any) -> Any:
     return text if isinstance(text, str) else str(arg)
 
 
-
 def _full(schema: str | None, name: str) -> str:
     return f"{schema}.{name}" if schema else name

@@ -29,8 +29,7 @@ log = logging.getLogger(__name__)
 _CODING = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.M)
 
 
-def comma(
-value: Any) -> str:
+def comma(value: Any) -> str:
     """Mako filter for docstring lines: ``Revises: a, b``."""
     if value is None:
         return ""
@@ -65,7 +64,6 @@ def render_template(template_path: Path, dest: Path, *, encoding: str = "utf-8",
         # Python reads source as UTF-8 unless the file says otherwise (PEP 263).
         output = f"# -*- coding: {encoding} -*-\n{output}"
     dest.write_text(output, encoding=encoding)
-
 
 
 def run_post_write_hooks(

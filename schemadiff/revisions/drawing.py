@@ -25,8 +25,7 @@ def _join_row(width: int, lane: int) -> str:
     return f"{text} {rest}".rstrip()
 
 
-def draw_history(
-graph: RevisionGraph, rev_ids: Sequence[str], lines: Sequence[str]) -> list[str]:
+def draw_history(graph: RevisionGraph, rev_ids: Sequence[str], lines: Sequence[str]) -> list[str]:
     """Prefix each history line with its lane drawing; ``lines[i]`` describes ``rev_ids[i]``."""
     shown = set(rev_ids)
     lanes: list[str] = []  # the revision each lane waits for
@@ -45,7 +44,6 @@ graph: RevisionGraph, rev_ids: Sequence[str], lines: Sequence[str]) -> list[str]
         out.append(f"{_row(len(lanes), {col: '*'})} {text}")
         parents = [p for p in graph.parents(rev) if p in shown]
         if not parents:
-
             del lanes[col]
             continue
         lanes[col] = parents[0]

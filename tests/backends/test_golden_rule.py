@@ -42,7 +42,6 @@ def realistic_metadata(backend: str) -> sa.MetaData:
         sa.CheckConstraint("small >= 0", name="ck_account_small"),
         sa.UniqueConstraint("name", "born", name="uq_account_name_born"),
         sa.Index("ix_account_created", "created_at", "name"),
-
         comment="people with money",
     )
     sa.Table(
@@ -63,7 +62,6 @@ def test_model_against_its_own_database_gives_nothing(engine, backend):
     with engine.connect() as conn:
         changes = compare_metadata(conn, md, compare_type=True, compare_server_default=True)
     assert changes == [], f"spurious differences on {backend}:\n{describe(changes)}"
-
 
 
 def test_detects_added_removed_and_altered(engine, backend):
@@ -100,9 +98,15 @@ def test_backend_specific_types_match_their_database(engine, backend):
             sa.Column("addr", postgresql.INET),
             sa.Column("span", sa.Interval),
             sa.Column("mood", postgresql.ENUM("sad", "ok", "happy", name="mood")),
-            sa.Column("ident", postgresql.UUID(as_uuid=True), server_default=sa.text("gen_random_uuid()")),
+            sa.Column(
+                "ident", postgresql.UUID(as_uuid=True), server_default=sa.text("gen_random_uuid()")
+            ),
             sa.Column("money_", sa.Numeric(19, 4), server_default=sa.text("0.00")),
-            sa.Column("ts", postgresql.TIMESTAMP(precision=3), server_default=sa.text("CURRENT_TIMESTAMP(3)")),
+            sa.Column(
+                "ts",
+                postgresql.TIMESTAMP(precision=3),
+                server_default=sa.text("CURRENT_TIMESTAMP(3)"),
+            ),
         ]
     elif backend == "mysql":
         cols = [

@@ -73,7 +73,9 @@ def test_version_table_shape(database, engine, tmp_path):
     (col,) = inspector.get_columns("schemadiff_version")
     assert col["name"] == "version_num" and col["nullable"] is False
     assert col["type"].length == 32
-    assert inspector.get_pk_constraint("schemadiff_version")["constrained_columns"] == ["version_num"]
+    assert inspector.get_pk_constraint("schemadiff_version")["constrained_columns"] == [
+        "version_num"
+    ]
 
 
 def test_offline_upgrade_prints_sql(tmp_path, backend):

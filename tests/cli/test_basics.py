@@ -67,7 +67,6 @@ def test_missing_configuration_is_failed_exit_2_without_traceback(tmp_path):
     )
 
 
-
 def test_unknown_command_is_exit_2(tmp_path):
     proc = run(tmp_path, "frobnicate")
     assert proc.returncode == 2

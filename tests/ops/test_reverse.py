@@ -89,9 +89,7 @@ def test_downgrade_of_a_created_table_does_not_drop_its_indexes_first():
 def test_changes_are_the_spec_kinds():
     table = _table()
     assert [c.kind for c in CreateTableOp(table).to_changes()] == ["add_table"]
-    alter = AlterColumnOp(
-        "t", "c", nullable=Delta(True, False), comment=Delta(None, "hi")
-    )
+    alter = AlterColumnOp("t", "c", nullable=Delta(True, False), comment=Delta(None, "hi"))
     assert [(c.kind, c.detail) for c in alter.to_changes()] == [
         ("modify_nullable", {"from": True, "to": False}),
         ("modify_comment", {"from": None, "to": "hi"}),

@@ -1,0 +1,37 @@
+"""The code base stays ruff-clean: lint and format are part of the test run."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+TARGETS = ["schemadiff", "tests", "benchmarks", "demo"]
+
+
+def _ruff(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ruff", *args, *TARGETS], cwd=ROOT, capture_output=True, text=True
+    )
+
+
+@pytest.fixture(autouse=True)
+def _needs_ruff() -> None:
+    if shutil.which("ruff") is None and subprocess.run(
+        [sys.executable, "-m", "ruff", "--version"], capture_output=True
+    ).returncode:
+        pytest.fail("ruff is part of the dev extra that `make test` installs")
+
+
+def test_ruff_check():
+    proc = _ruff("check")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_ruff_format():
+    proc = _ruff("format", "--check")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
