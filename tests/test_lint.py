@@ -25,7 +25,6 @@ def _needs_ruff() -> None:
         pytest.fail("ruff is part of the dev extra that `make test` installs")
 
 
-
 def test_ruff_check():
     proc = _ruff("check")
     assert proc.returncode == 0, proc.stdout + proc.stderr
