@@ -5,6 +5,8 @@ SQLAlchemy's MySQL dialect parses one ``SHOW CREATE TABLE`` per table, so
 set-wise: tables, columns, CHECKs, index parts, foreign key columns and
 rules, one statement each (plus, on some servers, the default collations
 and a case fix-up for foreign keys): at most eight, whatever the size.
+On MariaDB 10.5+ the six go out as one statement of JSON documents
+(:mod:`schemadiff.snapshot.bulk_mysql_rows`).
 
 The contract is strict equality with the generic path (``use_bulk=False``),
 which reports what SQLAlchemy's regular expressions extract from SHOW CREATE
@@ -21,7 +23,7 @@ import re
 import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import bindparam, text
 from sqlalchemy import exc as sa_exc
@@ -31,6 +33,7 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.sql.base import SchemaEventTarget
 from sqlalchemy.types import TypeEngine
 
+from schemadiff.snapshot.bulk_mysql_rows import Queries, Query, Reader, Server
 from schemadiff.snapshot.model import (
     CheckSnapshot,
     ColumnSnapshot,
@@ -81,78 +84,6 @@ _ESCAPE = re.compile(r"[\0\n\r\\']")
 _ON_UPDATE = re.compile(r"on update ([^\s,]+)", re.I)
 _CURRENT_TIMESTAMP = re.compile(r"current_timestamp(\(\d*\))?$", re.I)
 
-# MDEV-29446: MariaDB prints "CHARACTER SET x COLLATE y" for every column whose
-# collation differs from the table's from these releases of each series on
-# (10.11 and later always); earlier it printed them separately, like MySQL.
-_MDEV_29446: dict[tuple[int, ...], int] = {
-    (10, 3): 37, (10, 4): 27, (10, 5): 18, (10, 6): 11, (10, 7): 7, (10, 8): 6, (10, 9): 4, (10, 10): 2
-}  # fmt: skip
-
-
-class _Server(NamedTuple):
-    """What the connected server's catalog offers and how it prints tables."""
-
-    mariadb: bool
-    dialect_name: str
-    sql_defaults: bool  # COLUMN_DEFAULT is already SHOW CREATE TABLE's text
-    paired_collations: bool  # MDEV-29446 behaviour
-    has_checks: bool
-    has_generated: bool  # COLUMNS.GENERATION_EXPRESSION exists
-    check_level: bool  # CHECK_CONSTRAINTS.LEVEL exists
-    ignored_indexes: bool  # STATISTICS.IGNORED exists
-    silent_fk_rules: frozenset[str]  # rules SQLAlchemy does not report
-    fk_case_bug: bool
-    casing: int
-
-    @classmethod
-    def of(cls, dialect: Dialect) -> _Server:
-        v = tuple(n for n in (dialect.server_version_info or ()) if isinstance(n, int))
-        maria = bool(getattr(dialect, "is_mariadb", False))
-        fixed = _MDEV_29446.get(v[:2])
-        casing = int(getattr(dialect, "_casing", 0) or 0)
-        return cls(
-            mariadb=maria,
-            dialect_name=dialect.name,
-            # MariaDB 10.2.7+ reports defaults as SQL text ('abc', NULL,
-            # current_timestamp()); MySQL reports the bare value.
-            sql_defaults=maria and v >= (10, 2, 7),
-            paired_collations=maria
-            and (v >= (10, 11) or (fixed is not None and v[2:3] >= (fixed,))),
-            # CHECK constraints: MariaDB 10.2.1, MySQL 8.0.16; LEVEL: MariaDB 10.5.10
-            has_checks=v >= ((10, 2, 1) if maria else (8, 0, 16)),
-            has_generated=v >= ((10, 2, 5) if maria else (5, 7)),
-            check_level=maria and v >= (10, 5, 10),
-            ignored_indexes=maria and v >= (10, 6),
-            # InnoDB before MySQL 8.0's data dictionary (MariaDB, MySQL 5.7)
-            # stores RESTRICT as "no clause"; MySQL 8.0 prints RESTRICT and
-            # omits NO ACTION, which SQLAlchemy drops anyway.
-            silent_fk_rules=frozenset(
-                {"RESTRICT", "NO ACTION"} if maria or v < (8,) else {"NO ACTION"}
-            ),
-            # MySQL bugs #88718 / #96365: 8.0.0-8.0.13 (and lower_case_table_names
-            # = 2) lower-case referenced names; SQLAlchemy corrects them from
-            # information_schema.COLUMNS, one more statement here.
-            fk_case_bug=not maria and v >= (8,) and (v < (8, 0, 14) or casing == 2),
-            casing=casing,
-        )
-
-
-class _Reader:
-    """Runs the catalog statements, each filtered to the wanted tables."""
-
-    def __init__(self, connection: Connection, schema: str | None, names: Sequence[str]) -> None:
-        self.connection = connection
-        self.params: dict[str, Any] = {"names": list(names)}
-        self.schema_sql = "DATABASE()"  # the connection's current database
-        if schema is not None:
-            self.params["schema"] = schema
-            self.schema_sql = ":schema"
-
-    def rows(self, sql: str, schema_col: str = "TABLE_SCHEMA") -> list[Any]:
-        where = f"{schema_col} = {self.schema_sql} AND TABLE_NAME IN :names"
-        stmt = text(sql.format(where=where)).bindparams(bindparam("names", expanding=True))
-        return list(self.connection.execute(stmt, self.params))
-
 
 def reflect_mysql_tables(
     connection: Connection,
@@ -162,24 +93,18 @@ def reflect_mysql_tables(
     default_schema: str | None,
 ) -> dict[TableKey, TableSnapshot]:
     """Snapshot ``table_names`` of one database in a fixed number of statements."""
-    server = _Server.of(connection.dialect)
-    reader = _Reader(connection, schema, table_names)
+    server = Server.of(connection.dialect)
+    queries = Queries.of(server)
+    reader = Reader(connection, schema, table_names, aggregate=server.json_aggregates)
+    reader.prefetch(q for q in queries if q is not None)
     wanted = set(table_names)
     tables = {
         name: (comment, collation)
-        for name, comment, collation in reader.rows(
-            "SELECT TABLE_NAME, TABLE_COMMENT, TABLE_COLLATION "
-            "FROM information_schema.TABLES WHERE {where}"
-        )
+        for name, comment, collation in reader.rows(queries.tables)
         if name in wanted
     }
-    column_rows = reader.rows(
-        "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, "
-        "CHARACTER_SET_NAME, COLLATION_NAME, "
-        f"{'GENERATION_EXPRESSION' if server.has_generated else 'NULL'}, COLUMN_COMMENT "
-        "FROM information_schema.COLUMNS WHERE {where} ORDER BY TABLE_NAME, ORDINAL_POSITION"
-    )
-    checks, column_checks = _checks(reader, server, column_rows)
+    column_rows = reader.rows(queries.columns)
+    checks, column_checks = _checks(reader, queries.checks, server, column_rows)
     builder = _ColumnBuilder(connection, server)
     columns: dict[str, list[ColumnSnapshot]] = defaultdict(list)
     for row in column_rows:
@@ -187,8 +112,8 @@ def reflect_mysql_tables(
         if table is not None:
             check = column_checks.get((row[0], row[1])) if column_checks else None
             columns[row[0]].append(builder.build(row, table[1], check))
-    keys = _keys(reader, server)
-    fks = _foreign_keys(reader, server, schema, default_schema)
+    keys = _keys(reader.rows(queries.keys), server)
+    fks = _foreign_keys(reader, queries, server, schema, default_schema)
     result: dict[TableKey, TableSnapshot] = {}
     for name, (comment, _) in tables.items():
         pk, indexes, uniques = keys.get(name, (None, [], []))
@@ -222,7 +147,7 @@ class _ColumnBuilder:
     columns of a large schema share one instance (and one type instance).
     """
 
-    def __init__(self, connection: Connection, server: _Server) -> None:
+    def __init__(self, connection: Connection, server: Server) -> None:
         self.dialect = connection.dialect
         self.server = server
         query = "SELECT COLLATION_NAME FROM information_schema.COLLATIONS WHERE IS_DEFAULT = 'Yes'"
@@ -394,7 +319,7 @@ class _TypeRecipe:
 _Keys = tuple[PrimaryKeySnapshot | None, list[IndexSnapshot], list[UniqueSnapshot]]
 
 
-def _keys(reader: _Reader, server: _Server) -> dict[str, _Keys]:
+def _keys(rows: Iterable[Sequence[Any]], server: Server) -> dict[str, _Keys]:
     """Primary key, indexes and unique constraints from STATISTICS.
 
     As SQLAlchemy reads SHOW CREATE TABLE's KEY lines: an unnamed primary key,
@@ -402,18 +327,17 @@ def _keys(reader: _Reader, server: _Server) -> dict[str, _Keys]:
     ``<dialect>_prefix``, column prefixes as ``<dialect>_length``; a MariaDB
     10.6+ IGNORED index has a line it does not recognize, so it is left out.
     """
-    ignored = ", IGNORED" if server.ignored_indexes else ", 'NO'"
-    rows = reader.rows(
-        "SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, INDEX_TYPE"
-        f"{ignored} FROM information_schema.STATISTICS WHERE {{where}} "
-        "ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX"
-    )
-    parts: dict[tuple[str, str], list[tuple[str | None, Any]]] = defaultdict(list)
+    parts: dict[tuple[str, str], list[tuple[str | None, Any]]] = {}
     kinds: dict[tuple[str, str], tuple[bool, str]] = {}
     for table, name, non_unique, column, sub_part, index_type, is_ignored in rows:
-        if is_ignored != "YES":
-            parts[(table, name)].append((column and _quoted(column), sub_part))
-            kinds[(table, name)] = (int(non_unique) == 0, index_type)
+        if is_ignored == "YES":
+            continue
+        key = (table, name)
+        index_parts = parts.get(key)
+        if index_parts is None:  # every part of an index has the same kind
+            index_parts = parts[key] = []
+            kinds[key] = (int(non_unique) == 0, index_type)
+        index_parts.append((column and _quoted(column), sub_part))
     out: dict[str, _Keys] = {}
     for (table, name), index_parts in parts.items():
         pk, indexes, uniques = out.setdefault(table, (None, [], []))
@@ -444,7 +368,11 @@ def _keys(reader: _Reader, server: _Server) -> dict[str, _Keys]:
 
 
 def _foreign_keys(
-    reader: _Reader, server: _Server, schema: str | None, default_schema: str | None
+    reader: Reader,
+    queries: Queries,
+    server: Server,
+    schema: str | None,
+    default_schema: str | None,
 ) -> dict[str, list[ForeignKeySnapshot]]:
     """Foreign keys from KEY_COLUMN_USAGE, their rules from REFERENTIAL_CONSTRAINTS.
 
@@ -453,22 +381,13 @@ def _foreign_keys(
     (None for the default one), and the snapshot drops the default schema.
     """
     grouped: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    for row in reader.rows(
-        "SELECT TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, TABLE_SCHEMA, REFERENCED_TABLE_SCHEMA, "
-        "REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE "
-        "WHERE {where} AND REFERENCED_TABLE_NAME IS NOT NULL "
-        "ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION"
-    ):
+    for row in reader.rows(queries.foreign_keys):
         grouped[(row[0], row[1])].append(row)
     if not grouped:
         return {}
     rules = {
         (table, name): (on_update, on_delete)
-        for table, name, on_update, on_delete in reader.rows(
-            "SELECT TABLE_NAME, CONSTRAINT_NAME, UPDATE_RULE, DELETE_RULE "
-            "FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE {where}",
-            schema_col="CONSTRAINT_SCHEMA",
-        )
+        for table, name, on_update, on_delete in reader.rows(queries.rules)
     }
     real_names = _referenced_names(reader, server, grouped.values())
     out: dict[str, list[ForeignKeySnapshot]] = defaultdict(list)
@@ -498,12 +417,12 @@ def _foreign_keys(
     return out
 
 
-def _fold(server: _Server, schema: str, table: str) -> tuple[str, str]:
+def _fold(server: Server, schema: str, table: str) -> tuple[str, str]:
     return (schema.lower(), table.lower()) if server.casing in (1, 2) else (schema, table)
 
 
 def _referenced_names(
-    reader: _Reader, server: _Server, constraints: Iterable[list[Any]]
+    reader: Reader, server: Server, constraints: Iterable[Sequence[Any]]
 ) -> dict[tuple[str, str], tuple[str, dict[str, str]]]:
     """Real spellings of referenced tables and columns, where MySQL lower-cased them."""
     if not server.fk_case_bug:
@@ -524,7 +443,7 @@ def _referenced_names(
 _Checks = tuple[dict[str, list[CheckSnapshot]], dict[tuple[str, str], str]]
 
 
-def _checks(reader: _Reader, server: _Server, column_rows: list[Any]) -> _Checks:
+def _checks(reader: Reader, query: Query | None, server: Server, column_rows: list[Any]) -> _Checks:
     """Table-level CHECKs by table, and MariaDB's column-level ones by column.
 
     MariaDB prints a column-level CHECK (also the ``json_valid()`` of a JSON
@@ -535,13 +454,8 @@ def _checks(reader: _Reader, server: _Server, column_rows: list[Any]) -> _Checks
     """
     tables: dict[str, list[CheckSnapshot]] = defaultdict(list)
     columns: dict[tuple[str, str], str] = {}
-    if server.has_checks and server.mariadb:
-        rows = reader.rows(
-            "SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE"
-            f"{', LEVEL' if server.check_level else ', NULL'} "
-            "FROM information_schema.CHECK_CONSTRAINTS WHERE {where}",
-            schema_col="CONSTRAINT_SCHEMA",
-        )
+    if query is not None and server.mariadb:
+        rows = reader.rows(query)
         # Before MariaDB 10.5.10 a column-level CHECK is known only by its
         # name, which is its column's.
         column_names = {(r[0], r[1]) for r in column_rows} if rows else set()
@@ -550,14 +464,8 @@ def _checks(reader: _Reader, server: _Server, column_rows: list[Any]) -> _Checks
                 columns[(table, name)] = clause
             else:
                 tables[table].append(CheckSnapshot(_quoted(name), clause))
-    elif server.has_checks:  # MySQL 8.0's views join cheaply; names are per database
-        for table, name, clause in reader.rows(
-            "SELECT TABLE_NAME, tc.CONSTRAINT_NAME, CHECK_CLAUSE "
-            "FROM information_schema.TABLE_CONSTRAINTS tc "
-            "JOIN information_schema.CHECK_CONSTRAINTS cc ON cc.CONSTRAINT_SCHEMA = "
-            "tc.CONSTRAINT_SCHEMA AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME "
-            "WHERE {where} AND CONSTRAINT_TYPE = 'CHECK'"
-        ):
+    elif query is not None:
+        for table, name, clause in reader.rows(query):
             tables[table].append(CheckSnapshot(_quoted(name), clause))
     return tables, columns
 

@@ -24,20 +24,23 @@ from typing import NamedTuple
 # SQLite's tokenizer classes (tokenize.c).  Identifier characters include
 # every code point >= 0x80 and ``$`` after the first character; ``->`` and
 # ``->>`` are operators from SQLite 3.38.
+# Whitespace matches no alternative, so the search skips it without a match.
 _TOKEN_RE = re.compile(
     r"""
-    (?P<ws>[ \t\n\f\r]+)
-    |(?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z))
+    (?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z))
     |(?P<blob>[xX]'[^']*'?)
     |(?P<string>'(?:[^']|'')*'?)
     |(?P<quoted>"(?:[^"]|"")*"?|`(?:[^`]|``)*`?|\[[^\]]*\]?)
     |(?P<number>0[xX][0-9A-Fa-f]+|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)
     |(?P<word>[A-Za-z_\x80-\U0010FFFF][A-Za-z0-9_$\x80-\U0010FFFF]*)
     |(?P<variable>[?:@$#][A-Za-z0-9_]*)
-    |(?P<op>\|\||->>|->|<<|>>|<=|>=|==|!=|<>|.)
+    |(?P<op>\|\||->>|->|<<|>>|<=|>=|==|!=|<>|[^ \t\n\f\r])
     """,
     re.VERBOSE | re.DOTALL,
 )
+
+
+_tuple_new = tuple.__new__  # builds a Token without NamedTuple.__new__'s call overhead
 
 
 class Token(NamedTuple):
@@ -162,36 +165,47 @@ def tokenize(
     whitespace; comment offsets go to ``comments``."""
     tokens: list[Token] = []
     append = tokens.append
+    new = _tuple_new
     for m in _TOKEN_RE.finditer(sql, start, len(sql) if end is None else end):
         if limit is not None and len(tokens) >= limit:
             break
         kind = m.lastgroup or "op"
-        if kind == "ws":
-            continue
-        begin, finish = m.span()
-        if kind == "comment":
+        if kind == "word":
+            text = m.group()
+            append(new(Token, (kind, m.start(), m.end(), text, text.upper())))
+        elif kind == "comment":
             if comments is not None:
-                comments.append(begin)
-            continue
-        text = sql[begin:finish]
-        append(Token(kind, begin, finish, text, text.upper() if kind == "word" else ""))
+                comments.append(m.start())
+        else:
+            append(new(Token, (kind, m.start(), m.end(), m.group(), "")))
     return tokens
 
 
 # Only quotes, comments, parentheses and commas decide where items of the
-# column list start and end, so this scan skips everything else in one step.
-_STRUCTURE_RE = re.compile(
+# column list start and end, so the scan visits only the characters that can
+# start one of them (a plain character class, which the regex engine searches
+# fast) and matches a quote or comment there.
+_STRUCTURE_START_RE = re.compile(r"""[-/'"`\[(),]""")
+_QUOTE_OR_COMMENT_RE = re.compile(
     r"""'(?:[^']|'')*'?|"(?:[^"]|"")*"?|`(?:[^`]|``)*`?|\[[^\]]*\]?"""
-    r"""|(?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z))|(?P<punct>[(),])""",
+    r"""|(?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z))""",
     re.DOTALL,
 )
 
 # An item without one of these bare words is a plain column definition (name,
 # type, NULL / NOT NULL, DEFAULT, COLLATE), whose parse nobody needs.  A match
 # inside a string or comment only costs a full parse.
+# (The leading look-ahead only lets the engine skip to possible first letters.)
 _CONSTRAINT_WORD_RE = re.compile(
-    r"(?<![\w$])(?:CONSTRAINT|PRIMARY|UNIQUE|CHECK|REFERENCES|FOREIGN|GENERATED|AS)(?![\w$])",
+    r"(?=[CPURFGAcpurfga])(?<![\w$])(?:CONSTRAINT|PRIMARY|UNIQUE|CHECK|REFERENCES|FOREIGN|GENERATED|AS)(?![\w$])",
     re.IGNORECASE,
+)
+
+
+# The first token of an item when it is a bare word (whitespace first, and not
+# the start of a blob literal x'..', which the tokenizer tries before words).
+_BARE_LEAD_RE = re.compile(
+    r"[ \t\n\f\r]*(?![xX]')([A-Za-z_\x80-\U0010FFFF][A-Za-z0-9_$\x80-\U0010FFFF]*)"
 )
 
 
@@ -203,24 +217,33 @@ def _scan_structure(
     comments: list[int] = []
     items: list[tuple[int, int]] = []
     depth, opened, item_start = 0, -1, 0
-    for m in _STRUCTURE_RE.finditer(sql):
-        kind = m.lastgroup
-        if kind == "comment":
-            comments.append(m.start())
-        elif kind == "punct":
-            ch, at = m.group(), m.start()
-            if ch == "(":
-                depth += 1
-                if opened < 0:
-                    opened, item_start = at, at + 1
-            elif ch == ")" and opened >= 0:
+    skip_to = 0  # end of the last quote or comment
+    quote_or_comment = _QUOTE_OR_COMMENT_RE.match
+    for m in _STRUCTURE_START_RE.finditer(sql):
+        at = m.start()
+        if at < skip_to:
+            continue
+        ch = sql[at]
+        if ch == "(":
+            depth += 1
+            if opened < 0:
+                opened, item_start = at, at + 1
+        elif ch == ")":
+            if opened >= 0:
                 depth -= 1
                 if depth == 0:
                     items.append((item_start, at))
                     return (opened, at), items, comments
-            elif ch == "," and depth == 1:
+        elif ch == ",":
+            if depth == 1:
                 items.append((item_start, at))
                 item_start = at + 1
+        else:  # a lone - or / starts nothing
+            q = quote_or_comment(sql, at)
+            if q is not None:
+                if q.lastgroup == "comment":
+                    comments.append(at)
+                skip_to = q.end()
     return None, items, comments
 
 
@@ -472,6 +495,13 @@ def parse_create_table(sql: str) -> TableDef:
     for start, end in items:
         i = bisect.bisect_left(keywords, start)
         if i == len(keywords) or keywords[i] >= end:
+            bare = _BARE_LEAD_RE.match(sql, start, end)
+            if bare is not None:  # what tokenize would return, without its overhead
+                word, lead_at, lead_end = bare.group(1), bare.start(1), bare.end(1)
+                table.columns.append(
+                    ColumnDef(Name(word, word, "", lead_at, lead_end), [], lead_at, end)
+                )
+                continue
             for lead in tokenize(sql, start, end, limit=1):
                 if _is_name(lead):
                     table.columns.append(ColumnDef(_name(lead), [], lead.start, end))
