@@ -182,9 +182,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     except SystemExit:
         raise
     except BrokenPipeError:
-        # stdout was closed early (``schemadiff history | head``): not an error.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _discard_stdout()
         return EXIT_OK
     except BaseException as exc:  # noqa: BLE001 - the one place errors become exit codes
         if args.raiseerr:
@@ -290,6 +288,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         sys.stdout.flush()
     except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _discard_stdout()
     sys.exit(code)
+
+
+def _discard_stdout() -> None:
+    """stdout was closed early (``schemadiff history | head``): not an error.
+
+    Pointing it at /dev/null keeps the interpreter's final flush quiet.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from schemadiff.errors import CommandError, MultipleHeadsError
 from schemadiff.revisions import RevisionGraph, resolve
+from schemadiff.revisions.model import normalize_names
 
 if TYPE_CHECKING:
     from schemadiff.revisions import Revision
@@ -58,11 +59,7 @@ def check_up_to_date(
     graph: RevisionGraph, current_heads: Sequence[str], down_revision: str | tuple[str, ...] | None
 ) -> None:
     """Autogenerate compares against the database, so it must sit on the parent."""
-    parents = (
-        ()
-        if down_revision is None
-        else ((down_revision,) if isinstance(down_revision, str) else tuple(down_revision))
-    )
+    parents = normalize_names(down_revision)
     current = set(current_heads)
     for parent in parents:
         if parent not in current:
@@ -83,11 +80,7 @@ def version_path_for(
                 f"Path {version_path} is not represented in current version locations"
             )
         return path
-    parents = (
-        ()
-        if down_revision is None
-        else ((down_revision,) if isinstance(down_revision, str) else tuple(down_revision))
-    )
+    parents = normalize_names(down_revision)
     for parent in parents:
         parent_path = graph.get(parent).path
         if parent_path:

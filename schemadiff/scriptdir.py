@@ -99,8 +99,8 @@ class ScriptDirectory:
             version_locations=[Path(p).resolve() for p in locations] if locations else None,
             file_template=config.get_main_option("file_template") or DEFAULT_FILE_TEMPLATE,
             truncate_slug_length=truncate,
-            sourceless=_bool(config.get_main_option("sourceless")),
-            recursive_version_locations=_bool(
+            sourceless=as_bool(config.get_main_option("sourceless")),
+            recursive_version_locations=as_bool(
                 config.get_main_option("recursive_version_locations")
             ),
             output_encoding=config.get_main_option("output_encoding") or "utf-8",
@@ -260,7 +260,7 @@ def _hooks_section(config: Config) -> dict[str, str] | None:
     return out
 
 
-def _bool(value: str | None) -> bool:
+def as_bool(value: str | None) -> bool:
 
     return (value or "").strip().lower() in ("true", "1", "yes", "on")
 

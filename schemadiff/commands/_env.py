@@ -12,10 +12,6 @@ if TYPE_CHECKING:
     from schemadiff.runtime.environment import EnvironmentContext
 
 
-def as_bool(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("true", "1", "yes", "on")
-
-
 def current_env(config: Config) -> EnvironmentContext:
     from schemadiff.runtime.environment import current_environment
 

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from schemadiff.commands._env import as_bool, current_env, run_env
+from schemadiff.commands._env import current_env, run_env
 from schemadiff.config import Config
 from schemadiff.errors import CommandError
-from schemadiff.scriptdir import ScriptDirectory, new_rev_id
+from schemadiff.scriptdir import ScriptDirectory, as_bool, new_rev_id
 
 if TYPE_CHECKING:
     from schemadiff.runtime.migration import MigrationContext
