@@ -59,3 +59,7 @@ def get_bind() -> Any:
 
 def execute(sql: Any, execution_options: dict[str, Any] | None = None) -> None:
     current_environment().execute(sql, execution_options)
+
+
+def get_head_revision() -> str | None:
+    return current_environment().get_head_revision()

@@ -149,7 +149,15 @@ class EnvironmentContext:
         self.fn(self.get_context(), kw)
 
     def get_head_revision(self) -> str | None:
-        return self.config.attributes.get("_head_revision")
+        """The single head of the revision graph (None when there are no revisions).
+
+        Read from the scripts, as the command sees them; several heads are
+        an error, as they are for ``upgrade head``.
+        """
+        from schemadiff.revisions import resolve_one
+        from schemadiff.scriptdir import ScriptDirectory
+
+        return resolve_one(ScriptDirectory.from_config(self.config).graph, "head")
 
 
 _current: ContextVar[EnvironmentContext | None] = ContextVar("schemadiff_env", default=None)

@@ -226,3 +226,16 @@ def test_quiet_silences_the_log(tmp_path):
     assert "Running upgrade" in run(tmp_path, "upgrade", "head").stderr
     run(tmp_path, "downgrade", "base")
     assert run(tmp_path, "-q", "upgrade", "head").stderr == ""
+
+
+def test_env_py_can_ask_for_the_head_revision(tmp_path):
+    _init(tmp_path)
+    run(tmp_path, "revision", "-m", "first", "--rev-id", "aaa111")
+    env_py = tmp_path / "migrations" / "env.py"
+    env_py.write_text(
+        env_py.read_text().replace(
+            "if context.is_offline_mode():",
+            "print('HEAD:', context.get_head_revision())\nif context.is_offline_mode():",
+        )
+    )
+    assert "HEAD: aaa111" in run(tmp_path, "current").stdout
