@@ -29,6 +29,7 @@ from sqlalchemy.sql.elements import ClauseElement, TextClause
 from sqlalchemy.sql.schema import DefaultClause, FetchedValue
 from sqlalchemy.types import TypeEngine
 
+from schemadiff.ops.constraint_ops import constraint_type
 from schemadiff.renderers.python.context import AutogenContext
 
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+\.$")
@@ -248,17 +249,21 @@ def _timing_kw(constraint: Any) -> list[str]:
     return out
 
 
+#: ``drop_constraint(type_=...)`` names -> the names ``render_item`` hooks receive
+_HOOK_TYPES = {
+    "primary": "primary_key",
+    "unique": "unique",
+    "foreignkey": "foreign_key",
+    "check": "check",
+}
+
+
 def hook_type(constraint: Any) -> str:
     """The ``type_`` a ``render_item`` hook receives for a constraint."""
-    if isinstance(constraint, PrimaryKeyConstraint):
-        return "primary_key"
-    if isinstance(constraint, UniqueConstraint):
-        return "unique"
-    if isinstance(constraint, ForeignKeyConstraint):
-        return "foreign_key"
-    if isinstance(constraint, CheckConstraint):
-        return "check"
-    return "constraint"
+    try:
+        return _HOOK_TYPES[constraint_type(constraint)]
+    except TypeError:
+        return "constraint"
 
 
 def fk_options(constraint: ForeignKeyConstraint) -> list[str]:
