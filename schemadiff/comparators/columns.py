@@ -52,23 +52,31 @@ def _alter(
     )
 
 
+# The attribute comparators run once per column on both sides (12,000 times
+# for a 1,000-table schema), so they return a tuple rather than being
+# generators: an empty tuple costs nothing to make or to iterate.  The
+# engine accepts any iterable, generators included.
+Found = tuple[MigrateOperation, ...]
+
+
 def compare_nullable(
     ctx: CompareContext, table: TableSnapshot, db_col: ColumnSnapshot, model_col: ColumnSnapshot
-) -> Iterator[MigrateOperation]:
+) -> Found:
     # A primary key column is NOT NULL whatever the model's flag says.
     if model_col.computed is not None:
-        return
+        return ()
     db_nullable = ctx.impl.effective_nullable(ctx.db_table(table.key), db_col)
-    if db_nullable != model_col.nullable:
-        yield _alter(table, db_col, model_col, nullable=Delta(db_nullable, model_col.nullable))
+    if db_nullable == model_col.nullable:
+        return ()
+    return (_alter(table, db_col, model_col, nullable=Delta(db_nullable, model_col.nullable)),)
 
 
 def compare_type(
     ctx: CompareContext, table: TableSnapshot, db_col: ColumnSnapshot, model_col: ColumnSnapshot
-) -> Iterator[MigrateOperation]:
+) -> Found:
     option = ctx.options.compare_type
     if option is False:
-        return
+        return ()
     if callable(option):
         verdict = option(
             ctx.migration_context,
@@ -79,23 +87,26 @@ def compare_type(
         )
         if verdict is not None:
             if verdict:
-                yield _alter(table, db_col, model_col, type=Delta(db_col.type, model_col.type))
-            return
+                return (_alter(table, db_col, model_col, type=Delta(db_col.type, model_col.type)),)
+            return ()
     if ctx.impl.types_differ(db_col.type, model_col.type):
-        yield _alter(table, db_col, model_col, type=Delta(db_col.type, model_col.type))
+        return (_alter(table, db_col, model_col, type=Delta(db_col.type, model_col.type)),)
+    return ()
 
 
 def compare_server_default(
     ctx: CompareContext, table: TableSnapshot, db_col: ColumnSnapshot, model_col: ColumnSnapshot
-) -> Iterator[MigrateOperation]:
+) -> Found:
     option = ctx.options.compare_server_default
     if option is False or model_col.computed is not None or model_col.identity is not None:
-        return
+        return ()
+    if option is True and db_col.server_default == model_col.server_default:
+        return ()  # the same text, or no default on either side
     model_default = getattr(model_col.source, "server_default", None)
     if model_col.server_default is None and ctx.impl.is_implicit_default(
         db_col.server_default, model_col.source
     ):
-        return
+        return ()
     if callable(option):
         verdict = option(
             ctx.migration_context,
@@ -106,32 +117,29 @@ def compare_server_default(
             model_col.server_default,
         )
         if verdict is not None:
-            if verdict:
-                yield _alter(
-                    table,
-                    db_col,
-                    model_col,
-                    server_default=Delta(db_col.server_default, model_default),
-                )
-            return
+            if not verdict:
+                return ()
+            delta = Delta(db_col.server_default, model_default)
+            return (_alter(table, db_col, model_col, server_default=delta),)
     if ctx.impl.defaults_differ(db_col.server_default, model_col.server_default):
-        yield _alter(
-            table, db_col, model_col, server_default=Delta(db_col.server_default, model_default)
-        )
+        delta = Delta(db_col.server_default, model_default)
+        return (_alter(table, db_col, model_col, server_default=delta),)
+    return ()
 
 
 def compare_column_comment(
     ctx: CompareContext, table: TableSnapshot, db_col: ColumnSnapshot, model_col: ColumnSnapshot
-) -> Iterator[MigrateOperation]:
+) -> Found:
+    if (db_col.comment or None) == (model_col.comment or None):
+        return ()
     if not ctx.impl.dialect.supports_comments:
-        return
-    if (db_col.comment or None) != (model_col.comment or None):
-        yield _alter(table, db_col, model_col, comment=Delta(db_col.comment, model_col.comment))
+        return ()
+    return (_alter(table, db_col, model_col, comment=Delta(db_col.comment, model_col.comment)),)
 
 
 def compare_computed(
     ctx: CompareContext, table: TableSnapshot, db_col: ColumnSnapshot, model_col: ColumnSnapshot
-) -> Iterator[MigrateOperation]:
+) -> Found:
     """A generated column whose expression changed is dropped and re-added.
 
     No backend can ALTER a generation expression in place, and a generated
@@ -139,10 +147,10 @@ def compare_computed(
     """
     db_c, model_c = db_col.computed, model_col.computed
     if db_c is None and model_c is None:
-        return
+        return ()
     if db_c is not None and model_c is not None:
         if not ctx.impl.expressions_differ(db_c.sqltext, model_c.sqltext):
-            return
+            return ()
     if model_c is None and db_c is not None:
         log.warning(
             "column '%s.%s' is generated in the database but not in the model; "
@@ -150,9 +158,11 @@ def compare_computed(
             table.name,
             model_col.name,
         )
-        return
-    yield DropColumnOp(table.name, db_col.name, table.schema, existing=column_from_snapshot(db_col))
-    yield AddColumnOp(table.name, column_from_snapshot(model_col), table.schema)
+        return ()
+    return (
+        DropColumnOp(table.name, db_col.name, table.schema, existing=column_from_snapshot(db_col)),
+        AddColumnOp(table.name, column_from_snapshot(model_col), table.schema),
+    )
 
 
 def setup(registry: ComparatorRegistry) -> None:

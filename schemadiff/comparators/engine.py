@@ -79,22 +79,33 @@ def compare_snapshots(
 def _compare_columns(
     ctx: CompareContext, db_table: TableSnapshot, model_table: TableSnapshot, fns: list
 ) -> list[MigrateOperation]:
+    # The hottest loop of a comparison (once per column on both sides):
+    # hooks are looked up once per table, and an empty result is skipped
+    # without iterating it.
     out: list[MigrateOperation] = []
-    db_cols = {
-        c.name: c
-        for c in db_table.columns
-        if ctx.include_reflected_name(c.name, "column", db_table)
-    }
-
+    if ctx.options.include_name is None:
+        db_cols = {c.name: c for c in db_table.columns}
+    else:
+        db_cols = {
+            c.name: c
+            for c in db_table.columns
+            if ctx.include_reflected_name(c.name, "column", db_table)
+        }
+    include_object = ctx.options.include_object
     for model_col in model_table.columns:
         db_col = db_cols.get(model_col.name)
         if db_col is None:
             continue
-        if not ctx.include(model_col.source, model_col.name, "column", False, None):
+        if include_object is not None and not include_object(
+            model_col.source, model_col.name, "column", False, None
+        ):
             continue
         merged: AlterColumnOp | None = None
         for fn in fns:
-            for op in fn(ctx, model_table, db_col, model_col):
+            found = fn(ctx, model_table, db_col, model_col)
+            if found == ():
+                continue
+            for op in found:
                 if isinstance(op, AlterColumnOp):
                     merged = op if merged is None else _merge(merged, op)
                 else:

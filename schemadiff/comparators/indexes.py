@@ -44,7 +44,7 @@ class _Item:
 
 
 def _expr_key(ctx: CompareContext, text: str) -> str:
-    if all(ch in _IDENTIFIER_CHARS for ch in text):
+    if _IDENTIFIER_CHARS.issuperset(text):
         return text
     return ctx.impl.canonical(text)
 
@@ -82,7 +82,7 @@ def _db_items(ctx: CompareContext, table: TableSnapshot) -> list[_Item]:
 
 
 def _is_expression_index(ix: Any) -> bool:
-    return any(not all(ch in _IDENTIFIER_CHARS for ch in e) for e in ix.expressions)
+    return not all(_IDENTIFIER_CHARS.issuperset(e) for e in ix.expressions)
 
 
 def _model_items(ctx: CompareContext, table: TableSnapshot) -> list[_Item]:

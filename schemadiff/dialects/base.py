@@ -46,8 +46,8 @@ class DialectImpl:
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
         self.preparer = dialect.identifier_preparer
-        self._compiled: dict[Any, str | None] = {}
-        self._by_identity: dict[int, tuple[Any, str | None]] = {}
+        self._compiled: dict[Any, tuple[str | None, str | None]] = {}
+        self._by_identity: dict[int, tuple[Any, tuple[str | None, str | None]]] = {}
 
         self._synonyms: dict[str, str] = {}
 
@@ -58,31 +58,38 @@ class DialectImpl:
 
     # -- types -------------------------------------------------------------
     def compile_type(self, type_: TypeEngine[Any]) -> str | None:
-        # Reflected columns share type objects; remember those by identity
-        # (holding the object, so its id cannot be reused meanwhile).
+        """The DDL text of ``type_`` on this dialect; None where it has none."""
+        return self._compiled_and_signature(type_)[0]
+
+    def type_signature(self, type_: TypeEngine[Any]) -> str | None:
+        """The normalized text two types must share to be the same stored type."""
+        return self._compiled_and_signature(type_)[1]
+
+    def _compiled_and_signature(self, type_: TypeEngine[Any]) -> tuple[str | None, str | None]:
+        # Reflected columns share type objects: remember those by identity,
+        # holding the object so its id cannot be reused meanwhile.  Model
+        # columns each own a type object, but thousands of them are equal;
+        # those meet in the cache keyed by class and attributes.
         seen = self._by_identity.get(id(type_))
         if seen is not None and seen[0] is type_:
             return seen[1]
-        text = self._compile_type(type_)
-        self._by_identity[id(type_)] = (type_, text)
-        return text
+        key = _type_key(type_)
+        found = self._compiled.get(key, _MISSING) if key is not None else _MISSING
+        if found is _MISSING:
+            text = self._compile_type(type_)
+            found = (text, None if text is None else self.normalize_type_text(text))
+            if key is not None:
+                self._compiled[key] = found
+        self._by_identity[id(type_)] = (type_, found)  # type: ignore[assignment]
+        return found  # type: ignore[return-value]
 
     def _compile_type(self, type_: TypeEngine[Any]) -> str | None:
         if isinstance(type_, NullType):
             return None
-        key = _type_key(type_)
-
-        if key is not None:
-            cached = self._compiled.get(key, _MISSING)
-            if cached is not _MISSING:
-                return cached  # type: ignore[return-value]
         try:
-            text: str | None = str(self.dialect.type_compiler_instance.process(type_))
+            return str(self.dialect.type_compiler_instance.process(type_))
         except Exception:  # a type this dialect cannot render: cannot judge
-            text = None
-        if key is not None:
-            self._compiled[key] = text
-        return text
+            return None
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019 - impls live as long as a comparison
     def normalize_type_text(self, text: str) -> str:
@@ -103,11 +110,11 @@ class DialectImpl:
             # A native enum compiles to its name only; its labels matter too.
             if list(inspected.enums) != list(metadata.enums):
                 return True
-        left = self.compile_type(inspected)
-        right = self.compile_type(metadata)
+        left = self.type_signature(inspected)
+        right = self.type_signature(metadata)
         if left is None or right is None:
             return False
-        return self.normalize_type_text(left) != self.normalize_type_text(right)
+        return left != right
 
     # -- server defaults ---------------------------------------------------
     def normalize_default(self, text: str | None) -> str | None:
@@ -256,9 +263,19 @@ def _type_key(type_: TypeEngine[Any]) -> Any:
     Thousands of columns share a few dozen distinct types; compiling each
     distinct one once keeps type comparison off the profile.
     """
+    # Attribute order follows the constructor, so equal types built the same
+    # way give equal keys without sorting; a differing order only costs a
+    # cache miss.
+    # ``dispatch`` (Boolean, Enum: DDL event hooks) is per instance and has
+    # no bearing on the DDL text.
+    attrs = type_.__dict__
+    items = (
+        tuple(i for i in attrs.items() if i[0] != "dispatch")
+        if "dispatch" in attrs
+        else tuple(attrs.items())
+    )
+    key = (type(type_), items)
     try:
-        items = tuple(sorted(type_.__dict__.items()))
-        key = (type(type_), items)
         hash(key)
     except TypeError:
         return None
