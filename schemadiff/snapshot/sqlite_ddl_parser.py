@@ -23,21 +23,25 @@ from typing import NamedTuple
 
 # SQLite's tokenizer classes (tokenize.c).  Identifier characters include
 # every code point >= 0x80 and ``$`` after the first character; ``->`` and
-# ``->>`` are operators from SQLite 3.38.
-# Whitespace matches no alternative, so the search skips it without a match.
+# ``->>`` are operators from SQLite 3.38.  Leading whitespace is part of each
+# match (one match per token instead of one failed attempt per blank), and
+# the alternatives are told apart by group number.
 _TOKEN_RE = re.compile(
-    r"""
-    (?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z))
-    |(?P<blob>[xX]'[^']*'?)
-    |(?P<string>'(?:[^']|'')*'?)
-    |(?P<quoted>"(?:[^"]|"")*"?|`(?:[^`]|``)*`?|\[[^\]]*\]?)
-    |(?P<number>0[xX][0-9A-Fa-f]+|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)
-    |(?P<word>[A-Za-z_\x80-\U0010FFFF][A-Za-z0-9_$\x80-\U0010FFFF]*)
-    |(?P<variable>[?:@$#][A-Za-z0-9_]*)
-    |(?P<op>\|\||->>|->|<<|>>|<=|>=|==|!=|<>|[^ \t\n\f\r])
-    """,
+    r"""[ \t\n\f\r]*(?:
+    (--[^\n]*|/\*.*?(?:\*/|\Z))
+    |([xX]'[^']*'?)
+    |('(?:[^']|'')*'?)
+    |("(?:[^"]|"")*"?|`(?:[^`]|``)*`?|\[[^\]]*\]?)
+    |(0[xX][0-9A-Fa-f]+|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)
+    |([A-Za-z_\x80-\U0010FFFF][A-Za-z0-9_$\x80-\U0010FFFF]*)
+    |([?:@$#][A-Za-z0-9_]*)
+    |(\|\||->>|->|<<|>>|<=|>=|==|!=|<>|[^ \t\n\f\r])
+    )""",
     re.VERBOSE | re.DOTALL,
 )
+#: token kind by the number of the alternative that matched
+_KINDS = ("", "comment", "blob", "string", "quoted", "number", "word", "variable", "op")
+_COMMENT, _WORD = 1, 6
 
 
 _tuple_new = tuple.__new__  # builds a Token without NamedTuple.__new__'s call overhead
@@ -54,9 +58,11 @@ class Token(NamedTuple):
     keyword: str
 
 
-@dataclass(frozen=True, slots=True)
-class Name:
-    """An identifier as written (``raw``) and as SQLite reads it (``value``)."""
+class Name(NamedTuple):
+    """An identifier as written (``raw``) and as SQLite reads it (``value``).
+
+    A tuple, like Token, because every column of every table has one.
+    """
 
     value: str
     raw: str
@@ -166,18 +172,20 @@ def tokenize(
     tokens: list[Token] = []
     append = tokens.append
     new = _tuple_new
+    kinds = _KINDS
     for m in _TOKEN_RE.finditer(sql, start, len(sql) if end is None else end):
+        i = m.lastindex
+        if i == _WORD:
+            text = m.group(i)
+            append(new(Token, ("word", m.start(i), m.end(), text, text.upper())))
+        elif i == _COMMENT:
+            if comments is not None:
+                comments.append(m.start(i))
+            continue
+        else:
+            append(new(Token, (kinds[i], m.start(i), m.end(), m.group(i), "")))  # type: ignore[index]
         if limit is not None and len(tokens) >= limit:
             break
-        kind = m.lastgroup or "op"
-        if kind == "word":
-            text = m.group()
-            append(new(Token, (kind, m.start(), m.end(), text, text.upper())))
-        elif kind == "comment":
-            if comments is not None:
-                comments.append(m.start())
-        else:
-            append(new(Token, (kind, m.start(), m.end(), m.group(), "")))
     return tokens
 
 
@@ -196,10 +204,35 @@ _QUOTE_OR_COMMENT_RE = re.compile(
 # type, NULL / NOT NULL, DEFAULT, COLLATE), whose parse nobody needs.  A match
 # inside a string or comment only costs a full parse.
 # (The leading look-ahead only lets the engine skip to possible first letters.)
+_CONSTRAINT_WORDS = ("CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "REFERENCES", "FOREIGN",
+                     "GENERATED", "AS")  # fmt: skip
 _CONSTRAINT_WORD_RE = re.compile(
-    r"(?=[CPURFGAcpurfga])(?<![\w$])(?:CONSTRAINT|PRIMARY|UNIQUE|CHECK|REFERENCES|FOREIGN|GENERATED|AS)(?![\w$])",
-    re.IGNORECASE,
+    r"(?<![\w$])(?:" + "|".join(_CONSTRAINT_WORDS) + r")(?![\w$])", re.IGNORECASE
 )
+_ASCII_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
+
+
+def constraint_words(sql: str, start: int, end: int) -> list[int]:
+    """Sorted offsets of the bare words in ``_CONSTRAINT_WORDS`` within ``sql[start:end]``.
+
+    For ASCII text (the usual case) eight ``str.find`` scans of the
+    upper-cased text beat the regular expression threefold; other text
+    goes to the expression, because upper-casing may change its length.
+    """
+    if not sql.isascii():
+        return [m.start() for m in _CONSTRAINT_WORD_RE.finditer(sql, start, end)]
+    upper, word_chars, found = sql.upper(), _ASCII_WORD_CHARS, []
+    for word in _CONSTRAINT_WORDS:
+        at = upper.find(word, start, end)
+        while at >= 0:
+            after = at + len(word)
+            if (at == 0 or sql[at - 1] not in word_chars) and (
+                after >= end or sql[after] not in word_chars
+            ):
+                found.append(at)
+            at = upper.find(word, after, end)
+    found.sort()
+    return found
 
 
 # The first token of an item when it is a bare word (whitespace first, and not
@@ -255,8 +288,8 @@ def _name(tok: Token) -> Name:
         close = "]" if q == "[" else q
         inner = text[1:-1] if text.endswith(close) else text[1:]
         value = inner if q == "[" else inner.replace(close * 2, close)
-        return Name(value, text, q, tok.start, tok.end)
-    return Name(text, text, "", tok.start, tok.end)
+        return _tuple_new(Name, (value, text, q, tok.start, tok.end))
+    return _tuple_new(Name, (text, text, "", tok.start, tok.end))
 
 
 def _is_name(tok: Token) -> bool:
@@ -491,16 +524,15 @@ def parse_create_table(sql: str) -> TableDef:
     if virtual or body is None or cur.peek() is not None:
         return table
     table.body_span = body
-    keywords = [m.start() for m in _CONSTRAINT_WORD_RE.finditer(sql, body[0], body[1])]
+    keywords = constraint_words(sql, body[0], body[1])
     for start, end in items:
         i = bisect.bisect_left(keywords, start)
         if i == len(keywords) or keywords[i] >= end:
             bare = _BARE_LEAD_RE.match(sql, start, end)
             if bare is not None:  # what tokenize would return, without its overhead
-                word, lead_at, lead_end = bare.group(1), bare.start(1), bare.end(1)
-                table.columns.append(
-                    ColumnDef(Name(word, word, "", lead_at, lead_end), [], lead_at, end)
-                )
+                word, (lead_at, lead_end) = bare.group(1), bare.span(1)
+                name = _tuple_new(Name, (word, word, "", lead_at, lead_end))
+                table.columns.append(ColumnDef(name, [], lead_at, end))
                 continue
             for lead in tokenize(sql, start, end, limit=1):
                 if _is_name(lead):

@@ -341,3 +341,21 @@ def test_parser_reads_quotes_comments_and_nested_parentheses():
     assert index.columns_span is not None and index.where_keyword is not None
     assert sql[index.columns_span[0] : index.columns_span[1] + 1] == "(lower(a), b)"
     assert sql[index.where_keyword.end :] == " a > ')'"
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "(a int AS (b), c_as int, as_ x, $as, x.as, [as], CONSTRAINT\tk unique(a) check(x))",
+        "(p Primary key references Foreign generated, xas as asx, AS)",
+        "(é as ä CHECK, naïve_check int)",  # not ASCII: the regular expression decides
+        "(a AS(b))",
+    ],
+)
+def test_constraint_word_scan_matches_the_word_boundary_rule(sql):
+    """The find-based scan reports what a word-boundary search reports, in any window."""
+    from schemadiff.snapshot.sqlite_ddl_parser import _CONSTRAINT_WORD_RE, constraint_words
+
+    for start, end in [(0, len(sql)), (1, len(sql) - 1), (3, 9), (len(sql) - 4, len(sql))]:
+        expected = [m.start() for m in _CONSTRAINT_WORD_RE.finditer(sql, start, end)]
+        assert constraint_words(sql, start, end) == expected, (start, end)
