@@ -8,6 +8,7 @@ from schemadiff.comparators import (
     checks,
     columns,
     foreign_keys,
+    identity,
     indexes,
     table_level,
     tables,
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 def setup(registries: Registries) -> None:
     tables.setup(registries.comparators)
     columns.setup(registries.comparators)
+    identity.setup(registries.comparators)
     table_level.setup(registries.comparators)
     indexes.setup(registries.comparators)
     foreign_keys.setup(registries.comparators)

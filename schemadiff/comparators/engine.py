@@ -30,7 +30,7 @@ from schemadiff.ops import (
 )
 from schemadiff.snapshot.model import SchemaSnapshot, TableKey, TableSnapshot
 
-_DELTA_FIELDS = ("nullable", "type", "server_default", "comment")
+_DELTA_FIELDS = ("nullable", "type", "server_default", "comment", "identity")
 
 
 def compare_snapshots(

@@ -152,6 +152,14 @@ class DialectImpl:
         """Whether the reflected column can really hold NULL."""
         return bool(column.nullable)
 
+    def identity_signature(self, identity: Any, type_: TypeEngine[Any]) -> Any:
+        """What two identities must share to generate alike (see PostgresqlImpl).
+
+        Here the options as given; a backend whose catalog fills in defaults
+        the model leaves out blanks those, so that both sides line up.
+        """
+        return identity
+
     def is_implicit_default(self, inspected: str | None, column: Any) -> bool:
         """A default the database adds on its own (e.g. a serial's nextval())."""
         return False

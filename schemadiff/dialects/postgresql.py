@@ -1,11 +1,20 @@
-"""PostgreSQL: transactional DDL, ALTER COLUMN ... TYPE, casts in defaults."""
+"""PostgreSQL: transactional DDL, ALTER COLUMN ... TYPE, casts in defaults, identities."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from sqlalchemy import Identity
+from sqlalchemy.types import TypeEngine
+
 from schemadiff.dialects.base import DialectImpl
 from schemadiff.ops.schema_ops import AlterColumnOp
+from schemadiff.snapshot.model import IdentitySnapshot
+
+#: The largest value of each type an identity column may have, which is an
+#: ascending sequence's default MAXVALUE (PostgreSQL 16 docs, 8.1.1 and
+#: CREATE SEQUENCE); anything else compiles to BIGINT's.
+_INTEGER_MAX = {"SMALLINT": 2**15 - 1, "INTEGER": 2**31 - 1, "BIGINT": 2**63 - 1}
 
 
 class PostgresqlImpl(DialectImpl):
@@ -43,6 +52,38 @@ class PostgresqlImpl(DialectImpl):
             and getattr(column, "autoincrement", None) in (True, "auto")
         )
 
+    def identity_signature(
+        self, identity: IdentitySnapshot, type_: TypeEngine[Any]
+    ) -> IdentitySnapshot:
+        """The options that differ from what PostgreSQL picks for this column type.
+
+        A model leaves out what it lets the database choose, while the
+        catalog reports every option; so each side keeps only what is not
+        its type's default, and two identities are the same when these
+        agree.  Defaults (CREATE SEQUENCE): increment 1; ascending from 1
+        to the type's maximum, descending from its minimum to -1; starting
+        at MINVALUE (ascending) or MAXVALUE (descending); cache 1; no cycle.
+        Each side is judged by its own type, as ALTER COLUMN ... TYPE moves
+        a default MAXVALUE along with the type.
+        """
+        top = _INTEGER_MAX.get(self.compile_type(type_) or "", _INTEGER_MAX["BIGINT"])
+        increment = 1 if identity.increment is None else identity.increment
+        ascending = increment > 0
+        min_default, max_default = (1, top) if ascending else (-top - 1, -1)
+        minvalue = min_default if identity.minvalue is None else identity.minvalue
+        maxvalue = max_default if identity.maxvalue is None else identity.maxvalue
+        start_default = minvalue if ascending else maxvalue
+        start = start_default if identity.start is None else identity.start
+        return IdentitySnapshot(
+            always=bool(identity.always),
+            start=None if start == start_default else start,
+            increment=None if increment == 1 else increment,
+            minvalue=None if minvalue == min_default else minvalue,
+            maxvalue=None if maxvalue == max_default else maxvalue,
+            cycle=True if identity.cycle else None,
+            cache=None if identity.cache in (None, 1) else identity.cache,
+        )
+
     def alter_column(self, op: AlterColumnOp) -> list[str]:
         stmts = self.generic_alter_column(op)
         if op.type is not None:
@@ -53,4 +94,64 @@ class PostgresqlImpl(DialectImpl):
                 s + f" USING {col}::{new_type}" if s.endswith(f"TYPE {new_type}") else s
                 for s in stmts
             ]
+        if op.identity is None:
+            return stmts
+        table = self.quote_table(op.table_name, op.schema)
+        old, new = op.identity.old, op.identity.new
+        if new is None:
+            # First: an identity column cannot lose NOT NULL or take a default.
+            drop = "DROP IDENTITY" if old is not None else "DROP IDENTITY IF EXISTS"
+            col = self.preparer.quote(op.column_name)
+            return [f"ALTER TABLE {table} ALTER COLUMN {col} {drop}", *stmts]
+        # Last: ADD needs the column NOT NULL and without a default, and by
+        # then a rename has happened.
+        col = self.preparer.quote(op.new_column_name or op.column_name)
+        if old is None:
+            clauses = ["ADD " + self.ddl_compiler().process(new)]
+        else:
+            clauses = _identity_changes(old, new)
+        if clauses:
+            stmts.append(f"ALTER TABLE {table} ALTER COLUMN {col} {' '.join(clauses)}")
         return stmts
+
+
+def _identity_changes(old: Identity, new: Identity) -> list[str]:
+    """``SET ...`` clauses turning one identity into the other.
+
+    They go out as one ALTER COLUMN, so PostgreSQL checks the sequence once
+    with all of them applied (a new MINVALUE above the old START is fine
+    when START moves too).  An option left out (None) means its default:
+    ``NO MINVALUE`` / ``NO MAXVALUE`` let PostgreSQL derive it from the
+    column's type.
+    """
+    out: list[str] = []
+    if bool(old.always) != bool(new.always):
+        out.append("SET GENERATED " + ("ALWAYS" if new.always else "BY DEFAULT"))
+    if _increment(old) != _increment(new):
+        out.append(f"SET INCREMENT BY {_increment(new)}")
+    for word, before, after in (
+        ("MINVALUE", old.minvalue, new.minvalue),
+        ("MAXVALUE", old.maxvalue, new.maxvalue),
+    ):
+        if before != after:
+            out.append(f"SET NO {word}" if after is None else f"SET {word} {after}")
+    if _start(old) != _start(new):
+        out.append(f"SET START WITH {_start(new)}")
+    if (old.cache or 1) != (new.cache or 1):
+        out.append(f"SET CACHE {new.cache or 1}")
+    if bool(old.cycle) != bool(new.cycle):
+        out.append("SET CYCLE" if new.cycle else "SET NO CYCLE")
+    return out
+
+
+def _increment(identity: Identity) -> int:
+    return 1 if identity.increment is None else identity.increment
+
+
+def _start(identity: Identity) -> int:
+    """START WITH, or where the sequence starts without one."""
+    if identity.start is not None:
+        return identity.start
+    if _increment(identity) > 0:
+        return 1 if identity.minvalue is None else identity.minvalue
+    return -1 if identity.maxvalue is None else identity.maxvalue

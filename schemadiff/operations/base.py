@@ -18,6 +18,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     ForeignKeyConstraint,
+    Identity,
     Index,
     MetaData,
     PrimaryKeyConstraint,
@@ -217,13 +218,29 @@ class Operations:
         existing_server_default: Any = None,
         existing_nullable: bool | None = None,
         existing_comment: str | None = None,
+        identity: Any = _NOT_GIVEN,
+        existing_identity: Identity | None = None,
         schema: str | None = None,
         **kw: Any,
     ) -> None:
+        """Change one column; each keyword left out leaves that attribute alone.
+
+        ``identity=sa.Identity(...)`` makes the column an identity column,
+        or, with ``existing_identity=`` saying what it is now, changes the
+        options that differ; ``identity=None`` makes it a plain column again.
+        The seeds' spelling, an ``Identity`` as ``server_default`` /
+        ``existing_server_default``, means the same.
+        """
         if isinstance(type_, type):
             type_ = type_()
         if isinstance(existing_type, type):
             existing_type = existing_type()
+        if isinstance(server_default, Identity) or isinstance(existing_server_default, Identity):
+            if identity is _NOT_GIVEN and server_default is not _NOT_GIVEN:
+                identity = server_default if isinstance(server_default, Identity) else None
+            if existing_identity is None and isinstance(existing_server_default, Identity):
+                existing_identity = existing_server_default
+            server_default, existing_server_default = _NOT_GIVEN, None
         op = AlterColumnOp(
             table_name,
             column_name,
@@ -237,6 +254,9 @@ class Operations:
             ),
             comment=Delta(existing_comment, comment)
             if comment is not _NOT_GIVEN and comment is not False
+            else None,
+            identity=Delta(existing_identity, identity)
+            if identity is not _NOT_GIVEN and identity is not False
             else None,
             new_column_name=new_column_name,
             existing_type=existing_type,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from sqlalchemy import Column, Table
+from sqlalchemy import Column, Identity, Table
+from sqlalchemy.engine.default import DefaultDialect
 from sqlalchemy.types import TypeEngine
 
 from schemadiff.ops.base import Change, Delta, MigrateOperation
@@ -145,6 +146,10 @@ class AlterColumnOp(MigrateOperation):
     type: Delta[TypeEngine[Any]] | None = None
     server_default: Delta[Any] | None = None
     comment: Delta[str | None] | None = None
+    #: ``Identity`` to ``Identity``: new options; from None: made an identity
+    #: column; to None: no longer one.  ``Delta(None, None)`` drops whatever
+    #: identity there may be, for a script that does not know.
+    identity: Delta[Identity | None] | None = None
     new_column_name: str | None = None
     existing_type: TypeEngine[Any] | None = field(default=None, compare=False)
     existing_nullable: bool | None = None
@@ -154,7 +159,7 @@ class AlterColumnOp(MigrateOperation):
 
     def is_empty(self) -> bool:
         return (
-            not (self.nullable or self.type or self.server_default or self.comment)
+            not (self.nullable or self.type or self.server_default or self.comment or self.identity)
             and self.new_column_name is None
         )
 
@@ -171,6 +176,7 @@ class AlterColumnOp(MigrateOperation):
             type=flip(self.type),
             server_default=flip(self.server_default),
             comment=flip(self.comment),
+            identity=flip(self.identity),
             new_column_name=self.column_name if self.new_column_name else None,
             existing_type=self.type.new if self.type else self.existing_type,
             existing_nullable=self.nullable.new if self.nullable else self.existing_nullable,
@@ -202,6 +208,12 @@ class AlterColumnOp(MigrateOperation):
             )
         if self.comment:
             add("modify_comment", self.comment.old, self.comment.new)
+        if self.identity:
+            add(
+                "modify_identity",
+                _identity_text(self.identity.old),
+                _identity_text(self.identity.new),
+            )
         return out
 
     def describe(self) -> str:
@@ -272,6 +284,14 @@ def _default_text(value: Any) -> Any:
         return "'" + arg.replace("'", "''") + "'"
     text = getattr(arg, "text", None)
     return text if isinstance(text, str) else str(arg)
+
+
+def _identity_text(identity: Identity | None) -> str | None:
+    """``GENERATED ALWAYS AS IDENTITY (START WITH 10)``: the words a DBA knows."""
+    if identity is None:
+        return None
+    dialect = DefaultDialect()
+    return str(dialect.ddl_compiler(dialect, None).process(identity))  # type: ignore[arg-type]
 
 
 def _full(schema: str | None, name: str) -> str:

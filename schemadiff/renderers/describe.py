@@ -48,6 +48,9 @@ def describe_change(change: Change) -> str:
         return f"type change from {d.get('from')} to {d.get('to')} on {column}"
     if kind == "modify_default":
         return f"server default change from {d.get('from')!r} to {d.get('to')!r} on column {column}"
+    if kind == "modify_identity":
+        before, after = d.get("from") or "no identity", d.get("to") or "no identity"
+        return f"identity change from {before} to {after} on column {column}"
     if kind == "modify_comment":
         return f"column comment change from {d.get('from')!r} to {d.get('to')!r} on {column}"
     if kind == "add_table_comment" and d.get("from") is not None:

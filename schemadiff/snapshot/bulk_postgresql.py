@@ -6,8 +6,10 @@ dialect's type parser run once per column, ``pg_get_constraintdef`` text
 parsed by regular expression for every foreign key, then our own pass
 turning those dicts into snapshots.  This reader asks ``pg_catalog`` for
 exactly what a snapshot holds, in four set-based statements (comments,
-columns, constraints, indexes) plus at most one for enums and domains,
-whatever the number of tables, and builds each distinct type string once.
+columns, constraints, indexes; see :mod:`.bulk_postgresql_sql`) plus at
+most one for enums and domains, whatever the number of tables, and builds
+each distinct type string once.  This module turns their rows into
+snapshots.
 
 The contract is strict equality with the generic path (``use_bulk=False``):
 same tables, columns, defaults, types (by compiled form), constraints and
@@ -21,18 +23,18 @@ from __future__ import annotations
 
 import inspect as pyinspect
 import re
-from functools import cache, cached_property
-from typing import Any, NamedTuple
+from functools import cached_property
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import types as sqltypes
 from sqlalchemy import util as sa_util
-from sqlalchemy.dialects.postgresql import ARRAY, DOMAIN
+from sqlalchemy.dialects.postgresql import DOMAIN
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.sql.base import SchemaEventTarget
-from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.types import TypeEngine
 
+from schemadiff.snapshot.bulk_postgresql_sql import NAMED_TYPES, Features, statements_for
 from schemadiff.snapshot.model import (
     CheckSnapshot,
     ColumnSnapshot,
@@ -56,164 +58,6 @@ _FK_ACTIONS = {"r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAU
 _NEXTVAL = re.compile(r"nextval\('([^']+)('.*)$")
 
 
-class _Features(NamedTuple):
-    """Catalog columns that exist only from some server version on."""
-
-    identity: bool  # pg_attribute.attidentity, PostgreSQL 10
-    include: bool  # pg_index.indnkeyatts (INCLUDE columns), PostgreSQL 11
-    generated: bool  # pg_attribute.attgenerated, PostgreSQL 12
-    nulls_not_distinct: bool  # pg_index.indnullsnotdistinct, PostgreSQL 15
-    set_columns: bool  # pg_constraint.confdelsetcols (SET NULL (a)), PostgreSQL 15
-
-    @classmethod
-    def of(cls, version: tuple[int | str, ...]) -> _Features:
-        return cls(version >= (10,), version >= (11,), version >= (12,), *[version >= (15,)] * 2)
-
-
-class _Statements(NamedTuple):
-    comments: TextClause
-    columns: TextClause
-    constraints: TextClause
-    indexes: TextClause
-
-
-_NAMED_TYPES = sa.text(
-    """
-SELECT t.typtype::text, t.typname::text, n.nspname::text, pg_type_is_visible(t.oid),
-       ARRAY(SELECT e.enumlabel::text FROM pg_enum e
-             WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder),
-       format_type(t.typbasetype, t.typtypmod), NOT t.typnotnull, t.typdefault,
-       co.collname::text,
-       CASE WHEN co.oid IS NULL OR pg_collation_is_visible(co.oid) THEN NULL
-            ELSE cn.nspname END,
-       ARRAY(SELECT k.conname::text FROM pg_constraint k
-             WHERE k.contypid = t.oid ORDER BY k.oid),
-       ARRAY(SELECT pg_get_constraintdef(k.oid, true) FROM pg_constraint k
-             WHERE k.contypid = t.oid ORDER BY k.oid)
-FROM pg_type t
-JOIN pg_namespace n ON n.oid = t.typnamespace
-LEFT JOIN pg_collation co ON co.oid = t.typcollation
-LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
-WHERE t.typtype IN ('e', 'd')
-"""
-)
-
-
-def _column_name(relid: str, attnum: str) -> str:
-    return (
-        f"(SELECT a.attname::text FROM pg_attribute a "
-        f"WHERE a.attrelid = {relid} AND a.attnum = {attnum})"
-    )
-
-
-def _schema_of(namespace_oid: str) -> str:
-    return f"(SELECT ns.nspname::text FROM pg_namespace ns WHERE ns.oid = {namespace_oid})"
-
-
-@cache
-def _statements(features: _Features, by_visibility: bool) -> _Statements:
-    """The four statements for one server generation and schema mode.
-
-    ``by_visibility`` mirrors SQLAlchemy's reading of ``schema=None``:
-    every table visible on the search path (``pg_catalog`` aside), not only
-    those of ``current_schema()``.
-    """
-    where = (
-        "c.relname = ANY(:names) AND c.relkind IN ('r', 'p', 'f') AND c.relpersistence <> 't' AND "
-        + (
-            "pg_table_is_visible(c.oid) AND n.nspname <> 'pg_catalog'"
-            if by_visibility
-            else "n.nspname = :schema"
-        )
-    )
-    tables = "pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-    identity = (
-        """CASE WHEN a.attidentity <> '' THEN (
-             SELECT ARRAY[s.seqstart, s.seqincrement] FROM pg_depend dep
-             JOIN pg_sequence s ON s.seqrelid = dep.objid
-             WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass
-               AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum
-               AND dep.deptype = 'i') END, a.attidentity = 'a'"""
-        if features.identity
-        else "NULL, false"
-    )
-    # Lookups are scalar subqueries rather than joins: the planner badly
-    # underestimates "relname = ANY(:names)" and would otherwise loop over
-    # whole catalogs (pg_namespace, pg_description) once per column.  For
-    # the same reason comments are one range scan per table, on their own.
-    comments = f"""
-SELECT c.relname, d.objsubid, d.description
-FROM {tables}
-JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass
-WHERE {where}"""
-    columns = f"""
-SELECT c.relname, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod),
-       CASE WHEN a.atthasdef THEN (SELECT pg_get_expr(ad.adbin, ad.adrelid) FROM pg_attrdef ad
-                                   WHERE ad.adrelid = a.attrelid AND ad.adnum = a.attnum) END,
-       a.attnotnull,
-       {"a.attgenerated::text" if features.generated else "''"}, {identity},
-       CASE WHEN a.attcollation <> 0 AND a.attcollation <>
-                 (SELECT ty.typcollation FROM pg_type ty WHERE ty.oid = a.atttypid)
-            THEN (SELECT ARRAY[co.collname::text, CASE WHEN pg_collation_is_visible(co.oid)
-                               THEN NULL ELSE {_schema_of("co.collnamespace")} END]
-                  FROM pg_collation co WHERE co.oid = a.attcollation) END
-FROM {tables}
-LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-WHERE {where}
-ORDER BY c.relname, a.attnum"""
-    nkeys = "i.indnkeyatts" if features.include else "i.indnatts"
-    set_columns = (
-        f"ARRAY(SELECT quote_ident({_column_name('k.conrelid', 'u.n')}) "
-        "FROM unnest(k.confdelsetcols) WITH ORDINALITY u(n, ord) ORDER BY u.ord)"
-        if features.set_columns
-        else "NULL"
-    )
-    # PRIMARY KEY / UNIQUE columns come from the backing index's key part,
-    # as SQLAlchemy reads them; foreign keys from conkey / confkey.
-    constraints = f"""
-SELECT c.relname, k.conname, k.contype::text,
-       ARRAY(SELECT {_column_name("k.conrelid", "u.n")}
-             FROM unnest(COALESCE(i.indkey::int2[], k.conkey)) WITH ORDINALITY u(n, ord)
-             WHERE i.indexrelid IS NULL OR u.ord <= {nkeys} ORDER BY u.ord),
-       rc.relname, {_schema_of("rc.relnamespace")},
-       CASE WHEN k.contype = 'f' THEN pg_table_is_visible(rc.oid) END,
-       ARRAY(SELECT {_column_name("k.confrelid", "u.n")}
-             FROM unnest(k.confkey) WITH ORDINALITY u(n, ord) ORDER BY u.ord),
-       k.confupdtype::text, k.confdeltype::text, k.condeferrable, k.condeferred,
-       CASE WHEN k.contype = 'f' THEN {set_columns} END,
-       CASE WHEN k.contype = 'c' THEN pg_get_constraintdef(k.oid, true) END
-FROM pg_constraint k
-JOIN {tables} ON c.oid = k.conrelid
-LEFT JOIN pg_index i ON k.contype IN ('p', 'u') AND i.indexrelid = k.conindid
-LEFT JOIN pg_class rc ON k.contype = 'f' AND rc.oid = k.confrelid
-WHERE k.contype IN ('p', 'u', 'f', 'c') AND {where}"""
-    indexes = f"""
-SELECT c.relname, ic.relname, i.indisunique, i.indisvalid,
-       EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = i.indrelid
-               AND k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x')),
-       ic.reloptions, (SELECT am.amname FROM pg_am am WHERE am.oid = ic.relam),
-       pg_get_expr(i.indpred, i.indrelid), {nkeys},
-       {"i.indnullsnotdistinct" if features.nulls_not_distinct else "false"},
-       i.indkey::int2[],
-       ARRAY(SELECT CASE WHEN u.n = 0 THEN pg_get_indexdef(i.indexrelid, u.ord::int, true)
-                         ELSE {_column_name("i.indrelid", "u.n")} END
-             FROM unnest(i.indkey::int2[]) WITH ORDINALITY u(n, ord) ORDER BY u.ord),
-       CASE WHEN i.indclass::oid[] && (SELECT array_agg(oc.oid) FROM pg_opclass oc
-                                        WHERE NOT oc.opcdefault)
-            THEN ARRAY(SELECT (SELECT oc.opcname::text FROM pg_opclass oc
-                               WHERE oc.oid = u.n AND NOT oc.opcdefault)
-                       FROM unnest(i.indclass::oid[]) WITH ORDINALITY u(n, ord) ORDER BY u.ord)
-       END
-FROM pg_index i
-JOIN {tables} ON c.oid = i.indrelid
-JOIN pg_class ic ON ic.oid = i.indexrelid
-WHERE NOT i.indisprimary AND {where}"""
-    names = sa.bindparam("names", type_=ARRAY(sa.Text()))
-    return _Statements(
-        *(sa.text(sql).bindparams(names) for sql in (comments, columns, constraints, indexes))
-    )
-
-
 class _NamedTypes:
     """Enums and domains, keyed the way the dialect's type parser looks them up.
 
@@ -231,7 +75,7 @@ class _NamedTypes:
         enums: dict[tuple[str, ...], Any] = {}
         domains: dict[tuple[str, ...], Any] = {}
         native_enums = getattr(self._connection.dialect, "supports_native_enum", True)
-        for row in self._connection.execute(_NAMED_TYPES):
+        for row in self._connection.execute(NAMED_TYPES):
             kind, name, schema, visible, labels, base = row[:6]
             nullable, default, collation, collation_schema, connames, condefs = row[6:]
             key = (name,) if visible else (schema, name)
@@ -328,8 +172,8 @@ def reflect_postgresql(
         # An older SQLAlchemy parses types differently; equality with the
         # generic path matters more than speed, so let it do the work.
         return _reflect_schema(sa.inspect(connection), schema, key_schema, names)
-    features = _Features.of(dialect.server_version_info or (0,))
-    statements = _statements(features, schema is None)
+    features = Features.of(dialect.server_version_info or (0,))
+    statements = statements_for(features, schema is None)
     params: dict[str, Any] = {"names": list(names)}
     if schema is not None:
         params["schema"] = schema
@@ -409,7 +253,10 @@ def _column(
         default = None
     identity = None
     if identity_seq is not None:
-        identity = IdentitySnapshot(bool(identity_always), identity_seq[0], identity_seq[1])
+        start, increment, minvalue, maxvalue, cache, cycle = identity_seq
+        identity = IdentitySnapshot(
+            bool(identity_always), start, increment, minvalue, maxvalue, bool(cycle), cache
+        )
     autoincrement = identity is not None
     if default is not None:
         serial = _NEXTVAL.search(default)

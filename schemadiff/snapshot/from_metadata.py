@@ -90,8 +90,15 @@ def column_snapshot(column: Column[Any], dialect: Dialect) -> ColumnSnapshot:
         )
     identity = None
     if isinstance(column.identity, Identity):
+        given = column.identity
         identity = IdentitySnapshot(
-            bool(column.identity.always), column.identity.start, column.identity.increment
+            bool(given.always),
+            given.start,
+            given.increment,
+            given.minvalue,
+            given.maxvalue,
+            given.cycle,
+            given.cache,
         )
     return ColumnSnapshot(
         name=column.name,

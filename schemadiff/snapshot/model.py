@@ -27,9 +27,20 @@ class ComputedSnapshot:
 
 @dataclass(frozen=True)
 class IdentitySnapshot:
+    """An identity column's generator, with its sequence options.
+
+    Reflection fills in every option the database reports; a model leaves
+    unset (None) what it lets the database default, so the two sides are
+    compared through the dialect, which knows those defaults.
+    """
+
     always: bool = False
     start: int | None = None
     increment: int | None = None
+    minvalue: int | None = None
+    maxvalue: int | None = None
+    cycle: bool | None = None
+    cache: int | None = None
 
 
 @dataclass(frozen=True)

@@ -149,7 +149,13 @@ def _column(c: dict[str, Any]) -> ColumnSnapshot:
     if c.get("identity"):
         ident = c["identity"]
         identity = IdentitySnapshot(
-            bool(ident.get("always")), ident.get("start"), ident.get("increment")
+            bool(ident.get("always")),
+            ident.get("start"),
+            ident.get("increment"),
+            ident.get("minvalue"),
+            ident.get("maxvalue"),
+            ident.get("cycle"),
+            ident.get("cache"),
         )
     default = c.get("default")
     return ColumnSnapshot(

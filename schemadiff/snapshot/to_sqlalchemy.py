@@ -24,7 +24,7 @@ from sqlalchemy import (
     text,
 )
 
-from schemadiff.snapshot.model import ColumnSnapshot, TableSnapshot
+from schemadiff.snapshot.model import ColumnSnapshot, IdentitySnapshot, TableSnapshot
 
 
 def column_from_snapshot(col: ColumnSnapshot) -> Column[Any]:
@@ -34,13 +34,7 @@ def column_from_snapshot(col: ColumnSnapshot) -> Column[Any]:
     if col.computed is not None:
         args.append(Computed(text(col.computed.sqltext), persisted=col.computed.persisted))
     if col.identity is not None:
-        args.append(
-            Identity(
-                always=col.identity.always,
-                start=col.identity.start,
-                increment=col.identity.increment,
-            )
-        )
+        args.append(identity_from_snapshot(col.identity))
     return Column(
         col.name,
         col.type,
@@ -49,6 +43,18 @@ def column_from_snapshot(col: ColumnSnapshot) -> Column[Any]:
         server_default=text(col.server_default) if col.server_default is not None else None,
         comment=col.comment,
         autoincrement=col.autoincrement if isinstance(col.autoincrement, bool) else "auto",
+    )
+
+
+def identity_from_snapshot(identity: IdentitySnapshot) -> Identity:
+    return Identity(
+        always=identity.always,
+        start=identity.start,
+        increment=identity.increment,
+        minvalue=identity.minvalue,
+        maxvalue=identity.maxvalue,
+        cycle=identity.cycle,
+        cache=identity.cache,
     )
 
 

@@ -138,3 +138,28 @@ def test_snapshot_from_metadata_keeps_links_to_user_objects():
     assert t.column("x").source is table.c.x
     assert t.primary_key.columns == ("id",)
     assert [u.columns for u in t.uniques] == [("x",)]
+
+
+def test_findings_of_several_comparators_merge_into_one_alter_including_identity():
+    """Whatever order the comparators run in, one column gives one AlterColumnOp
+    carrying every delta, the identity delta included."""
+    from schemadiff.comparators.registry import FIRST, ComparatorRegistry
+    from schemadiff.ops import Delta
+
+    registry = ComparatorRegistry()
+
+    def nullable_first(ctx, table, db_col, model_col):
+        return (AlterColumnOp(table.name, model_col.name, nullable=Delta(True, False)),)
+
+    def identity_later(ctx, table, db_col, model_col):
+        yield AlterColumnOp(table.name, model_col.name, identity=Delta(None, sa.Identity()))
+
+    registry.register("column", "plugin", priority=FIRST)(nullable_first)
+    registry.register("column", "identity")(identity_later)
+    t = _table("account", _col("id"))
+    ops = compare_snapshots(_ctx(), _snap(t), _snap(t), registry).ops
+    assert len(ops) == 1 and len(ops[0].ops) == 1
+    merged = ops[0].ops[0]
+    assert merged.nullable == Delta(True, False)
+    assert merged.identity is not None and merged.identity.old is None
+    assert isinstance(merged.identity.new, sa.Identity)

@@ -192,7 +192,7 @@ def render_column(column: Column[Any], ctx: AutogenContext) -> str | None:
     if isinstance(column.computed, Computed):
         args.append(_render_computed(column.computed, ctx))
     if isinstance(column.identity, Identity):
-        args.append(_render_identity(column.identity, ctx))
+        args.append(render_identity(column.identity, ctx))
     kwargs: list[str] = []
     if column.server_default is not None and not isinstance(
         column.server_default, (Computed, Identity)
@@ -224,14 +224,27 @@ def _render_computed(computed: Computed, ctx: AutogenContext) -> str:
     return f"{ctx.sqlalchemy_module_prefix}Computed({text!r}{extra})"
 
 
-def _render_identity(identity: Identity, ctx: AutogenContext) -> str:
-    kw = []
-    if identity.always:
-        kw.append("always=True")
-    if identity.start is not None:
-        kw.append(f"start={identity.start!r}")
-    if identity.increment is not None:
-        kw.append(f"increment={identity.increment!r}")
+#: ``Identity`` keywords in its signature's order; unset ones (None) are left out.
+_IDENTITY_OPTIONS = (
+    "on_null",
+    "start",
+    "increment",
+    "minvalue",
+    "maxvalue",
+    "nominvalue",
+    "nomaxvalue",
+    "cycle",
+    "cache",
+    "order",
+)
+
+
+def render_identity(identity: Identity, ctx: AutogenContext) -> str:
+    kw = ["always=True"] if identity.always else []
+    for name in _IDENTITY_OPTIONS:
+        value = getattr(identity, name, None)
+        if value is not None:
+            kw.append(f"{name}={value!r}")
     return f"{ctx.sqlalchemy_module_prefix}Identity({', '.join(kw)})"
 
 

@@ -39,6 +39,7 @@ from schemadiff.renderers.python.elements import (
     index_columns,
     render_column,
     render_constraint,
+    render_identity,
     render_kwargs,
     render_name,
     render_server_default,
@@ -222,6 +223,12 @@ def render_alter_column(op: AlterColumnOp, ctx: AutogenContext) -> list[str]:
         args.append(f"existing_comment={op.comment.old!r}")
     elif op.existing_comment is not None:
         args.append(f"existing_comment={op.existing_comment!r}")
+    if op.identity is not None:
+        new_identity = op.identity.new
+        rendered_identity = "None" if new_identity is None else render_identity(new_identity, ctx)
+        args.append(f"identity={rendered_identity}")
+        if op.identity.old is not None:
+            args.append(f"existing_identity={render_identity(op.identity.old, ctx)}")
     if op.new_column_name:
         args.append(f"new_column_name={op.new_column_name!r}")
     args.extend(render_kwargs(op.extra, ctx))

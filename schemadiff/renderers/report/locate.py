@@ -40,6 +40,7 @@ _COLUMN_KINDS = {
     "modify_type",
     "modify_default",
     "modify_comment",
+    "modify_identity",
 }
 
 

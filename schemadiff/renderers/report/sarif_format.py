@@ -34,6 +34,7 @@ RULES: dict[str, str] = {
     "modify_type": "A column's type differs between database and models",
     "modify_default": "A column's server default differs between database and models",
     "modify_comment": "A column's comment differs between database and models",
+    "modify_identity": "A column's identity (GENERATED AS IDENTITY) differs between database and models",
     "add_index": "An index of the models is missing from the database",
     "remove_index": "The database has an index the models do not define",
     "add_unique": "A unique constraint of the models is missing from the database",
