@@ -91,11 +91,19 @@ def reflect_mysql_tables(
     key_schema: str | None,
     table_names: list[str],
     default_schema: str | None,
+    *,
+    whole_schema: bool = False,
 ) -> dict[TableKey, TableSnapshot]:
     """Snapshot ``table_names`` of one database in a fixed number of statements."""
     server = Server.of(connection.dialect)
     queries = Queries.of(server)
-    reader = Reader(connection, schema, table_names, aggregate=server.json_aggregates)
+    reader = Reader(
+        connection,
+        schema,
+        table_names,
+        aggregate=server.json_aggregates,
+        by_name=not whole_schema,
+    )
     reader.prefetch(q for q in queries if q is not None)
     wanted = set(table_names)
     tables = {

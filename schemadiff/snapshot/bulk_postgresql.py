@@ -165,6 +165,8 @@ def reflect_postgresql(
     key_schema: str | None,
     names: list[str],
     default_schema: str | None,
+    *,
+    whole_schema: bool = False,
 ) -> dict[TableKey, TableSnapshot]:
     """Snapshots of ``names`` in ``schema`` in a fixed number of catalog reads."""
     dialect = connection.dialect

@@ -73,6 +73,8 @@ def reflect_sqlite_tables(
     key_schema: str | None,
     table_names: list[str],
     default_schema: str | None,
+    *,
+    whole_schema: bool = False,
 ) -> dict[TableKey, TableSnapshot]:
     """Snapshot ``table_names`` of one SQLite database (``main`` or attached)."""
     dialect = connection.dialect
