@@ -10,22 +10,66 @@ re-derived approximation.  Links are excluded from equality.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import field
+from typing import Any, TypeVar
 
 from sqlalchemy.types import TypeEngine
+from typing_extensions import dataclass_transform  # a SQLAlchemy 2 dependency; 3.11+ typing
 
 TableKey = tuple[str | None, str]
 
+_C = TypeVar("_C", bound=type)
 
-@dataclass(frozen=True)
+
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
+def snapshot(cls: _C) -> _C:
+    """``@dataclass(frozen=True, slots=True)``, with an ``__init__`` twice as fast.
+
+    A 1,000-table comparison builds some 40,000 snapshot items.  The
+    dataclass ``__init__`` of a frozen class stores each field through
+    ``object.__setattr__``; this one calls each slot's own setter, held in a
+    closure (0.56 µs instead of 1.1 µs for a column).  Nothing else changes:
+    assigning to a field still raises ``FrozenInstanceError``, and equality,
+    hashing, ``repr`` and ``dataclasses.replace`` are the dataclass's own.
+    (Writing the instance ``__dict__`` directly would be faster still, but
+    it un-shares the dict's keys and makes every later attribute read
+    twice as slow.)
+    """
+    cls = dataclasses.dataclass(frozen=True, slots=True)(cls)
+    fields = [f for f in dataclasses.fields(cls) if f.init]
+    namespace: dict[str, Any] = {}
+    params: list[str] = []
+    for f in fields:
+        if f.default_factory is not dataclasses.MISSING or f.kw_only:
+            raise TypeError(f"{cls.__name__}.{f.name}: snapshots take plain defaults only")
+        if f.default is dataclasses.MISSING:
+            params.append(f.name)
+        else:
+            namespace[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+    setters = ", ".join(f"_set_{f.name}" for f in fields)
+    stores = "".join(f"\n        _set_{f.name}(self, {f.name})" for f in fields)
+    source = (
+        f"def _make({setters}):\n"
+        f"    def __init__(self, {', '.join(params)}):{stores}\n"
+        f"    return __init__"
+    )
+    exec(source, namespace)  # noqa: S102 - generated like dataclasses' own __init__
+    init: Callable[..., None] = namespace["_make"](*(cls.__dict__[f.name].__set__ for f in fields))
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    cls.__init__ = init  # type: ignore[misc]
+    return cls
+
+
+@snapshot
 class ComputedSnapshot:
     sqltext: str
     persisted: bool | None = None
 
 
-@dataclass(frozen=True)
+@snapshot
 class IdentitySnapshot:
     """An identity column's generator, with its sequence options.
 
@@ -43,7 +87,7 @@ class IdentitySnapshot:
     cache: int | None = None
 
 
-@dataclass(frozen=True)
+@snapshot
 class ColumnSnapshot:
     name: str
     type: TypeEngine[Any] = field(compare=False)
@@ -56,14 +100,14 @@ class ColumnSnapshot:
     source: Any = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@snapshot
 class PrimaryKeySnapshot:
     name: str | None
     columns: tuple[str, ...]
     source: Any = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@snapshot
 class IndexSnapshot:
     name: str | None
     # Column names; an expression element is kept as its SQL text.
@@ -75,14 +119,14 @@ class IndexSnapshot:
     source: Any = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@snapshot
 class UniqueSnapshot:
     name: str | None
     columns: tuple[str, ...]
     source: Any = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@snapshot
 class ForeignKeySnapshot:
     name: str | None
     columns: tuple[str, ...]
@@ -96,14 +140,14 @@ class ForeignKeySnapshot:
     source: Any = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@snapshot
 class CheckSnapshot:
     name: str | None
     sqltext: str
     source: Any = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@snapshot
 class TableSnapshot:
     schema: str | None
     name: str
@@ -131,7 +175,7 @@ class TableSnapshot:
         return None
 
 
-@dataclass(frozen=True)
+@snapshot
 class SchemaSnapshot:
     """All tables of one side of a comparison, keyed by (schema, name).
 
