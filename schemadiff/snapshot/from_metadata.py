@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     CheckConstraint,
@@ -83,33 +83,38 @@ def server_default_text(column: Column[Any], dialect: Dialect) -> str | None:
 
 
 def column_snapshot(column: Column[Any], dialect: Dialect) -> ColumnSnapshot:
-    computed = None
-    if isinstance(column.computed, Computed):
+    # Runs for every model column (12,000 for 1,000 tables): the rare parts
+    # (generated, identity, defaults) are tested before any work is done,
+    # and the snapshot is built positionally.
+    computed = identity = None
+    given_computed, given_identity = column.computed, column.identity
+    if given_computed is not None and isinstance(given_computed, Computed):
         computed = ComputedSnapshot(
-            expression_text(column.computed.sqltext, dialect), column.computed.persisted
+            expression_text(given_computed.sqltext, dialect), given_computed.persisted
         )
-    identity = None
-    if isinstance(column.identity, Identity):
-        given = column.identity
+    if given_identity is not None and isinstance(given_identity, Identity):
         identity = IdentitySnapshot(
-            bool(given.always),
-            given.start,
-            given.increment,
-            given.minvalue,
-            given.maxvalue,
-            given.cycle,
-            given.cache,
+            bool(given_identity.always),
+            given_identity.start,
+            given_identity.increment,
+            given_identity.minvalue,
+            given_identity.maxvalue,
+            given_identity.cycle,
+            given_identity.cache,
         )
+    default = None
+    if column.server_default is not None and computed is None and identity is None:
+        default = server_default_text(column, dialect)
     return ColumnSnapshot(
-        name=column.name,
-        type=column.type,
-        nullable=bool(column.nullable),
-        server_default=None if computed or identity else server_default_text(column, dialect),
-        comment=column.comment,
-        autoincrement=column.autoincrement,
-        computed=computed,
-        identity=identity,
-        source=column,
+        column.name,
+        column.type,
+        bool(column.nullable),
+        default,
+        column.comment,
+        column.autoincrement,
+        computed,
+        identity,
+        column,
     )
 
 
@@ -139,17 +144,25 @@ def table_snapshot(table: Table, dialect: Dialect, default_schema: str | None) -
     indexes = [_index_snapshot(ix, dialect) for ix in table.indexes]
     schema = None if table.schema == default_schema else table.schema
     return TableSnapshot(
-        schema=schema,
-        name=table.name,
-        columns=tuple(column_snapshot(c, dialect) for c in table.columns),
-        primary_key=pk,
-        indexes=tuple(sorted(indexes, key=lambda i: (i.name or "", i.expressions))),
-        uniques=tuple(sorted(uniques, key=lambda u: (u.name or "", u.columns))),
-        foreign_keys=tuple(sorted(fks, key=lambda f: (f.name or "", f.columns))),
-        checks=tuple(sorted(checks, key=lambda c: (c.name or "", c.sqltext))),
-        comment=table.comment,
-        source=table,
+        schema,
+        table.name,
+        tuple([column_snapshot(c, dialect) for c in table.columns]),
+        pk,
+        _ordered(indexes, lambda i: (i.name or "", i.expressions)),
+        _ordered(uniques, lambda u: (u.name or "", u.columns)),
+        _ordered(fks, lambda f: (f.name or "", f.columns)),
+        _ordered(checks, lambda c: (c.name or "", c.sqltext)),
+        table.comment,
+        table,
     )
+
+
+_T = TypeVar("_T")
+
+
+def _ordered(items: list[_T], key: Callable[[_T], Any]) -> tuple[_T, ...]:
+    """Sorted as reflection sorts, so both sides line up (most lists hold one item)."""
+    return tuple(sorted(items, key=key)) if len(items) > 1 else tuple(items)
 
 
 def _created_on(cons: Any, dialect: Dialect) -> bool:
