@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -23,7 +23,7 @@ from schemadiff.plugins import Registries, default_registries
 from schemadiff.renderers.python import rewriter
 from schemadiff.renderers.python.rewriter import Rewriter
 from schemadiff.runtime.migration import MigrationContext, MigrationOptions
-from schemadiff.snapshot import reflect_snapshot, snapshot_from_metadata
+from schemadiff.snapshot import SchemaSnapshot, reflect_snapshot, snapshot_from_metadata
 
 _COMPARE_FIELDS = {
     "compare_type",
@@ -120,11 +120,7 @@ def _produce_upgrade_ops(
     # meanwhile): built side by side, the model costs nothing extra.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="schemadiff-model") as pool:
         model_future = pool.submit(
-            snapshot_from_metadata,
-            metadata,
-            mc.dialect,
-            default_schema=default_schema,
-            include_table=keep_model_table,
+            _model_snapshot, metadata, mc, opts, default_schema, keep_model_table
         )
         vt_schema = opts.version_table_schema
         db = reflect_snapshot(
@@ -138,6 +134,31 @@ def _produce_upgrade_ops(
         model = model_future.result()
     ctx = CompareContext(opts, mc.impl, migration_context=mc)
     return compare_snapshots(ctx, db, model, registries.comparators)
+
+
+def _model_snapshot(
+    metadata: MetaData | Sequence[MetaData],
+    mc: MigrationContext,
+    opts: CompareOptions,
+    default_schema: str | None,
+    include_table: Callable[[Any], bool],
+) -> SchemaSnapshot:
+    """The model's side, and the dialect's verdict on each of its column types.
+
+    Type comparison needs every model type compiled and normalized; done
+    here, in the worker, it overlaps the server's catalog work instead of
+    lengthening the comparison (the reflected side shares a few dozen type
+    objects, which cost nothing later).
+    """
+    model = snapshot_from_metadata(
+        metadata, mc.dialect, default_schema=default_schema, include_table=include_table
+    )
+    if opts.compare_type is not False:
+        signature = mc.impl.type_signature
+        for table in model.tables.values():
+            for column in table.columns:
+                signature(column.type)
+    return model
 
 
 def _migration_context(

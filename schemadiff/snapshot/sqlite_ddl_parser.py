@@ -283,33 +283,34 @@ def _constraint(cur: _Cursor, name: Name | None, start: int) -> Constraint | Non
         return None
     kw = keyword.keyword
     c = Constraint(kind="", name=name, constraint_start=start, keyword=keyword)
-    if cur.accept("PRIMARY", "KEY"):
+    # the first keyword picks the branch; accept() then checks the rest
+    if kw == "PRIMARY" and cur.accept("PRIMARY", "KEY"):
         c.kind = "primary_key"
         c.columns_span, c.columns = _column_list(cur)
         cur.accept("ASC") or cur.accept("DESC")
         _conflict_clause(cur)
         cur.accept("AUTOINCREMENT")
-    elif cur.accept("UNIQUE"):
+    elif kw == "UNIQUE" and cur.accept("UNIQUE"):
         c.kind = "unique"
         c.columns_span, c.columns = _column_list(cur)
         _conflict_clause(cur)
-    elif cur.accept("NOT", "NULL") or cur.accept("NULL"):
+    elif kw in ("NOT", "NULL") and (cur.accept("NOT", "NULL") or cur.accept("NULL")):
         c.kind = "not_null" if kw == "NOT" else "null"
         _conflict_clause(cur)
-    elif cur.accept("CHECK"):
+    elif kw == "CHECK" and cur.accept("CHECK"):
         c.kind = "check"
         c.body_span = cur.group()
-    elif cur.accept("DEFAULT"):
+    elif kw == "DEFAULT" and cur.accept("DEFAULT"):
         c.kind = "default"
         c.body_span = cur.group()
         if c.body_span is None:
             if cur.text() in ("+", "-"):
                 cur.take()
             cur.take()
-    elif cur.accept("COLLATE"):
+    elif kw == "COLLATE" and cur.accept("COLLATE"):
         c.kind = "collate"
         cur.take()
-    elif cur.accept("FOREIGN", "KEY"):
+    elif kw == "FOREIGN" and cur.accept("FOREIGN", "KEY"):
         c.kind = "foreign_key"
         c.columns_span, c.columns = _column_list(cur)
         if cur.kw() == "REFERENCES":
