@@ -63,8 +63,8 @@ def compare_nullable(
     ctx: CompareContext, table: TableSnapshot, db_col: ColumnSnapshot, model_col: ColumnSnapshot
 ) -> Found:
     # A primary key column is NOT NULL whatever the model's flag says.
-    if model_col.computed is not None:
-        return ()
+    if model_col.computed is not None or (not db_col.nullable and not model_col.nullable):
+        return ()  # (a column the database reports NOT NULL is NOT NULL)
     db_nullable = ctx.impl.effective_nullable(ctx.db_table(table.key), db_col)
     if db_nullable == model_col.nullable:
         return ()

@@ -103,7 +103,7 @@ def _compare_columns(
         merged: AlterColumnOp | None = None
         for fn in fns:
             found = fn(ctx, model_table, db_col, model_col)
-            if found == ():
+            if not found:  # an empty tuple or list; a generator is always true
                 continue
             for op in found:
                 if isinstance(op, AlterColumnOp):

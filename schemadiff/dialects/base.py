@@ -110,8 +110,15 @@ class DialectImpl:
             # A native enum compiles to its name only; its labels matter too.
             if list(inspected.enums) != list(metadata.enums):
                 return True
-        left = self.type_signature(inspected)
-        right = self.type_signature(metadata)
+        # once per column: the identity cache is read here, not through calls
+        seen = self._by_identity.get(id(inspected))
+        left = seen[1][1] if seen is not None and seen[0] is inspected else None
+        if left is None:
+            left = self.type_signature(inspected)
+        seen = self._by_identity.get(id(metadata))
+        right = seen[1][1] if seen is not None and seen[0] is metadata else None
+        if right is None:
+            right = self.type_signature(metadata)
         if left is None or right is None:
             return False
         return left != right

@@ -44,6 +44,7 @@ from schemadiff.snapshot.model import (
     TableKey,
     TableSnapshot,
     UniqueSnapshot,
+    ordered,
 )
 from schemadiff.snapshot.reflect import register_bulk_reflector
 
@@ -130,10 +131,10 @@ def reflect_mysql_tables(
             name=name,
             columns=tuple(columns.get(name, ())),
             primary_key=pk,
-            indexes=tuple(sorted(indexes, key=lambda i: (i.name or "", i.expressions))),
-            uniques=tuple(sorted(uniques, key=lambda u: (u.name or "", u.columns))),
-            foreign_keys=tuple(sorted(fks.get(name, ()), key=lambda f: (f.name or "", f.columns))),
-            checks=tuple(sorted(checks.get(name, ()), key=lambda c: (c.name or "", c.sqltext))),
+            indexes=ordered(indexes),
+            uniques=ordered(uniques),
+            foreign_keys=ordered(fks.get(name)),
+            checks=ordered(checks.get(name)),
             comment=comment or None,
         )
     return result

@@ -46,6 +46,7 @@ from schemadiff.snapshot.model import (
     TableKey,
     TableSnapshot,
     UniqueSnapshot,
+    ordered,
 )
 from schemadiff.snapshot.reflect import _reflect_schema, register_bulk_reflector
 
@@ -219,20 +220,13 @@ def reflect_postgresql(
             name=table,
             columns=tuple(table_columns),
             primary_key=pks.get(table),
-            indexes=_sorted(indexes.get(table), lambda i: (i.name or "", i.expressions)),
-            uniques=_sorted(uniques.get(table), lambda u: (u.name or "", u.columns)),
-            foreign_keys=_sorted(fks.get(table), lambda f: (f.name or "", f.columns)),
-            checks=_sorted(checks.get(table), lambda c: (c.name or "", c.sqltext)),
+            indexes=ordered(indexes.get(table)),
+            uniques=ordered(uniques.get(table)),
+            foreign_keys=ordered(fks.get(table)),
+            checks=ordered(checks.get(table)),
             comment=comments.get((table, 0)),
         )
     return result
-
-
-def _sorted(items: list[Any] | None, key: Any) -> tuple[Any, ...]:
-    """The generic path's order: by name, then by what the item covers."""
-    if not items:
-        return ()
-    return tuple(sorted(items, key=key)) if len(items) > 1 else (items[0],)
 
 
 def _column(

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar, cast
+from collections.abc import Sequence
+from operator import itemgetter
+from typing import Any, cast
 
 from sqlalchemy import exc, inspect
 from sqlalchemy.engine import Connection
@@ -49,13 +50,13 @@ from schemadiff.snapshot.model import (
     PrimaryKeySnapshot,
     TableKey,
     TableSnapshot,
+    ordered,
 )
 from schemadiff.snapshot.reflect import _reflect_schema, register_bulk_reflector
 
 __all__ = ["reflect_sqlite_tables"]
 
 Row = Sequence[Any]
-_T = TypeVar("_T")
 
 #: Table-valued PRAGMA functions (``pragma_table_info(...)``) exist from SQLite 3.16.
 _MIN_VERSION = (3, 16)
@@ -64,6 +65,7 @@ _MIN_VERSION = (3, 16)
 _XINFO_VERSION = (3, 31)
 
 _AUTOINDEX_PREFIX = "sqlite_autoindex"
+_PRAGMA_ORDER = itemgetter(0, 1)
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -172,7 +174,7 @@ class _Catalog:
             if row[0] in wanted:
                 grouped[row[0]].append(row[1:])
         for table_rows in grouped.values():
-            table_rows.sort(key=lambda r: (r[0], r[1]))
+            table_rows.sort(key=_PRAGMA_ORDER)
         return grouped
 
     def primary_key_of(self, table: str) -> list[str]:
@@ -238,21 +240,13 @@ def _table(
     return TableSnapshot(
         schema=key_schema,
         name=name,
-        columns=tuple(_column(catalog, row, parsed) for row in column_rows),
+        columns=tuple([_column(catalog, row, parsed) for row in column_rows]),
         primary_key=primary_key,
-        indexes=_sorted(indexes, lambda i: (i.name or "", i.expressions)),
-        uniques=_sorted(sa_uniques(parsed, autoindexes), lambda u: (u.name or "", u.columns)),
-        foreign_keys=_sorted(
-            _foreign_keys(catalog, parsed, fk_rows, referred_schema),
-            lambda f: (f.name or "", f.columns),
-        ),
-        checks=_sorted(sa_checks(parsed), lambda c: (c.name or "", c.sqltext)),
+        indexes=ordered(indexes),
+        uniques=ordered(sa_uniques(parsed, autoindexes)),
+        foreign_keys=ordered(_foreign_keys(catalog, parsed, fk_rows, referred_schema)),
+        checks=ordered(sa_checks(parsed)),
     )
-
-
-def _sorted(items: Iterable[_T], key: Callable[[_T], Any]) -> tuple[_T, ...]:
-    """In the generic path's order, so that the two snapshots compare equal."""
-    return tuple(sorted(items, key=key))
 
 
 def _column(catalog: _Catalog, row: Row, parsed: ddl.TableDef | None) -> ColumnSnapshot:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from types import SimpleNamespace
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -37,6 +37,7 @@ from schemadiff.snapshot.model import (
     TableKey,
     TableSnapshot,
     UniqueSnapshot,
+    ordered,
 )
 
 TableFilter = Callable[[Table], bool]
@@ -148,21 +149,13 @@ def table_snapshot(table: Table, dialect: Dialect, default_schema: str | None) -
         table.name,
         tuple([column_snapshot(c, dialect) for c in table.columns]),
         pk,
-        _ordered(indexes, lambda i: (i.name or "", i.expressions)),
-        _ordered(uniques, lambda u: (u.name or "", u.columns)),
-        _ordered(fks, lambda f: (f.name or "", f.columns)),
-        _ordered(checks, lambda c: (c.name or "", c.sqltext)),
+        ordered(indexes),
+        ordered(uniques),
+        ordered(fks),
+        ordered(checks),
         table.comment,
         table,
     )
-
-
-_T = TypeVar("_T")
-
-
-def _ordered(items: list[_T], key: Callable[[_T], Any]) -> tuple[_T, ...]:
-    """Sorted as reflection sorts, so both sides line up (most lists hold one item)."""
-    return tuple(sorted(items, key=key)) if len(items) > 1 else tuple(items)
 
 
 def _created_on(cons: Any, dialect: Dialect) -> bool:

@@ -11,7 +11,7 @@ re-derived approximation.  Links are excluded from equality.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import field
 from typing import Any, TypeVar
 
@@ -145,6 +145,28 @@ class CheckSnapshot:
     name: str | None
     sqltext: str
     source: Any = field(default=None, compare=False, repr=False)
+
+
+_Item = TypeVar("_Item", "IndexSnapshot", "UniqueSnapshot", "ForeignKeySnapshot", "CheckSnapshot")
+
+
+def ordered(items: Iterable[_Item] | None) -> tuple[_Item, ...]:
+    """Items of one kind in the one order every reader and the model use.
+
+    By name, unnamed first, then by what the item covers, so that two
+    snapshots of the same table compare equal field by field.  Most tables
+    have at most one item of a kind, which needs no sorting.
+    """
+    found = tuple(items) if items else ()
+    return tuple(sorted(found, key=_order_key)) if len(found) > 1 else found
+
+
+def _order_key(item: Any) -> tuple[str, Any]:
+    if isinstance(item, IndexSnapshot):
+        return (item.name or "", item.expressions)
+    if isinstance(item, CheckSnapshot):
+        return (item.name or "", item.sqltext)
+    return (item.name or "", item.columns)
 
 
 @snapshot

@@ -26,6 +26,7 @@ from schemadiff.snapshot.model import (
     TableKey,
     TableSnapshot,
     UniqueSnapshot,
+    ordered,
 )
 
 NameFilter = Callable[[str, str | None], bool]
@@ -108,33 +109,12 @@ def _reflect_schema(
             name=name,
             columns=tuple(_column(c) for c in cols),
             primary_key=_pk(pks.get(rkey)),
-            indexes=tuple(
-                sorted(
-                    (_index(i) for i in indexes.get(rkey, [])),
-                    key=lambda i: (i.name or "", i.expressions),
-                )
+            indexes=ordered(_index(i) for i in indexes.get(rkey, [])),
+            uniques=ordered(
+                UniqueSnapshot(u["name"], tuple(u["column_names"])) for u in uniques.get(rkey, [])
             ),
-            uniques=tuple(
-                sorted(
-                    (
-                        UniqueSnapshot(u["name"], tuple(u["column_names"]))
-                        for u in uniques.get(rkey, [])
-                    ),
-                    key=lambda u: (u.name or "", u.columns),
-                )
-            ),
-            foreign_keys=tuple(
-                sorted(
-                    (_fk(f, inspector.default_schema_name) for f in fks.get(rkey, [])),
-                    key=lambda f: (f.name or "", f.columns),
-                )
-            ),
-            checks=tuple(
-                sorted(
-                    (CheckSnapshot(c["name"], c["sqltext"]) for c in checks.get(rkey, [])),
-                    key=lambda c: (c.name or "", c.sqltext),
-                )
-            ),
+            foreign_keys=ordered(_fk(f, inspector.default_schema_name) for f in fks.get(rkey, [])),
+            checks=ordered(CheckSnapshot(c["name"], c["sqltext"]) for c in checks.get(rkey, [])),
             comment=(comments.get(rkey) or {}).get("text"),
         )
         result[(key_schema, name)] = table
