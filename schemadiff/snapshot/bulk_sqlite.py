@@ -118,6 +118,7 @@ class _Catalog:
             else:
                 self.index_sql[name] = sql
         self._types: dict[str, TypeEngine[Any]] = {}
+        self.shared_columns: dict[tuple[Any, ...], ColumnSnapshot] = {}
         wanted = [n for n in names if n in self.table_sql]
         # hidden: 0 plain, 1 hidden (virtual tables), 2 generated virtual, 3 generated stored
         pragma, hidden = ("pragma_table_xinfo", "p.hidden") if xinfo else ("pragma_table_info", 0)
@@ -250,7 +251,33 @@ def _table(
 
 
 def _column(catalog: _Catalog, row: Row, parsed: ddl.TableDef | None) -> ColumnSnapshot:
+    """A column's snapshot; equal plain columns of different tables share one.
+
+    Snapshots are immutable, so the thousand ``id INTEGER NOT NULL`` of a
+    large schema need one instance, as they share one type.  Generated
+    columns (their expression comes from the table's DDL) and columns of a
+    type that binds to its table (BOOLEAN) get their own.
+    """
     _, name, declared, notnull, default, _, hidden = row
+    key = row[1:]
+    shared = catalog.shared_columns.get(key)
+    if shared is not None:
+        return shared
+    column = _new_column(catalog, name, declared, notnull, default, hidden, parsed)
+    if column.computed is None and not isinstance(column.type, SchemaEventTarget):
+        catalog.shared_columns[key] = column
+    return column
+
+
+def _new_column(
+    catalog: _Catalog,
+    name: str,
+    declared: str,
+    notnull: int,
+    default: str | None,
+    hidden: int,
+    parsed: ddl.TableDef | None,
+) -> ColumnSnapshot:
     declared = declared.upper()
     computed = None
     if hidden in (2, 3):
