@@ -57,14 +57,19 @@ def compare_snapshots(
 
     table_fns = registry.for_target("table", dialect)
     column_fns = registry.for_target("column", dialect)
-    for key in sorted(set(db.tables) & set(model.tables), key=_sort_key):
+    include_object = ctx.options.include_object
+    for key in sorted(db.tables.keys() & model.tables.keys(), key=_sort_key):
         db_table, model_table = db.tables[key], model.tables[key]
-        if not ctx.include(model_table.source, model_table.name, "table", False, None):
+        if include_object is not None and not include_object(
+            model_table.source, model_table.name, "table", False, None
+        ):
             continue
-        ops = per_table[key]
+        found: list[MigrateOperation] = []
         for fn in table_fns:
-            ops.extend(fn(ctx, db_table, model_table))
-        ops.extend(_compare_columns(ctx, db_table, model_table, column_fns))
+            found.extend(fn(ctx, db_table, model_table))
+        found.extend(_compare_columns(ctx, db_table, model_table, column_fns))
+        if found:
+            per_table[key].extend(found)
 
     upgrade = UpgradeOps(list(created))
     for key in sorted(per_table, key=_sort_key):

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Index, UniqueConstraint
 
@@ -35,25 +34,21 @@ log = logging.getLogger("schemadiff.autogenerate.compare")
 _IDENTIFIER_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
 
 
-@dataclass
-class _Item:
+class _Item(NamedTuple):
     kind: str  # "index" or "unique"
     name: str | None
     signature: tuple[Any, ...]
     obj: Any  # the snapshot item
 
 
-def _expr_key(ctx: CompareContext, text: str) -> str:
-    if _IDENTIFIER_CHARS.issuperset(text):
-        return text
-    return ctx.impl.canonical(text)
-
-
 def _index_item(ctx: CompareContext, ix: Any) -> _Item:
     where = ctx.impl.canonical(ix.where) if ix.where else None
     family = "unique" if ix.unique else "index"
-    sig = (family, tuple(_expr_key(ctx, e) for e in ix.expressions), where)
-    return _Item("index", ix.name, sig, ix)
+    exprs = tuple(ix.expressions)
+    if not all(_IDENTIFIER_CHARS.issuperset(e) for e in exprs):  # plain columns are the rule
+        canonical = ctx.impl.canonical
+        exprs = tuple(e if _IDENTIFIER_CHARS.issuperset(e) else canonical(e) for e in exprs)
+    return _Item("index", ix.name, (family, exprs, where), ix)
 
 
 def _unique_item(uq: Any) -> _Item:
