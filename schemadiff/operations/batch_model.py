@@ -18,6 +18,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     ForeignKeyConstraint,
+    Identity,
     Index,
     MetaData,
     PrimaryKeyConstraint,
@@ -183,6 +184,8 @@ class BatchTable:
             col.server_default = _server_default(op.server_default.new)
         if op.comment is not None:
             col.comment = op.comment.new
+        if op.identity is not None:
+            _set_identity(col, op.identity.new)
         autoincrement = op.extra.get("autoincrement")
         if autoincrement is not None:
             col.autoincrement = autoincrement
@@ -421,3 +424,19 @@ def _server_default(value: Any) -> Any:
 
 def _conv(name: str | None) -> Any:
     return conv(name) if name else None
+
+
+def _set_identity(column: Column[Any], identity: Identity | None) -> None:
+    """The rebuilt table's column generates as ``identity`` says (None: not at all).
+
+    SQLAlchemy keeps an identity in two places, ``identity`` and
+    ``server_default``, and refuses one beside another server default; an
+    identity column has no default of its own.
+    """
+    if isinstance(column.server_default, Identity) or identity is not None:
+        column.server_default = None
+    column.identity = None
+    if identity is not None:
+        if column.autoincrement is False:  # as reflected for a plain column
+            column.autoincrement = "auto"
+        identity._copy()._set_parent(column)  # type: ignore[no-untyped-call]

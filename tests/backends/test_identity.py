@@ -295,6 +295,29 @@ def test_alter_column_directive_adds_changes_and_drops_an_identity(database, eng
     assert _identity_of(engine, "n") is None
 
 
+def test_batch_rebuild_carries_the_identity_change(database, engine):
+    """recreate="always" builds the new table with the column's new identity."""
+    _postgresql_only(database)
+    with engine.begin() as conn:
+        _item(sa.Column("n", sa.Integer, nullable=False)).create_all(conn)
+        conn.exec_driver_sql("INSERT INTO item (k, n) VALUES (1, 100)")
+    with migration(engine):
+        with op.batch_alter_table("item", recreate="always") as batch:
+            batch.alter_column("n", identity=sa.Identity(start=10, increment=5))
+    identity = _identity_of(engine, "n")
+    assert identity is not None and (identity["start"], identity["increment"]) == (10, 5)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO item (k) VALUES (2)")
+    # the copied rows keep their values, and the rebuilt table's sequence
+    # continues past them rather than colliding
+    assert rows(engine, "SELECT k, n FROM item ORDER BY k") == [(1, 100), (2, 101)]
+    with migration(engine):
+        with op.batch_alter_table("item", recreate="always") as batch:
+            batch.alter_column("n", identity=None, existing_identity=sa.Identity(start=10))
+    assert _identity_of(engine, "n") is None
+    assert rows(engine, "SELECT k, n FROM item ORDER BY k") == [(1, 100), (2, 101)]
+
+
 def test_alter_column_directive_does_nothing_without_identities(database, engine):
     if database.backend == "postgresql":
         pytest.skip("PostgreSQL has identity columns")
