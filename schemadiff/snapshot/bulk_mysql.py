@@ -336,38 +336,38 @@ def _keys(rows: Iterable[Sequence[Any]], server: Server) -> dict[str, _Keys]:
     ``<dialect>_prefix``, column prefixes as ``<dialect>_length``; a MariaDB
     10.6+ IGNORED index has a line it does not recognize, so it is left out.
     """
-    parts: dict[tuple[str, str], list[tuple[str | None, Any]]] = {}
-    kinds: dict[tuple[str, str], tuple[bool, str]] = {}
+    # (table, index) -> [unique, index type, column names, sub-part lengths]
+    found: dict[tuple[str, str], list[Any]] = {}
     for table, name, non_unique, column, sub_part, index_type, is_ignored in rows:
         if is_ignored == "YES":
             continue
-        key = (table, name)
-        index_parts = parts.get(key)
-        if index_parts is None:  # every part of an index has the same kind
-            index_parts = parts[key] = []
-            kinds[key] = (int(non_unique) == 0, index_type)
-        index_parts.append((column and _quoted(column), sub_part))
-    out: dict[str, _Keys] = {}
-    for (table, name), index_parts in parts.items():
-        pk, indexes, uniques = out.setdefault(table, (None, [], []))
+        index = found.get((table, name))
+        if index is None:  # every part of an index has the same kind
+            index = found[(table, name)] = [int(non_unique) == 0, index_type, [], None]
         # MySQL 8.0.13+ functional key parts have no COLUMN_NAME; SQLAlchemy
         # keeps only the plain columns of such an index.
-        cols = tuple(c for c, _ in index_parts if c is not None)
+        if column is not None:
+            column = _quoted(column) if "`" in column else column
+            index[2].append(column)
+            if sub_part is not None:
+                index[3] = index[3] or {}
+                index[3][column] = int(sub_part)
+    out: dict[str, _Keys] = {}
+    for (table, name), (unique, index_type, columns, lengths) in found.items():
+        pk, indexes, uniques = out.setdefault(table, (None, [], []))
+        cols = tuple(columns)
         if name == "PRIMARY":
             out[table] = (PrimaryKeySnapshot(None, cols), indexes, uniques)
             continue
-        unique, index_type = kinds[(table, name)]
         options: dict[str, Any] = {}
         if index_type in ("FULLTEXT", "SPATIAL"):
             options[f"{server.dialect_name}_prefix"] = index_type
-        else:
-            lengths = {c: int(n) for c, n in index_parts if n is not None and c is not None}
-            if lengths:
-                options[f"{server.dialect_name}_length"] = lengths
-        name = _quoted(name)
+        elif lengths:
+            options[f"{server.dialect_name}_length"] = lengths
+        name = _quoted(name) if "`" in name else name
         # the source mirrors the generic path's reflected dict, which comparators read
-        source = {"name": name, "column_names": list(cols), "unique": unique}
-        dialect_options = tuple(sorted((k, str(v)) for k, v in options.items()))
+        source = {"name": name, "column_names": columns, "unique": unique}
+        dialect_options = tuple(sorted((k, str(v)) for k, v in options.items())) if options else ()
         indexes.append(IndexSnapshot(name, cols, unique, dialect_options, source=source))
         if options:
             source["dialect_options"] = options
