@@ -168,6 +168,8 @@ class CaseResult:
     tables: int
     server_version: str | None = None
     create_seconds: float | None = None
+    #: seconds waited, after creating the tables, for the machine to go quiet
+    settle_seconds: float | None = None
     wall_seconds: float | None = None
     error: str | None = None
     tools: dict[str, ToolResult] = field(default_factory=dict)
@@ -291,6 +293,50 @@ def create_tables(engine: Engine, backend: str, metadata: sa.MetaData) -> float:
             metadata.create_all(conn, tables=tables[start : start + BATCH], checkfirst=False)
             conn.commit()
     return time.perf_counter() - t0
+
+
+#: The machine counts as quiet when this share of its CPU time is idle ...
+QUIET_IDLE_SHARE = 0.9
+#: ... over a sample of this many seconds; waiting gives up after QUIET_TIMEOUT.
+QUIET_SAMPLE_SECONDS = 0.5
+QUIET_TIMEOUT = 60.0
+
+
+def _cpu_times() -> tuple[int, int] | None:
+    """(idle, total) jiffies of all CPUs from /proc/stat; None off Linux."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(v) for v in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return fields[3] + (fields[4] if len(fields) > 4 else 0), sum(fields)
+
+
+def wait_for_quiet_machine() -> float:
+    """Wait until the database servers' background work has died down.
+
+    Creating (or, for the previous case, dropping) thousands of tables
+    leaves the servers busy for a while afterwards: PostgreSQL vacuums and
+    analyzes its catalogs, InnoDB computes table statistics and flushes
+    pages.  Measured during that, a tool that keeps two cores busy (the
+    database and itself) loses more than one that mostly waits, so each
+    case starts once CPU time is mostly idle again.  Returns the seconds
+    waited (not part of any figure).
+    """
+    started = time.perf_counter()
+    before = _cpu_times()
+    if before is None:
+        time.sleep(2)
+        return time.perf_counter() - started
+    while time.perf_counter() - started < QUIET_TIMEOUT:
+        time.sleep(QUIET_SAMPLE_SECONDS)
+        after = _cpu_times()
+        assert after is not None
+        idle, total = after[0] - before[0], after[1] - before[1]
+        before = after
+        if total > 0 and idle / total >= QUIET_IDLE_SHARE:
+            break
+    return time.perf_counter() - started
 
 
 def server_version(engine: Engine, backend: str) -> str | None:
@@ -422,6 +468,8 @@ def run_case(
             log(f"[compare] {backend} N={n_tables}: creating tables ...")
             case.create_seconds = create_tables(engine, backend, metadata)
             log(f"[compare] {backend} N={n_tables}: created in {case.create_seconds:.1f}s")
+            case.settle_seconds = wait_for_quiet_machine()
+            log(f"[compare] {backend} N={n_tables}: machine quiet after {case.settle_seconds:.1f}s")
             counter = StatementCounter(engine)
             _measure(case, engine, counter, metadata, repeat, memory, tools)
     except Exception as exc:  # noqa: BLE001 - one broken backend must not end the suite
@@ -597,7 +645,8 @@ def format_results(cases: Sequence[CaseResult]) -> str:
             )
     out = [format_table(headers, rows)]
     setup = [
-        f"  {c.backend} N={c.tables}: create_all {fmt_seconds(c.create_seconds)}s"
+        f"  {c.backend} N={c.tables}: create_all {fmt_seconds(c.create_seconds)}s,"
+        f" then {fmt_seconds(c.settle_seconds)}s until the machine was quiet"
         f" (server {c.server_version})"
         for c in cases
         if c.create_seconds is not None
