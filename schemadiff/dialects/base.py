@@ -48,6 +48,7 @@ class DialectImpl:
         self.preparer = dialect.identifier_preparer
         self._compiled: dict[Any, tuple[str | None, str | None]] = {}
         self._by_identity: dict[int, tuple[Any, tuple[str | None, str | None]]] = {}
+        self._default_verdicts: dict[tuple[str | None, str | None], bool] = {}
 
         self._synonyms: dict[str, str] = {}
 
@@ -106,10 +107,6 @@ class DialectImpl:
         type the database reports for it meet in one vocabulary; anything
         that cannot be compiled (an unknown reflected type) is not reported.
         """
-        if isinstance(inspected, Enum) and isinstance(metadata, Enum):
-            # A native enum compiles to its name only; its labels matter too.
-            if list(inspected.enums) != list(metadata.enums):
-                return True
         # once per column: the identity cache is read here, not through calls
         seen = self._by_identity.get(id(inspected))
         left = seen[1][1] if seen is not None and seen[0] is inspected else None
@@ -119,9 +116,16 @@ class DialectImpl:
         right = seen[1][1] if seen is not None and seen[0] is metadata else None
         if right is None:
             right = self.type_signature(metadata)
-        if left is None or right is None:
-            return False
-        return left != right
+        if left is not None and right is not None and left != right:
+            return not self.stored_alike(inspected, metadata)
+        if isinstance(inspected, Enum) and isinstance(metadata, Enum):
+            # A native enum compiles to its name only; its labels matter too.
+            return list(inspected.enums) != list(metadata.enums)
+        return False
+
+    def stored_alike(self, inspected: TypeEngine[Any], metadata: TypeEngine[Any]) -> bool:
+        """Types that compile differently but which the backend stores as one."""
+        return False
 
     # -- server defaults ---------------------------------------------------
     def normalize_default(self, text: str | None) -> str | None:
@@ -133,10 +137,19 @@ class DialectImpl:
         return text
 
     def defaults_differ(self, inspected: str | None, metadata: str | None) -> bool:
-        """Compared by meaning: see ``dialects.expressions``."""
-        return not same_expression(
-            self.normalize_default(inspected), self.normalize_default(metadata), self.name
-        )
+        """Compared by meaning: see ``dialects.expressions``.
+
+        The verdict depends on the two texts only, and a schema repeats a
+        few pairs (``current_timestamp()`` against ``CURRENT_TIMESTAMP`` on
+        every table), so each pair is judged once per comparison.
+        """
+        key = (inspected, metadata)
+        verdict = self._default_verdicts.get(key)
+        if verdict is None:
+            verdict = self._default_verdicts[key] = not same_expression(
+                self.normalize_default(inspected), self.normalize_default(metadata), self.name
+            )
+        return verdict
 
     def expressions_differ(self, inspected: str | None, metadata: str | None) -> bool:
         """CHECK bodies, index expressions, predicates: compared by meaning."""

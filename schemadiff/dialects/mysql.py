@@ -35,12 +35,10 @@ class MySQLImpl(DialectImpl):
         # index and constraint names are case-insensitive in MySQL
         return name.lower() if name is not None else None
 
-    def types_differ(self, inspected: Any, metadata: Any) -> bool:
+    def stored_alike(self, inspected: Any, metadata: Any) -> bool:
         # MariaDB stores JSON as LONGTEXT with a json_valid() CHECK
         # (MariaDB 10.2.7+, "JSON Data Type").
-        if isinstance(metadata, JSON) and isinstance(inspected, (LONGTEXT, JSON)):
-            return False
-        return super().types_differ(inspected, metadata)
+        return isinstance(metadata, JSON) and isinstance(inspected, (LONGTEXT, JSON))
 
     def normalize_type_text(self, text: str) -> str:
         upper = text.upper().strip()
