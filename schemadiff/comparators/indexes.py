@@ -45,7 +45,7 @@ def _index_item(ctx: CompareContext, ix: Any) -> _Item:
     where = ctx.impl.canonical(ix.where) if ix.where else None
     family = "unique" if ix.unique else "index"
     exprs = tuple(ix.expressions)
-    if not all(_IDENTIFIER_CHARS.issuperset(e) for e in exprs):  # plain columns are the rule
+    if not _IDENTIFIER_CHARS.issuperset("".join(exprs)):  # plain columns are the rule
         canonical = ctx.impl.canonical
         exprs = tuple(e if _IDENTIFIER_CHARS.issuperset(e) else canonical(e) for e in exprs)
     return _Item("index", ix.name, (family, exprs, where), ix)
@@ -56,28 +56,28 @@ def _unique_item(uq: Any) -> _Item:
 
 
 def _db_items(ctx: CompareContext, table: TableSnapshot) -> list[_Item]:
-    unique_names = {u.name for u in table.uniques}
+    impl, filtered = ctx.impl, ctx.options.include_name is not None
+    unique_names = {u.name for u in table.uniques} if impl.unique_constraint_is_index else ()
     items: list[_Item] = []
     for ix in table.indexes:
-        source = ix.source if isinstance(ix.source, dict) else {}
-        if source.get("duplicates_constraint"):
+        source = ix.source
+        if isinstance(source, dict) and source.get("duplicates_constraint"):
             continue  # PostgreSQL: the index behind a unique constraint
-        if ctx.impl.unique_constraint_is_index and ix.unique and ix.name in unique_names:
+        if ix.unique and ix.name in unique_names:
             continue  # MySQL: reported again as a unique constraint
-        if not ctx.include_reflected_name(ix.name, "index", table):
+        if filtered and not ctx.include_reflected_name(ix.name, "index", table):
             continue
-        if not ctx.impl.reflects_expression_indexes and _is_expression_index(ix):
+        if not impl.reflects_expression_indexes and _is_expression_index(ix):
             continue
-
         items.append(_index_item(ctx, ix))
     for uq in table.uniques:
-        if ctx.include_reflected_name(uq.name, "unique_constraint", table):
+        if not filtered or ctx.include_reflected_name(uq.name, "unique_constraint", table):
             items.append(_unique_item(uq))
     return items
 
 
 def _is_expression_index(ix: Any) -> bool:
-    return not all(_IDENTIFIER_CHARS.issuperset(e) for e in ix.expressions)
+    return not _IDENTIFIER_CHARS.issuperset("".join(ix.expressions))
 
 
 def _model_items(ctx: CompareContext, table: TableSnapshot) -> list[_Item]:
