@@ -67,13 +67,13 @@ class PostgresqlImpl(DialectImpl):
         a default MAXVALUE along with the type.
         """
         top = _INTEGER_MAX.get(self.compile_type(type_) or "", _INTEGER_MAX["BIGINT"])
-        increment = 1 if identity.increment is None else identity.increment
+        increment = _increment(identity)
         ascending = increment > 0
         min_default, max_default = (1, top) if ascending else (-top - 1, -1)
         minvalue = min_default if identity.minvalue is None else identity.minvalue
         maxvalue = max_default if identity.maxvalue is None else identity.maxvalue
         start_default = minvalue if ascending else maxvalue
-        start = start_default if identity.start is None else identity.start
+        start = _start(identity)
         return IdentitySnapshot(
             always=bool(identity.always),
             start=None if start == start_default else start,
@@ -144,11 +144,11 @@ def _identity_changes(old: Identity, new: Identity) -> list[str]:
     return out
 
 
-def _increment(identity: Identity) -> int:
+def _increment(identity: Identity | IdentitySnapshot) -> int:
     return 1 if identity.increment is None else identity.increment
 
 
-def _start(identity: Identity) -> int:
+def _start(identity: Identity | IdentitySnapshot) -> int:
     """START WITH, or where the sequence starts without one."""
     if identity.start is not None:
         return identity.start
