@@ -64,6 +64,10 @@ class DialectImpl:
 
     def type_signature(self, type_: TypeEngine[Any]) -> str | None:
         """The normalized text two types must share to be the same stored type."""
+        # Asked twice per column: a type seen before is answered from here.
+        seen = self._by_identity.get(id(type_))
+        if seen is not None and seen[0] is type_:
+            return seen[1][1]
         return self._compiled_and_signature(type_)[1]
 
     def _compiled_and_signature(self, type_: TypeEngine[Any]) -> tuple[str | None, str | None]:
@@ -107,15 +111,7 @@ class DialectImpl:
         type the database reports for it meet in one vocabulary; anything
         that cannot be compiled (an unknown reflected type) is not reported.
         """
-        # once per column: the identity cache is read here, not through calls
-        seen = self._by_identity.get(id(inspected))
-        left = seen[1][1] if seen is not None and seen[0] is inspected else None
-        if left is None:
-            left = self.type_signature(inspected)
-        seen = self._by_identity.get(id(metadata))
-        right = seen[1][1] if seen is not None and seen[0] is metadata else None
-        if right is None:
-            right = self.type_signature(metadata)
+        left, right = self.type_signature(inspected), self.type_signature(metadata)
         if left is not None and right is not None and left != right:
             return not self.stored_alike(inspected, metadata)
         if isinstance(inspected, Enum) and isinstance(metadata, Enum):
