@@ -18,8 +18,10 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python demo/run_demo.py
 
+# PYTEST_WORKERS=0 runs in one process (e.g. for -x or a debugger)
+PYTEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
