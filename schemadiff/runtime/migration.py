@@ -29,6 +29,7 @@ from sqlalchemy.schema import CreateTable, DropTable
 from sqlalchemy.sql.base import Executable
 
 from schemadiff.dialects import DialectImpl, impl_for
+from schemadiff.dialects.sqltext import PLAIN_TEXT_OPTIONS, plain_sql
 from schemadiff.errors import MigrationError, SchemaDiffError
 from schemadiff.runtime import sqlite_txn
 from schemadiff.runtime.locking import RunLock
@@ -99,14 +100,9 @@ class MigrationContext:
 
     # -- executing -----------------------------------------------------------
     def render(self, statement: str | Executable) -> str:
-        """SQL text of a statement with its values inlined, as offline mode writes it."""
-        if isinstance(statement, str):
-            text = statement
-        else:
-            compiled = statement.compile(  # type: ignore[attr-defined]
-                dialect=self.dialect, compile_kwargs={"literal_binds": True}
-            )
-            text = str(compiled)
+        """Plain SQL of a statement with its values inlined, as offline mode writes it
+        (no driver escaping: see ``dialects.sqltext``)."""
+        text = plain_sql(statement, self.dialect)
         return "\n".join(line.rstrip() for line in text.strip().splitlines())
 
     def execute(self, statement: str | Executable, params: Any = None) -> Any:
@@ -114,8 +110,8 @@ class MigrationContext:
             self.output_buffer.write(self.render(statement) + ";\n\n")
             return None
         conn = self.bind()
-        if isinstance(statement, str):
-            return conn.exec_driver_sql(statement)
+        if isinstance(statement, str):  # plain SQL: the driver must not parse '%'
+            return conn.exec_driver_sql(statement, execution_options=PLAIN_TEXT_OPTIONS)
         return conn.execute(statement, params) if params else conn.execute(statement)
 
     def write_comment(self, text: str) -> None:
