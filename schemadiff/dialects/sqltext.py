@@ -25,6 +25,7 @@ which escapes for its driver itself.
 from __future__ import annotations
 
 import copy
+import re
 import weakref
 from typing import Any
 
@@ -78,3 +79,22 @@ def plain_sql(statement: Any, dialect: Dialect) -> str:
         dialect=plain_dialect(dialect), compile_kwargs={"literal_binds": True}
     )
     return str(compiled)
+
+
+# a quoted literal or identifier, its quote doubled inside
+_QUOTED = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|`(?:[^`]|``)*`")
+_TRAILING_BLANKS = re.compile(r"[ \t]+(?=\n)")
+
+
+def tidy_script_text(text: str) -> str:
+    """A statement for a script: trailing blanks of its lines removed, but only
+    outside quotes, so a literal or name spanning lines (``'a  \\r\\nb'``)
+    reaches the database exactly as written."""
+    out: list[str] = []
+    pos = 0
+    for match in _QUOTED.finditer(text):
+        out.append(_TRAILING_BLANKS.sub("", text[pos : match.start()]))
+        out.append(match.group())
+        pos = match.end()
+    out.append(_TRAILING_BLANKS.sub("", text[pos:]))
+    return "".join(out).strip()

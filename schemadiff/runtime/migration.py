@@ -29,7 +29,7 @@ from sqlalchemy.schema import CreateTable, DropTable
 from sqlalchemy.sql.base import Executable
 
 from schemadiff.dialects import DialectImpl, impl_for
-from schemadiff.dialects.sqltext import PLAIN_TEXT_OPTIONS, plain_sql
+from schemadiff.dialects.sqltext import PLAIN_TEXT_OPTIONS, plain_sql, tidy_script_text
 from schemadiff.errors import MigrationError, SchemaDiffError
 from schemadiff.runtime import sqlite_txn
 from schemadiff.runtime.locking import RunLock
@@ -42,6 +42,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("schemadiff.runtime.migration")
 
+#: psql and sqlite3 read CR LF as a line ending, even inside quotes, and drop the CR
+CRLF_WARNING = (
+    "Offline SQL holds a carriage return before a line feed in a quoted value or name "
+    "(%s...); psql and sqlite3 drop that carriage return when they read the script"
+)
 #: re-plans a run from the version-table rows actually found
 Replan = Callable[[tuple[str, ...]], Sequence["Step"]]
 
@@ -102,12 +107,14 @@ class MigrationContext:
     def render(self, statement: str | Executable) -> str:
         """Plain SQL of a statement with its values inlined, as offline mode writes it
         (no driver escaping: see ``dialects.sqltext``)."""
-        text = plain_sql(statement, self.dialect)
-        return "\n".join(line.rstrip() for line in text.strip().splitlines())
+        return tidy_script_text(plain_sql(statement, self.dialect))
 
     def execute(self, statement: str | Executable, params: Any = None) -> Any:
         if self.as_sql:
-            self.output_buffer.write(self.render(statement) + ";\n\n")
+            sql = self.render(statement)
+            if "\r\n" in sql:
+                log.warning(CRLF_WARNING, sql.split("\n", 1)[0][:80])
+            self.output_buffer.write(sql + ";\n\n")
             return None
         conn = self.bind()
         if isinstance(statement, str):  # plain SQL: the driver must not parse '%'

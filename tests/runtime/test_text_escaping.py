@@ -103,3 +103,20 @@ def test_plain_dialect_leaves_percent_alone_and_the_driver_dialect_intact():
         assert plain_dialect(driver_dialect) is plain_dialect(driver_dialect)
         name = sa.table("a%b", sa.column("x"))
         assert "%%" not in plain_sql(sa.select(name.c.x), driver_dialect)
+
+
+def test_offline_warns_of_a_crlf_the_client_will_drop(caplog):
+    """psql and sqlite3 strip the CR of a CR LF pair, even inside quotes; the
+    script cannot prevent that, so the run says so."""
+    out = io.StringIO()
+    mc = MigrationContext(
+        sa.engine.make_url("postgresql+psycopg://").get_dialect()(),
+        None,
+        MigrationOptions(as_sql=True, output_buffer=out),
+    )
+    with activate(Operations(mc)):
+        op.create_table_comment("t", "two\r\nlines")
+        op.create_table_comment("t", "fine\rhere\nand here")
+    assert "'two\r\nlines'" in out.getvalue()
+    warnings = [r for r in caplog.records if "carriage return" in r.getMessage()]
+    assert len(warnings) == 1
