@@ -28,7 +28,7 @@ from tests.helpers import Project, make_project
 
 #: every kind of text that has broken a tool somewhere
 CORPUS = {
-    "quotes": "it's \"q\" `b`",
+    "quotes": 'it\'s "q" `b`',
     "triple": 'x"""; import os; os.system("touch pwned"); """',
     "backslash": "back\\slash \\n \\",
     "percent": "50% off %(x)s %s %%",
@@ -65,7 +65,9 @@ def hostile_metadata(backend: str) -> sa.MetaData:
             sa.Column("id", sa.Integer, primary_key=True),
             sa.Column(_ident(f"c {text}", backend), sa.String(80), comment=text),
             sa.Column("label", sa.String(80), server_default=text, comment=text),
-            sa.CheckConstraint(f"label <> {literal(text)}", name=_ident(f"ck {key} {text}", backend)),
+            sa.CheckConstraint(
+                f"label <> {literal(text)}", name=_ident(f"ck {key} {text}", backend)
+            ),
             sa.Index(_ident(f"ix {key} {text}", backend), "label"),
             comment=text,
         )
