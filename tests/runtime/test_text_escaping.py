@@ -120,3 +120,30 @@ def test_offline_warns_of_a_crlf_the_client_will_drop(caplog):
     assert "'two\r\nlines'" in out.getvalue()
     warnings = [r for r in caplog.records if "carriage return" in r.getMessage()]
     assert len(warnings) == 1
+
+
+PCT = sa.table(
+    "pct%t", sa.column("id", sa.Integer), sa.column("c%(x)s", sa.String), sa.column("d%")
+)
+
+
+def test_percent_in_names_survives_a_table_rebuild(engine, backend):
+    """Move and copy builds its own statements (sequences, setval, comments)."""
+    with migration(engine):
+        op.create_table(
+            "pct%t",
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("c%(x)s", sa.String(60), comment=TEXT),
+            comment=TEXT,
+        )
+        op.execute(PCT.insert().values({"c%(x)s": "a"}))
+    with migration(engine):
+        with op.batch_alter_table("pct%t", recreate="always") as batch:
+            batch.add_column(sa.Column("d%", sa.String(10), server_default=TEXT[:10]))
+    insp = sa.inspect(engine)
+    assert [c["name"] for c in insp.get_columns("pct%t")] == ["id", "c%(x)s", "d%"]
+    if backend != "sqlite":
+        assert insp.get_table_comment("pct%t")["text"] == TEXT
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(PCT)).all()
+        assert [tuple(r) for r in rows] == [(1, "a", TEXT[:10])]
