@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 
 import pytest
+import sqlalchemy as sa
 
 from schemadiff import commands
 from schemadiff.redact import mask_secrets, mask_url
@@ -70,12 +71,15 @@ def test_query_password_is_masked_in_every_output(backend, request):
     secret_project = request.getfixturevalue("secret_project")
     from schemadiff.renderers.report import FORMATS
 
+    # in-process, the model is given (a ``models`` module of another test may be imported)
+    model = sa.MetaData()
+    sa.Table("account", model, sa.Column("id", sa.Integer, primary_key=True))
     for fmt in sorted(FORMATS):
-        cfg = secret_project.config()
+        cfg = secret_project.config(model)
         assert commands.check(cfg, format=fmt) is True
         out = cfg.stdout.getvalue()
         assert SECRET not in out, f"{fmt} report shows the password:\n{out}"
-    cfg = secret_project.config()
+    cfg = secret_project.config(model)
     commands.current(cfg, verbose=True)
     out = cfg.stdout.getvalue()
     assert SECRET not in out and "password=***" in out
