@@ -70,6 +70,11 @@ def test_revision_message_cannot_inject_code(tmp_path):
     history = project.cli("history").stdout
     assert INJECTION in history  # read back as written
 
+    project.cli("revision", "-m", "two lines\n::error file=evil.py::pwned")
+    verbose = project.cli("history", "-v")
+    _no_command_lines(verbose.stdout + verbose.stderr, "history -v")
+    assert "\n    '::error file=evil.py::pwned'\n" in verbose.stdout
+
 
 def test_hostile_table_names_print_no_workflow_command(tmp_path):
     project = make_project(tmp_path, f"sqlite:///{tmp_path / 'app.db'}")
