@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import traceback
 from collections.abc import Sequence
@@ -18,17 +17,15 @@ from typing import Any
 from schemadiff import __version__
 from schemadiff import commands as command
 from schemadiff.config import find_config
+from schemadiff.redact import mask_secrets
+from schemadiff.safe_text import lines_safe, safe_log_records
 
 EXIT_OK = 0
 EXIT_DRIFT = 1
 EXIT_ERROR = 2
 
-_URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][\w+.-]*://[^:/@\s]*:)(?P<pw>[^@\s]+)(?P<tail>@)")
-
-
-def mask_passwords(text: str) -> str:
-    """Hide the password of every database URL in a message."""
-    return _URL_PASSWORD.sub(lambda m: f"{m.group('head')}***{m.group('tail')}", text)
+#: hides every URL secret (userinfo and query) in a message; see ``schemadiff.redact``
+mask_passwords = mask_secrets
 
 
 class _Parser(argparse.ArgumentParser):
@@ -178,7 +175,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_ERROR
     try:
-        return _dispatch(args)
+        with safe_log_records():
+            return _dispatch(args)
     except SystemExit:
         raise
     except BrokenPipeError:
@@ -193,7 +191,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             sys.stderr.write("FAILED: interrupted\n")
             return EXIT_ERROR
         message = str(exc) or type(exc).__name__
-        sys.stderr.write(f"FAILED: {mask_passwords(message)}\n")
+        sys.stderr.write(f"FAILED: {lines_safe(mask_passwords(message))}\n")
         return EXIT_ERROR
 
 

@@ -181,6 +181,7 @@ class ScriptDirectory:
         **template_args: Any,
     ) -> Path:
         from schemadiff.renderers.script import render_template, run_post_write_hooks
+        from schemadiff.safe_text import docstring_text
 
         create_date = self._now()
 
@@ -203,7 +204,8 @@ class ScriptDirectory:
             branch_labels=branch_labels,
             depends_on=depends_on,
             create_date=create_date,
-            message=message if message is not None else "empty message",
+            # a message is text, never code: escaped for the docstring it lands in
+            message=docstring_text(message) if message is not None else "empty message",
             **{"imports": "", "upgrades": "", "downgrades": "", **template_args},
         )
         try:

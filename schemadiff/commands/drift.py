@@ -10,6 +10,7 @@ from schemadiff.commands._env import current_env, run_env
 from schemadiff.config import Config
 from schemadiff.console import is_terminal
 from schemadiff.errors import CommandError
+from schemadiff.redact import mask_url
 from schemadiff.scriptdir import ScriptDirectory
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ def check(config: Config, format: str = "text", output: str | None = None) -> bo
         env = current_env(config)
         metadata = env.options.get("target_metadata")
         upgrade = produce_upgrade_ops(mc, metadata, env.options)
-        url = mc.connection.engine.url.render_as_string(hide_password=True) if mc.connection else ""
+        url = mask_url(mc.connection.engine.url) if mc.connection else ""
         databases.append(url)
         changes.extend(
             locate_changes(upgrade.to_changes(), metadata, root=root, env_py=script.env_py)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from schemadiff.commands._env import run_env
 from schemadiff.config import Config
 from schemadiff.errors import CommandError
+from schemadiff.redact import mask_url
 from schemadiff.scriptdir import ScriptDirectory
 
 if TYPE_CHECKING:
@@ -27,11 +28,7 @@ def current(config: Config, verbose: bool = False) -> None:
     def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
         heads = mc.get_current_heads()
         if verbose:
-            url = (
-                mc.connection.engine.url.render_as_string(hide_password=True)
-                if mc.connection
-                else ""
-            )
+            url = mask_url(mc.connection.engine.url) if mc.connection else ""
             config.print_stdout(f"Current revision(s) for {url}:")
         _emit(config, current_lines(graph, heads, verbose=verbose))
 

@@ -19,6 +19,7 @@ from sqlalchemy.sql.compiler import DDLCompiler
 from sqlalchemy.types import Enum, NullType, TypeEngine
 
 from schemadiff.dialects.expressions import canonical_sql, same_expression
+from schemadiff.dialects.sqltext import plain_dialect
 from schemadiff.errors import MigrationError
 from schemadiff.ops.schema_ops import AlterColumnOp
 
@@ -44,8 +45,9 @@ class DialectImpl:
     default_fk_actions: ClassVar[frozenset[str]] = frozenset({"NO ACTION"})
 
     def __init__(self, dialect: Dialect) -> None:
-        self.dialect = dialect
-        self.preparer = dialect.identifier_preparer
+        # Everything built here is plain SQL ('%' left alone), see dialects.sqltext.
+        self.dialect = plain_dialect(dialect)
+        self.preparer = self.dialect.identifier_preparer
         self._compiled: dict[Any, tuple[str | None, str | None]] = {}
         self._by_identity: dict[int, tuple[Any, tuple[str | None, str | None]]] = {}
         self._default_verdicts: dict[tuple[str | None, str | None], bool] = {}

@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import quoted_name
 from sqlalchemy.sql.naming import conv
 
+from schemadiff.dialects.sqltext import plain_sql
 from schemadiff.errors import CommandError, MigrationError
 from schemadiff.ops import (
     AddColumnOp,
@@ -145,10 +146,10 @@ class Operations:
         """A value rendered into the SQL text itself, so offline scripts carry it."""
         from sqlalchemy import literal
 
-        compiled = literal(value, type_=type_).compile(
-            dialect=self.migration_context.dialect, compile_kwargs={"literal_binds": True}
+        # plain SQL: executing the literal_column escapes '%' for the driver once
+        return literal_column(
+            plain_sql(literal(value, type_=type_), self.migration_context.dialect)
         )
-        return literal_column(str(compiled))
 
     # -- directives ----------------------------------------------------------
     def batch_alter_table(

@@ -334,7 +334,7 @@ class PostgresqlRecreate(Recreate):
 
     def after_rename(self, final: Table, late_fks: list[ForeignKeySpec]) -> None:
         super().after_rename(final, late_fks)
-        q = self.mc.dialect.identifier_preparer.quote
+        q = self.operations.impl.preparer.quote  # plain SQL, see dialects.sqltext
         table = self.operations.impl.quote_table(self.model.name, self.model.schema)
         for source, seq in self.sequences.items():
             column = self.model.renamed.get(source, source)
@@ -367,7 +367,7 @@ class PostgresqlRecreate(Recreate):
 
     def rename_temp_constraints(self, table: str) -> None:
         """Unnamed constraints were named after the temporary table by PostgreSQL."""
-        q = self.mc.dialect.identifier_preparer.quote
+        q = self.operations.impl.preparer.quote  # plain SQL, see dialects.sqltext
         if self.online:
             names = (
                 self.mc.bind()

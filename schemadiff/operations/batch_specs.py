@@ -16,6 +16,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.types import SchemaType
 
+from schemadiff.dialects.sqltext import plain_sql
+
 
 @dataclass
 class ColumnSlot:
@@ -90,7 +92,7 @@ def check_spec(cons: CheckConstraint, dialect: Dialect, table: Any = None) -> Ch
     if isinstance(sqltext, TextClause):
         body = sqltext.text
     else:
-        body = str(sqltext.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+        body = plain_sql(sqltext, dialect)
     from sqlalchemy import Table
 
     attached = isinstance(getattr(cons, "parent", None), Table)
@@ -126,9 +128,7 @@ def index_spec(index: Index, dialect: Dialect) -> IndexSpec:
             columns.append(expr)
         else:
             columns.append(None)
-            expressions.append(
-                str(expr.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-            )
+            expressions.append(plain_sql(expr, dialect))
     return IndexSpec(
         resolved_name(index, dialect),
         columns,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from schemadiff.ops.base import Change
+from schemadiff.safe_text import line_safe, visible
 
 _NOUNS = {
     "index": "index",
@@ -22,12 +23,20 @@ _VERBS = {"add": "added", "remove": "removed"}
 
 
 def target_of(change: Change) -> str:
-    """``schema.table`` or ``table``: what reports group changes by."""
+    """``schema.table`` or ``table``: what reports group changes by (a report line
+    of its own in the text format, so made line-safe)."""
     table = change.table or ""
-    return f"{change.schema}.{table}" if change.schema else table
+    return line_safe(f"{change.schema}.{table}" if change.schema else table)
 
 
 def describe_change(change: Change) -> str:
+    """The sentence, with any control character in a name or value spelled out:
+    it lands in reports, logs and script comments, where a newline would start
+    a line of someone else's choosing."""
+    return visible(_sentence(change))
+
+
+def _sentence(change: Change) -> str:
     target = target_of(change)
     d: dict[str, Any] = change.detail
     column = f"'{target}.{change.name}'"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
+from ..safe_text import line_safe, visible
 from .graph import RevisionGraph
 
 __all__ = [
@@ -66,7 +67,7 @@ def revision_line(
         if graph.is_merge_point(rev_id):
             text += " (mergepoint)"
     if include_doc:
-        text += f", {rev.doc}"
+        text += f", {visible(rev.doc)}"
     return text
 
 
@@ -97,7 +98,7 @@ def verbose_block(graph: RevisionGraph, rev_id: str, *, current: Collection[str]
     lines.append(f"Path: {rev.path or ''}")
     lines.append("")
     doc_lines = rev.longdoc.splitlines() or [""]
-    lines.extend(f"    {line}".rstrip() for line in doc_lines)
+    lines.extend(f"    {line_safe(line)}".rstrip() for line in doc_lines)
     lines.append("")
     return lines
 

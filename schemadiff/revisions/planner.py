@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..errors import RangeNotAncestorError, ResolutionError
+from ..safe_text import visible
 from .graph import RevisionGraph
 from .identifiers import (
     BaseTarget,
@@ -99,7 +100,7 @@ class Step:
         """The ``Running upgrade A -> B, message`` line, spacing as the seeds print it."""
         left = ", ".join(self.from_revisions)
         right = ", ".join(self.to_revisions)
-        return f"Running {self.verb} {left} -> {right}, {self.revision.doc}"
+        return f"Running {self.verb} {left} -> {right}, {visible(self.revision.doc)}"
 
 
 def apply_changes(rows: Sequence[str], changes: Sequence[VersionChange]) -> tuple[str, ...]:

@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
 from schemadiff.errors import MigrationError
+from schemadiff.redact import mask_url
 
 log = logging.getLogger("schemadiff.runtime.migration")
 
@@ -82,7 +83,7 @@ class RunLock:
         return None  # SQLite: the write transaction is the lock; others: none known
 
     def where(self) -> str:
-        return self.conn.engine.url.render_as_string(hide_password=True)
+        return mask_url(self.conn.engine.url)
 
     def acquire(self, timeout: float, sleep: Callable[[float], None] = time.sleep) -> None:
         _wait(self.try_acquire, timeout, self.where(), sleep)
@@ -168,6 +169,6 @@ def begin_immediate(
         return True
 
     try:
-        _wait(attempt, timeout, conn.engine.url.render_as_string(hide_password=True), sleep)
+        _wait(attempt, timeout, mask_url(conn.engine.url), sleep)
     finally:
         conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(previous or 0)}")

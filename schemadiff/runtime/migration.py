@@ -29,6 +29,7 @@ from sqlalchemy.schema import CreateTable, DropTable
 from sqlalchemy.sql.base import Executable
 
 from schemadiff.dialects import DialectImpl, impl_for
+from schemadiff.dialects.sqltext import PLAIN_TEXT_OPTIONS, plain_sql, tidy_script_text
 from schemadiff.errors import MigrationError, SchemaDiffError
 from schemadiff.runtime import sqlite_txn
 from schemadiff.runtime.locking import RunLock
@@ -41,6 +42,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("schemadiff.runtime.migration")
 
+#: psql and sqlite3 read CR LF as a line ending, even inside quotes, and drop the CR
+CRLF_WARNING = (
+    "Offline SQL holds a carriage return before a line feed in a quoted value or name "
+    "(%s...); psql and sqlite3 drop that carriage return when they read the script"
+)
 #: re-plans a run from the version-table rows actually found
 Replan = Callable[[tuple[str, ...]], Sequence["Step"]]
 
@@ -99,23 +105,20 @@ class MigrationContext:
 
     # -- executing -----------------------------------------------------------
     def render(self, statement: str | Executable) -> str:
-        """SQL text of a statement with its values inlined, as offline mode writes it."""
-        if isinstance(statement, str):
-            text = statement
-        else:
-            compiled = statement.compile(  # type: ignore[attr-defined]
-                dialect=self.dialect, compile_kwargs={"literal_binds": True}
-            )
-            text = str(compiled)
-        return "\n".join(line.rstrip() for line in text.strip().splitlines())
+        """Plain SQL of a statement with its values inlined, as offline mode writes it
+        (no driver escaping: see ``dialects.sqltext``)."""
+        return tidy_script_text(plain_sql(statement, self.dialect))
 
     def execute(self, statement: str | Executable, params: Any = None) -> Any:
         if self.as_sql:
-            self.output_buffer.write(self.render(statement) + ";\n\n")
+            sql = self.render(statement)
+            if "\r\n" in sql:
+                log.warning(CRLF_WARNING, sql.split("\n", 1)[0][:80])
+            self.output_buffer.write(sql + ";\n\n")
             return None
         conn = self.bind()
-        if isinstance(statement, str):
-            return conn.exec_driver_sql(statement)
+        if isinstance(statement, str):  # plain SQL: the driver must not parse '%'
+            return conn.exec_driver_sql(statement, execution_options=PLAIN_TEXT_OPTIONS)
         return conn.execute(statement, params) if params else conn.execute(statement)
 
     def write_comment(self, text: str) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from schemadiff.ops.base import Change
 from schemadiff.renderers.describe import describe_change, target_of
 from schemadiff.renderers.report import Report, register_format
+from schemadiff.safe_text import visible
 
 CLEAN = "No new upgrade operations detected."
 
@@ -25,7 +26,7 @@ def headline(report: Report) -> str:
     count = len(report.changes)
     return (
         f"Schema drift detected: {count} difference{'s' if count != 1 else ''} "
-        f"between the database ({report.database}) and the models"
+        f"between the database ({visible(report.database)}) and the models"
     )
 
 
