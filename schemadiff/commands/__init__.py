@@ -16,7 +16,7 @@ _HOMES = {
     "check": "drift",
     "check_dev": "devdb",
     "current": "inspect",
-    "diff": "diff",
+    "diff": "schema_diff",
     "downgrade": "migrate",
     "edit": "inspect",
     "heads": "inspect",

@@ -109,9 +109,7 @@ def compare_sides(src: Side, tgt: Side, *, include_schemas: bool = False) -> lis
     if tgt.url is not None:
         with _connect(tgt.url) as conn:
             upgrade = _compare(conn, src.metadata, include_schemas)
-        reverse = upgrade.reverse()
-        assert isinstance(reverse, UpgradeOps)
-        return reverse.to_changes()
+        return upgrade.reverse().to_changes()
     assert tgt.metadata is not None
     with _source_model_in_sqlite(src.metadata) as url, _connect(url) as conn:
         return _compare(conn, tgt.metadata, include_schemas).to_changes()
