@@ -13,7 +13,6 @@ not part of the key: delete the cache folder after changing such code.)
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import os
 import shutil
@@ -96,6 +95,8 @@ def exclusive(key: str) -> Iterator[bool]:
     only reads it) and store a freshly replayed one; a run that finds the
     entry busy works on a copy and stores nothing.
     """
+    import fcntl  # POSIX only, as the embedded server is
+
     folder = cache_root() / "embedded-postgresql" / key
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "lock", "w") as handle:
