@@ -195,14 +195,16 @@ def test_the_configured_database_is_not_accepted_as_dev_database(tmp_path):
 
 def test_every_report_format_in_process(tmp_path):
     project = unreachable_project(tmp_path)
-    project.write_models(MODELS)
     migrations(project, "sqlite")
+    namespace: dict = {}
+    exec(MODELS, namespace)  # in-process: another test's 'models' module may be imported
+    metadata = namespace["metadata"]
     for fmt in ("text", "json", "markdown", "junit", "github", "sarif"):
-        config = project.config()
+        config = project.config(metadata)
         assert commands.check_dev(config, "sqlite://", format=fmt) is False, fmt
         assert config.stdout.getvalue().strip(), fmt
     out = tmp_path / "report.json"
-    config = project.config()
+    config = project.config(metadata)
     assert commands.check_dev(config, "sqlite://", format="json", output=str(out)) is False
     assert json.loads(out.read_text())["drift"] is False
 

@@ -219,6 +219,35 @@ def test_an_interrupted_run_stops_and_removes_the_server(project, folders, sig):
     assert list(folders["cache"].rglob("PG_VERSION")) == []
 
 
+def test_a_killed_run_is_cleaned_up_by_the_next_one(project, folders):
+    marker = project.root / "started"
+    blocker = write_revision(
+        project,
+        "e2",
+        "e1",
+        f"import pathlib, time\npathlib.Path({str(marker)!r}).write_text('x')\ntime.sleep(120)",
+        "pass",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "schemadiff", "check", "--dev-url", "embedded"],
+        cwd=project.root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=_env(folders),
+    )
+    deadline = time.monotonic() + 120
+    while not marker.exists():
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    proc.kill()  # no chance to clean up: the server and its folder stay
+    proc.wait()
+    assert servers_using(folders["tmp"]) and list(folders["tmp"].glob("schemadiff-pg-*"))
+    blocker.unlink()
+    proc = run(project, folders, "check", "--dev-url", "embedded")
+    assert proc.returncode == 0, proc.stderr
+    assert_nothing_left(folders)
+
+
 def test_a_failing_migration_is_reported_and_not_cached(project, folders):
     write_revision(project, "e2", "e1", 'op.drop_table("no_such_table")', "pass")
     proc = run(project, folders, "check", "--dev-url", "embedded")
