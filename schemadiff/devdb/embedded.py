@@ -174,20 +174,26 @@ def _reachable_install(install: PostgresInstall, user: tuple[int, int] | None) -
         return install
     tree = install.bindir.parent
     target = Path(tempfile.gettempdir()) / f"schemadiff-postgresql-{install.version}-{os.getuid()}"
-    done = target / ".complete"
-    if not done.exists():
+    # A repaired wheel finds its shared libraries through a relative RPATH
+    # ($ORIGIN/../../../<package>.libs): the copy keeps that layout.
+    package = tree.parent
+    libs = package.parent / f"{package.name}.libs"
+    inner = Path(package.name) / tree.name if libs.is_dir() else Path()
+    if not (target / ".complete").exists():
         staging = Path(tempfile.mkdtemp(prefix="schemadiff-postgresql-copy-"))
         try:
             for part in ("bin", "lib", "share"):
                 if (tree / part).is_dir():
-                    shutil.copytree(tree / part, staging / part, symlinks=True)
-            staging.chmod(0o755)
+                    shutil.copytree(tree / part, staging / inner / part, symlinks=True)
+            if libs.is_dir():
+                shutil.copytree(libs, staging / libs.name, symlinks=True)
+            staging.chmod(0o755)  # made 0700 by mkdtemp; copytree's folders are 0755
             (staging / ".complete").write_text(install.version)
             shutil.rmtree(target, ignore_errors=True)
             os.replace(staging, target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-    copy = PostgresInstall(target / "bin", install.version)
+    copy = PostgresInstall(target / inner / "bin", install.version)
     if not _runs_as(copy, user):
         raise CommandError(
             f"the PostgreSQL binaries in {install.bindir} cannot be run as 'nobody' (PostgreSQL "

@@ -98,8 +98,13 @@ def exclusive(key: str) -> Iterator[bool]:
     import fcntl  # POSIX only, as the embedded server is
 
     folder = cache_root() / "embedded-postgresql" / key
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / "lock", "w") as handle:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = open(folder / "lock", "w")  # noqa: SIM115 - closed below
+    except OSError:  # no writable cache: every run replays, nothing is stored
+        yield False
+        return
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -119,10 +124,11 @@ def discard(key: str) -> None:
 def prune(keep: int = KEEP) -> None:
     """Remove all but the ``keep`` most recently used clusters."""
     folder = cache_root() / "embedded-postgresql"
-    if not folder.is_dir():
-        return
-    entries = sorted(
-        (p for p in folder.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True
-    )
-    for stale in entries[keep:]:
-        shutil.rmtree(stale, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        entries = sorted(
+            (p for p in folder.iterdir() if p.is_dir()),
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
+        )
+        for stale in entries[keep:]:
+            shutil.rmtree(stale, ignore_errors=True)

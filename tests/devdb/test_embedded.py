@@ -256,6 +256,32 @@ def test_a_failing_migration_is_reported_and_not_cached(project, folders):
     assert_nothing_left(folders)
 
 
+def test_binaries_the_server_user_cannot_reach_are_copied(project, folders, install, tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("only root runs the server as another user")
+    # a virtualenv in a folder closed to 'nobody' (pytest's tmp_path is 0700)
+    package = install.bindir.parent.parent
+    closed = tmp_path / "site-packages"
+    shutil.copytree(package, closed / package.name, symlinks=True)
+    libs = package.parent / f"{package.name}.libs"
+    if libs.is_dir():
+        shutil.copytree(libs, closed / libs.name, symlinks=True)
+    bindir = closed / package.name / install.bindir.parent.name / "bin"
+    env = {**_env(folders), embedded.BIN_ENV: str(bindir)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "schemadiff", "check", "--dev-url", "embedded"],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    copies = list(folders["tmp"].glob("schemadiff-postgresql-*/.complete"))
+    assert len(copies) == 1
+    assert_nothing_left(folders)
+
+
 def test_a_pinned_major_version(project, folders, install):
     if not Path("/usr/lib/postgresql/15/bin/postgres").exists():
         pytest.skip("no PostgreSQL 15 installation at /usr/lib/postgresql/15")
