@@ -16,10 +16,10 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -87,7 +87,7 @@ def inventory(conn: Connection) -> Inventory:
 
 def _pg_inventory(conn: Connection) -> Inventory:
     relations = conn.exec_driver_sql(
-        "SELECT c.relkind, n.nspname, c.relname FROM pg_class c "
+        "SELECT c.relkind::text, n.nspname, c.relname FROM pg_class c "
         "JOIN pg_namespace n ON n.oid = c.relnamespace "
         f"WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND {_PG_USER_NAMESPACE} "
         f"AND {_PG_NOT_FROM_EXTENSION.format(oid='c.oid')}"
@@ -143,7 +143,7 @@ def _pg_empty(conn: Connection, before: Inventory) -> None:
         conn.exec_driver_sql(f"DROP EXTENSION IF EXISTS {_q(conn, ext)} CASCADE")
     # What is left lives in schemas that were there (empty) before.
     rows = conn.exec_driver_sql(
-        "SELECT c.relkind, n.nspname, c.relname FROM pg_class c "
+        "SELECT c.relkind::text, n.nspname, c.relname FROM pg_class c "
         "JOIN pg_namespace n ON n.oid = c.relnamespace "
         f"WHERE c.relkind IN ('v', 'm', 'r', 'p', 'f', 'S') AND {_PG_USER_NAMESPACE} "
         f"AND {_PG_NOT_FROM_EXTENSION.format(oid='c.oid')} "
@@ -154,7 +154,7 @@ def _pg_empty(conn: Connection, before: Inventory) -> None:
             f"DROP {_PG_RELKINDS[kind]} IF EXISTS {_q(conn, schema, name)} CASCADE"
         )
     routines = conn.exec_driver_sql(
-        "SELECT p.prokind, n.nspname, p.proname, pg_get_function_identity_arguments(p.oid) "
+        "SELECT p.prokind::text, n.nspname, p.proname, pg_get_function_identity_arguments(p.oid) "
         "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
         f"WHERE {_PG_USER_NAMESPACE} AND {_PG_NOT_FROM_EXTENSION.format(oid='p.oid')}"
     ).all()
@@ -162,7 +162,7 @@ def _pg_empty(conn: Connection, before: Inventory) -> None:
         what = {"p": "PROCEDURE", "a": "AGGREGATE"}.get(kind, "FUNCTION")
         conn.exec_driver_sql(f"DROP {what} IF EXISTS {_q(conn, schema, name)}({args}) CASCADE")
     types = conn.exec_driver_sql(
-        "SELECT t.typtype, n.nspname, t.typname FROM pg_type t "
+        "SELECT t.typtype::text, n.nspname, t.typname FROM pg_type t "
         "JOIN pg_namespace n ON n.oid = t.typnamespace "
         f"WHERE {_PG_USER_NAMESPACE} AND {_PG_NOT_FROM_EXTENSION.format(oid='t.oid')} "
         "AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND "
@@ -227,57 +227,87 @@ def scratch_database(dev_url: str, *, configured_url: str | None = None) -> Iter
             "database that schemadiff may fill and empty"
         )
     if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
-        with _temporary_sqlite() as temp_url:
+        with _temporary_sqlite(url) as temp_url:
             yield temp_url
         return
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     try:
-        try:
-            with engine.connect() as conn:
-                before = inventory(conn)
-        except CommandError:
-            raise
-        except Exception as exc:
-            raise CommandError(f"cannot connect to the dev database {masked(url)}: {exc}") from None
-        if before.objects:
-            shown = ", ".join(before.objects[:5]) + (", ..." if len(before.objects) > 5 else "")
-            raise DevDatabaseNotEmpty(
-                f"the dev database {masked(url)} is not empty ({len(before.objects)} "
-                f"object(s): {shown}); --dev-url needs an empty scratch database, and "
-                "nothing in it was changed"
-            )
-        try:
-            yield url
-        finally:
-            _empty_again(engine, before)
+        before = with_connection(url, inventory)
+    except CommandError:
+        raise
+    except Exception as exc:
+        raise CommandError(f"cannot connect to the dev database {masked(url)}: {exc}") from None
+    if before.objects:
+        shown = ", ".join(before.objects[:5]) + (", ..." if len(before.objects) > 5 else "")
+        raise DevDatabaseNotEmpty(
+            f"the dev database {masked(url)} is not empty ({len(before.objects)} "
+            f"object(s): {shown}); --dev-url needs an empty scratch database, and "
+            "nothing in it was changed"
+        )
+    try:
+        yield url
     finally:
-        engine.dispose()
+        _empty_again(url, before)
 
 
-def _empty_again(engine: Engine, before: Inventory) -> None:
-    with engine.connect() as conn:
-        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-        try:
-            empty_database(conn, before)
-            left = inventory(conn).objects
-        except Exception as exc:
-            raise CommandError(
-                f"could not empty the dev database {masked(engine.url)} again: {exc}; "
-                "drop what the migrations created by hand before the next run"
-            ) from None
+def _empty_again(url: URL, before: Inventory) -> None:
+    def empty(conn: Connection) -> tuple[str, ...]:
+        empty_database(conn, before)
+        conn.commit()
+        return inventory(conn).objects
+
+    try:
+        left = with_connection(url, empty)
+    except Exception as exc:
+        raise CommandError(
+            f"could not empty the dev database {masked(url)} again: {exc}; "
+            "drop what the migrations created by hand before the next run"
+        ) from None
     if left:
         raise CommandError(
-            f"the dev database {masked(engine.url)} still holds {', '.join(left)} after "
+            f"the dev database {masked(url)} still holds {', '.join(left)} after "
             "emptying; drop them by hand before the next run"
         )
 
 
+_T = TypeVar("_T")
+
+
+def with_connection(url: URL, fn: Callable[[Connection], _T]) -> _T:
+    """Run ``fn`` on a connection to ``url``, through an async engine for async drivers.
+
+    An async environment (``postgresql+asyncpg``, ``sqlite+aiosqlite``)
+    gives its dev URL with the same driver; its connection is used through
+    ``run_sync``, so the catalog queries stay plain synchronous code.
+    """
+    if getattr(url.get_dialect(), "is_async", False):
+        import asyncio
+
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        async def run() -> _T:
+            engine = create_async_engine(url, poolclass=sa.pool.NullPool)
+            try:
+                async with engine.connect() as conn:
+                    return await conn.run_sync(fn)
+            finally:
+                await engine.dispose()
+
+        return asyncio.run(run())
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            return fn(conn)
+    finally:
+        engine.dispose()
+
+
 @contextlib.contextmanager
-def _temporary_sqlite() -> Iterator[URL]:
+def _temporary_sqlite(url: URL) -> Iterator[URL]:
+    """The same driver (``sqlite+aiosqlite://`` stays async) on a temporary file."""
     folder = tempfile.mkdtemp(prefix="schemadiff-dev-")
     path = Path(folder) / "dev.db"
     try:
-        yield make_url(f"sqlite:///{path}")
+        yield url.set(database=str(path))
     finally:
         for leftover in Path(folder).iterdir():
             leftover.unlink()

@@ -226,3 +226,22 @@ def test_pre_commit_hook_without_a_database(tmp_path):
     migrations(project, "sqlite")
     args = hook["entry"].split()[1:-1]
     assert project.cli(*args, "sqlite://").stdout.startswith("No new upgrade operations")
+
+
+def test_an_async_environment_replays_with_its_async_driver(backend, dev_url, tmp_path):
+    drivers = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+    if backend not in drivers:
+        pytest.skip("no async MariaDB driver in the test environment")
+    project = unreachable_project(tmp_path)
+    template = Path(commands.__file__).parents[1] / "templates" / "async" / "env.py"
+    env_py = template.read_text().replace(
+        "target_metadata = None\n", "import models\ntarget_metadata = models.metadata\n"
+    )
+    (project.root / "migrations" / "env.py").write_text(env_py)
+    project.write_models(MODELS)
+    migrations(project, backend)
+    url = sa.make_url(dev_url).set(drivername=drivers[backend])
+    async_url = url.render_as_string(hide_password=False)
+    proc = project.cli("check", "--dev-url", async_url)
+    assert "No new upgrade operations detected." in proc.stdout
+    assert objects_in(dev_url) == ()
