@@ -127,6 +127,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="report format: text (default), json, markdown, junit, github or sarif",
     )
     p.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    p.add_argument(
+        "--dev-url",
+        dest="dev_url",
+        metavar="URL",
+        help="compare the models with the migrations replayed on URL (an empty scratch "
+        "database, emptied again afterwards) instead of the configured database; "
+        "'embedded' (or 'embedded:MAJOR') starts a throwaway PostgreSQL",
+    )
+
+    p = sub.add_parser(
+        "diff", help="compare two schemas (database URLs or module:attribute MetaData)"
+    )
+    p.add_argument("source", metavar="SOURCE", help="database URL or module:attribute MetaData")
+    p.add_argument("target", metavar="TARGET", help="database URL or module:attribute MetaData")
+    p.add_argument(
+        "--format",
+        default="text",
+        metavar="FORMAT",
+        help="report format: text (default), json, markdown, junit, github or sarif",
+    )
+    p.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    p.add_argument(
+        "--include-schemas",
+        dest="include_schemas",
+        action="store_true",
+        help="compare every schema, not only the default one",
+    )
 
     p = sub.add_parser("edit", help="open a revision in $EDITOR")
     p.add_argument("rev")
@@ -163,7 +190,17 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "show": ("show head", "show shoppingcart"),
     "merge": ('merge -m "merge ae1 and 27c" ae1027 27c6a', "merge heads"),
     "stamp": ("stamp head", "stamp --purge 1975ea83b712", "stamp head --sql"),
-    "check": ("check", "check --format json --output drift.json", "check --format github"),
+    "check": (
+        "check",
+        "check --format json --output drift.json",
+        "check --format github",
+        "check --dev-url embedded",
+        "check --dev-url postgresql://scott@localhost/scratch",
+    ),
+    "diff": (
+        "diff postgresql://scott@staging/app postgresql://scott@prod/app",
+        "diff postgresql://scott@localhost/app myapp.models:metadata --format json",
+    ),
     "edit": ("edit head",),
 }
 
@@ -215,6 +252,15 @@ def _dispatch(args: argparse.Namespace) -> int:
             args.package,
         )
         return EXIT_OK
+    if args.cmd == "diff":
+        drift = command.diff(
+            args.source,
+            args.target,
+            format=args.format,
+            output=args.output,
+            include_schemas=args.include_schemas,
+        )
+        return EXIT_DRIFT if drift else EXIT_OK
     config = find_config(args.config, args.name)
     config.cmd_opts = args
     if args.cmd == "revision":
@@ -263,6 +309,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         command.stamp(config, args.revisions, sql=args.sql, tag=args.tag, purge=args.purge)
     elif args.cmd == "show":
         command.show(config, args.rev)
+    elif args.cmd == "check" and args.dev_url:
+        drift = command.check_dev(config, args.dev_url, format=args.format, output=args.output)
+        return EXIT_DRIFT if drift else EXIT_OK
     elif args.cmd == "check":
         drift = command.check(config, format=args.format, output=args.output)
         return EXIT_DRIFT if drift else EXIT_OK

@@ -3,7 +3,9 @@
 from schemadiff.commands import (
     branches,
     check,
+    check_dev,
     current,
+    diff,
     downgrade,
     edit,
     heads,
@@ -20,7 +22,9 @@ from schemadiff.commands import (
 __all__ = [
     "branches",
     "check",
+    "check_dev",
     "current",
+    "diff",
     "downgrade",
     "edit",
     "heads",

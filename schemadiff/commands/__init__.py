@@ -14,7 +14,9 @@ from typing import Any
 _HOMES = {
     "branches": "inspect",
     "check": "drift",
+    "check_dev": "devdb",
     "current": "inspect",
+    "diff": "schema_diff",
     "downgrade": "migrate",
     "edit": "inspect",
     "heads": "inspect",

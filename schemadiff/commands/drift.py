@@ -17,6 +17,11 @@ if TYPE_CHECKING:
     from schemadiff.runtime.migration import MigrationContext
 
 
+#: ``config.attributes`` key: what the report names as the compared database
+#: (``check --dev-url`` says the schema came from replayed migrations)
+DATABASE_LABEL = "check_database_label"
+
+
 # -- check ---------------------------------------------------------------------
 def check(config: Config, format: str = "text", output: str | None = None) -> bool:
     """Compare database and models; returns True when they drifted.
@@ -54,7 +59,8 @@ def check(config: Config, format: str = "text", output: str | None = None) -> bo
     run_env(config, script, fn)
     if not databases:
         raise CommandError("env.py did not call context.run_migrations(); nothing was compared")
-    report = Report(", ".join(databases), tuple(changes), source_root=str(root))
+    label = config.attributes.get(DATABASE_LABEL) or ", ".join(databases)
+    report = Report(label, tuple(changes), source_root=str(root))
     if output:
         Path(output).write_text(formatter(report) + "\n", encoding="utf-8")
         logging.getLogger("schemadiff.check").info(

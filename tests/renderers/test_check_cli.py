@@ -90,7 +90,9 @@ def test_unknown_format_and_broken_env_exit_2(project):
 
 def test_pre_commit_hook_runs_schemadiff_check(project):
     manifest = (REPO / ".pre-commit-hooks.yaml").read_text()
-    hook = dict(re.findall(r"^\s*-?\s*(id|entry|language|pass_filenames):\s*(.+)$", manifest, re.M))
+    # one block per hook; the first is the plain check
+    block = re.split(r"^(?=- id:)", manifest, flags=re.M)[1]
+    hook = dict(re.findall(r"^\s*-?\s*(id|entry|language|pass_filenames):\s*(.+)$", block, re.M))
     assert hook == {
         "id": "schemadiff-check",
         "entry": "schemadiff check",

@@ -21,6 +21,8 @@ class Report:
     changes: tuple[Change, ...] = field(default_factory=tuple)
     #: the directory relative source paths start from (the working directory)
     source_root: str | None = None
+    #: what the database was compared with (``schemadiff diff`` names its TARGET)
+    target: str = "the models"
 
     @property
     def drift(self) -> bool:

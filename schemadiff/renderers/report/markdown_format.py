@@ -49,7 +49,7 @@ def render_markdown(report: Report) -> str:
             [
                 "## :white_check_mark: No schema drift",
                 "",
-                f"The database ({database}) matches the models. {escape_cell(CLEAN)}",
+                f"The database ({database}) matches {report.target}. {escape_cell(CLEAN)}",
             ]
         )
     count = len(report.changes)
@@ -57,7 +57,7 @@ def render_markdown(report: Report) -> str:
         "## :warning: Schema drift detected",
         "",
         f"**{count}** difference{'s' if count != 1 else ''} between the database "
-        f"({database}) and the models.",
+        f"({database}) and {report.target}.",
         "",
         "| Table | Kind | Change | Model source |",
         "| --- | --- | --- | --- |",

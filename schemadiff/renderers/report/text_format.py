@@ -26,7 +26,7 @@ def headline(report: Report) -> str:
     count = len(report.changes)
     return (
         f"Schema drift detected: {count} difference{'s' if count != 1 else ''} "
-        f"between the database ({visible(report.database)}) and the models"
+        f"between the database ({visible(report.database)}) and {visible(report.target)}"
     )
 
 
