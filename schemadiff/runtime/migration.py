@@ -30,7 +30,10 @@ from sqlalchemy.sql.base import Executable
 
 from schemadiff.dialects import DialectImpl, impl_for
 from schemadiff.errors import MigrationError, SchemaDiffError
+from schemadiff.revisions.planner import apply_changes
 from schemadiff.runtime import sqlite_txn
+from schemadiff.runtime.journal import Journal
+from schemadiff.runtime.ledger import Ledger
 from schemadiff.runtime.locking import RunLock
 from schemadiff.runtime.progress import MigrationInfo, ProgressReporter
 from schemadiff.runtime.version_table import version_table
@@ -38,6 +41,9 @@ from schemadiff.runtime.version_table import version_table
 if TYPE_CHECKING:
     from schemadiff.operations import Operations
     from schemadiff.revisions import Step, VersionChange
+
+    #: plans stamp changes from the version-table rows read under the lock
+    StampPlan = Callable[[tuple[str, ...]], Sequence[VersionChange]]
 
 log = logging.getLogger("schemadiff.runtime.migration")
 
@@ -91,6 +97,11 @@ class MigrationContext:
         #: a transaction env.py began itself: schemadiff neither begins nor ends one
         self._external_transaction = connection is not None and connection.in_transaction()
         self._offline_in_transaction = False
+        #: what the running migrations committed so far (online runs only)
+        self._ledger: Ledger | None = None
+        #: the migration running now, and the version-table rows before it
+        self._step: tuple[Step, tuple[str, ...]] | None = None
+        self._journal: Journal | None = None
         log.info("Context impl %s.", type(self.impl).__name__)
         if self.transactional_ddl:
             log.info("Will assume transactional DDL.")
@@ -276,14 +287,19 @@ class MigrationContext:
                 )
             yield
             return
+        self._mark_unfinished()
         self._transaction.commit()
         sqlite = self.dialect.name == "sqlite"
         saved = None if sqlite else conn.get_isolation_level()
         if not sqlite:
             conn.execution_options(isolation_level="AUTOCOMMIT")
+        if self._ledger is not None:
+            self._ledger.autocommit = True
         try:
             yield
         finally:
+            if self._ledger is not None:
+                self._ledger.autocommit = False
             if conn.in_transaction():
                 conn.commit()
             if saved is not None:
@@ -308,10 +324,35 @@ class MigrationContext:
         if self.as_sql:
             start = self.opts.starting_version
             return tuple(s.strip() for s in start.split(",") if s.strip()) if start else ()
+        if self._journal is None:  # first read: say if a migration did not finish
+            self.journal().warn()
         if not self._has_version_table():
             return ()
         rows = self.bind().execute(select(self.version_table.c.version_num)).scalars().all()
         return tuple(rows)
+
+    def journal(self) -> Journal:
+        """The journal of migrations that committed part of their work (online)."""
+        if self._journal is None:
+            self._journal = Journal(self.bind(), self.version_table)
+        return self._journal
+
+    def _mark_unfinished(self) -> None:
+        """Work of the running migration is about to commit before its version row."""
+        if self._step is None or self._ledger is None:
+            return
+        step, before = self._step
+        after = apply_changes(before, step.version_changes)
+        with self._ledger.bookkeeping():
+            self.journal().mark(step.revision.revision, step.verb, before, after)
+
+    def _mark_unfinished_raw(self) -> None:
+        """As ``_mark_unfinished``, from the hook before a MySQL DDL statement."""
+        if self._step is None:
+            return
+        step, before = self._step
+        after = apply_changes(before, step.version_changes)
+        self.journal().mark_raw(step.revision.revision, step.verb, before, after)
 
     def get_current_revision(self) -> str | None:
         heads = self.get_current_heads()
@@ -322,6 +363,13 @@ class MigrationContext:
         return heads[0] if heads else None
 
     def apply_version_change(self, kind: str, from_rev: str | None, to_rev: str | None) -> None:
+        if self._ledger is not None:
+            with self._ledger.bookkeeping():
+                self._apply_version_change(kind, from_rev, to_rev)
+        else:
+            self._apply_version_change(kind, from_rev, to_rev)
+
+    def _apply_version_change(self, kind: str, from_rev: str | None, to_rev: str | None) -> None:
         vt = self.version_table
         col = vt.c.version_num
         if kind == "insert":
@@ -356,20 +404,41 @@ class MigrationContext:
             self.execute(DropTable(self.version_table))
 
     # -- stamping ----------------------------------------------------------------
-    def stamp(self, changes: Sequence[VersionChange]) -> tuple[str, ...]:
-        """Apply version-table changes without running any script; returns the rows after."""
-        from schemadiff.revisions import apply_changes
+    def stamp(self, changes: Sequence[VersionChange] | StampPlan) -> tuple[str, ...]:
+        """Apply version-table changes without running any script; returns the rows after.
 
+        ``changes`` may be a function planning them from the rows: it is
+        called again with the rows read inside the writing transaction, so
+        a run that moved the table meanwhile (SQLite, one transaction per
+        migration: the write lock is only held per transaction) is planned
+        from, not overwritten.  A stamp also clears the journal: it is how a
+        user says the schema and the version table agree again.
+        """
+        plan: StampPlan = changes if callable(changes) else (lambda rows: changes)
         with self.run_lock():
             rows = self.get_current_heads()
-            if not changes:
+            planned = list(plan(rows))
+            unfinished = not self.as_sql and bool(self.journal().open)
+            if not planned and not unfinished:
                 return rows
-            self._prepare_version_table(rows, any(c.kind == "insert" for c in changes))
+            self._prepare_version_table(rows, any(c.kind == "insert" for c in planned))
             with self.begin_transaction(_per_migration=True):
-                for change in changes:
+                if not self.as_sql:
+                    found = self.get_current_heads()
+                    if found != rows:
+                        rows, planned = found, list(plan(found))
+                for change in planned:
+                    log.info(
+                        "Running stamp_revision %s -> %s",
+                        change.from_rev or "",
+                        change.to_rev or "",
+                    )
                     self.apply_version_change(change.kind, change.from_rev, change.to_rev)
                     rows = apply_changes(rows, [change])
                     self._notify(MigrationInfo.from_stamp(change), rows, {})
+                if unfinished:
+                    self.journal().clear()
+                    self.journal().drop_if_empty()
             self._drop_version_table_if_empty(rows)
             return rows
 
@@ -385,7 +454,6 @@ class MigrationContext:
         ``replan``, plans again from what it finds instead of re-applying.
         """
         from schemadiff.operations import Operations
-        from schemadiff.revisions import apply_changes
 
         rows = self.get_current_heads()
         pending = list(steps)
@@ -397,37 +465,91 @@ class MigrationContext:
         if progress is not None:
             progress.start(len(pending))
         try:
-            while pending:
-                step = pending[0]
-                with self.begin_transaction(_per_migration=True):
-                    found = self._rows_if_moved(rows)
-                    if found is not None:
-                        log.warning(
-                            "The version table changed while this run waited (%s -> %s); "
-                            "planning again",
-                            ", ".join(rows) or "base",
-                            ", ".join(found) or "base",
-                        )
-                        if replan is None:
-                            raise MigrationError(
-                                "The version table changed while this run waited; "
-                                "another run migrated the database. Run the command again."
-                            )
-                        rows, pending = found, list(replan(found))
-                        if not pending:
-                            break
-                        step = pending[0]
-                    self._run_step(step, operations, fn_kwargs, rows)
-                    rows = apply_changes(rows, step.version_changes)
-                    self._notify(MigrationInfo.from_step(step), rows, fn_kwargs)
-                pending.pop(0)
-                if progress is not None:
-                    progress.advance(f"{step.revision.revision} {step.revision.doc}")
+            with self._watching(rows):
+                rows = self._run_pending(pending, operations, fn_kwargs, rows, replan, progress)
         finally:
             if progress is not None:
                 progress.finish()
         self._drop_version_table_if_empty(rows)
         return rows
+
+    def _run_pending(
+        self,
+        pending: list[Step],
+        operations: Operations,
+        fn_kwargs: dict[str, Any],
+        rows: tuple[str, ...],
+        replan: Replan | None,
+        progress: ProgressReporter | None,
+    ) -> tuple[str, ...]:
+        while pending:
+            step = pending[0]
+            with self.begin_transaction(_per_migration=True):
+                found = self._rows_if_moved(rows)
+                if found is not None:
+                    log.warning(
+                        "The version table changed while this run waited (%s -> %s); "
+                        "planning again",
+                        ", ".join(rows) or "base",
+                        ", ".join(found) or "base",
+                    )
+                    if replan is None:
+                        raise MigrationError(
+                            "The version table changed while this run waited; "
+                            "another run migrated the database. Run the command again."
+                        )
+                    rows, pending = found, list(replan(found))
+                    if not pending:
+                        break
+                    step = pending[0]
+                    if self._ledger is not None:
+                        self._ledger.version_rows(rows)
+                rows = self._run_step(step, operations, fn_kwargs, rows)
+                self._notify(MigrationInfo.from_step(step), rows, fn_kwargs)
+            self._commit_between_migrations()
+            pending.pop(0)
+            if progress is not None:
+                progress.advance(f"{step.revision.revision} {step.revision.doc}")
+        if self._journal is not None and self._ledger is not None:
+            with self.begin_transaction(_per_migration=True), self._ledger.bookkeeping():
+                self._journal.drop_if_empty()
+        return rows
+
+    @contextlib.contextmanager
+    def _watching(self, rows: tuple[str, ...]) -> Iterator[None]:
+        """Keep the ledger of an online run (offline there is nothing to commit)."""
+        if self.as_sql or self.connection is None:
+            yield
+            return
+        ledger = Ledger(self.impl_backend_name(), bool(self.transactional_ddl), rows)
+        if not self.transactional_ddl and self.dialect.name in ("mysql", "mariadb"):
+            ledger.before_implicit_commit = self._mark_unfinished_raw
+        self._ledger = ledger
+        try:
+            with ledger.watching(self.connection):
+                yield
+        finally:
+            self._ledger = None
+
+    def impl_backend_name(self) -> str:
+        """The backend's name as users know it (MariaDB, not the dialect's 'mysql')."""
+        if self.dialect.name == "mysql":
+            return "MariaDB" if getattr(self.dialect, "is_mariadb", False) else "MySQL"
+        return {"postgresql": "PostgreSQL", "sqlite": "SQLite"}.get(
+            self.dialect.name, self.dialect.name
+        )
+
+    def _commit_between_migrations(self) -> None:
+        """Without transactional DDL, commit each migration's version row at once.
+
+        Its DDL is already committed; keeping the version row pending until
+        the end of the run would let a later failure roll the row back while
+        the schema keeps the DDL, and the next run would apply it twice.
+        """
+        if self.transactional_ddl or self.as_sql or self._transaction is None:
+            return
+        self._transaction.commit()
+        self._transaction = self.bind().begin()
 
     def _rows_if_moved(self, expected: Sequence[str]) -> tuple[str, ...] | None:
         if self.as_sql or not self.opts.transaction_per_migration:
@@ -440,31 +562,47 @@ class MigrationContext:
             callback(ctx=self, step=info, heads=set(rows), run_args=run_args)
 
     def _run_step(
-        self, step: Step, operations: Operations, fn_kwargs: dict[str, Any], rows: Sequence[str]
-    ) -> None:
+        self, step: Step, operations: Operations, fn_kwargs: dict[str, Any], rows: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        """Run one migration and its version-table change; returns the rows after."""
         from schemadiff.operations import activate
         from schemadiff.revisions import load_module
 
         line = step.log_line()
         log.info("%s", line)
         self.write_comment(line)
-        module = load_module(step.revision)
-        name = step.verb
-        fn = getattr(module, name, None)
-        if fn is None:
-            raise MigrationError(
-                f"Revision {step.revision.revision} ({step.revision.path}) has no {name}()"
-            )
-        with activate(operations):
-            try:
-                fn(**fn_kwargs)
-            except Exception as exc:
-                raise self._failure(step, exc, rows) from exc
-        for change in step.version_changes:
-            self.apply_version_change(change.kind, change.from_rev, change.to_rev)
+        self._step = (step, rows)
+        if self._ledger is not None:
+            self._ledger.begin_step(step.revision.revision)
+        try:
+            with activate(operations):
+                try:
+                    module = load_module(step.revision)
+                    fn = getattr(module, step.verb, None)
+                    if fn is None:
+                        raise MigrationError(
+                            f"Revision {step.revision.revision} ({step.revision.path}) "
+                            f"has no {step.verb}()"
+                        )
+                    fn(**fn_kwargs)
+                except (Exception, SystemExit) as exc:
+                    raise self._failure(step, exc, rows) from exc
+            for change in step.version_changes:
+                self.apply_version_change(change.kind, change.from_rev, change.to_rev)
+            rows = apply_changes(rows, step.version_changes)
+            if self._ledger is not None:
+                with self._ledger.bookkeeping():
+                    if self._journal is not None:
+                        self._journal.clear(step.revision.revision)
+                self._ledger.end_step(rows)
+        finally:
+            self._step = None
+        return rows
 
-    def _failure(self, step: Step, exc: Exception, rows: Sequence[str]) -> MigrationError:
-        """A message naming the revision, its file, the error and the statement."""
+    def _failure(self, step: Step, exc: BaseException, rows: tuple[str, ...]) -> MigrationError:
+        """A message naming the revision, its file, the error, the statement, and what stayed."""
+        from schemadiff.runtime.ledger import shown
+
         rev = step.revision
         if isinstance(exc, DBAPIError):
             orig = str(exc.orig).strip() or type(exc.orig).__name__
@@ -476,21 +614,13 @@ class MigrationContext:
             error, statement = f"{type(exc).__name__}: {exc}", None
         lines = [f"{step.verb} of revision {rev.revision} ({rev.path}) failed: {error}"]
         if statement:
-            text = " ".join(statement.split())
-            lines.append(f"  Statement: {text[:500]}{'...' if len(text) > 500 else ''}")
-        current = ", ".join(rows) or "base"
-        if self.as_sql:
-            pass
-        elif self.transactional_ddl and self._transaction is not None:
-            scope = "migration" if self.opts.transaction_per_migration else "run"
-            lines.append(
-                f"  Rolled back: schema and version table are as before this {scope} "
-                f"(version table at {current if scope == 'migration' else 'its start'})."
-            )
-        else:
-            lines.append(
-                f"  {self.dialect.name} DDL is not transactional: statements of this migration "
-                f"that ran before the failure remain applied; the version table still says "
-                f"{current}."
-            )
+            lines.append(f"  Statement: {shown(statement)}")
+        if self._ledger is not None:
+            after = apply_changes(rows, step.version_changes)
+            lines.extend(self._ledger.describe(step.verb, rev.revision, after))
+            if self._external_transaction:
+                lines.append(
+                    "  (The transaction is env.py's own: what is said rolled back is so "
+                    "once env.py rolls it back.)"
+                )
         return MigrationError("\n".join(lines))
