@@ -203,7 +203,7 @@ class Ledger:
         def rollback(conn: Any) -> None:
             self.rolled_back()
 
-        hooks = [
+        hooks: list[tuple[str, Callable[..., None]]] = [
             ("before_cursor_execute", before),
             ("after_cursor_execute", after),
             ("commit", commit),
