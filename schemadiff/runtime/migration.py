@@ -458,7 +458,7 @@ class MigrationContext(Bookkeeping):
         while pending:
             step = pending[0]
             with self.begin_transaction(_per_migration=True):
-                found = self._rows_if_moved(rows)
+                found = self._rows_if_moved(rows, step)
                 if found is not None:
                     log.warning(
                         "The version table changed while this run waited (%s -> %s); "
@@ -488,11 +488,21 @@ class MigrationContext(Bookkeeping):
                 self._journal.drop_if_empty()
         return rows
 
-    def _rows_if_moved(self, expected: Sequence[str]) -> tuple[str, ...] | None:
+    def _rows_if_moved(self, expected: Sequence[str], step: Step) -> tuple[str, ...] | None:
+        """The rows found, if they are not those the step was planned from.
+
+        Also when they equal ``expected`` but the step no longer applies:
+        another run may have moved the table between the planning read and
+        the first read of this run.
+        """
         if self.as_sql or not self.opts.transaction_per_migration:
             return None
         found = self.get_current_heads()
-        return found if set(found) != set(expected) else None
+        applies = all(
+            (c.to_rev not in found) if c.kind == "insert" else (c.from_rev in found)
+            for c in step.version_changes
+        )
+        return found if set(found) != set(expected) or not applies else None
 
     def _notify(self, info: MigrationInfo, rows: Sequence[str], run_args: dict[str, Any]) -> None:
         for callback in self.opts.on_version_apply:
