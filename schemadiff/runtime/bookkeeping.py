@@ -60,7 +60,7 @@ class Bookkeeping:
             self.journal().mark(step.revision.revision, step.verb, before, after)
 
     def _mark_unfinished_raw(self) -> None:
-        """As ``_mark_unfinished``, from the hook before a MySQL DDL statement."""
+        """As ``_mark_unfinished``, from a hook: before a MySQL DDL statement or a commit."""
         if self._step is None:
             return
         step, before = self._step
@@ -74,8 +74,7 @@ class Bookkeeping:
             yield
             return
         ledger = Ledger(self.impl_backend_name(), bool(self.transactional_ddl), rows)
-        if not self.transactional_ddl and self.dialect.name in ("mysql", "mariadb"):
-            ledger.before_implicit_commit = self._mark_unfinished_raw
+        ledger.before_early_commit = self._mark_unfinished_raw
         self._ledger = ledger
         try:
             with ledger.watching(self.connection):

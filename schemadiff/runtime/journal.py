@@ -134,9 +134,9 @@ class Journal:
     ) -> None:
         """Write the row from inside a statement hook, on the driver's own cursor.
 
-        Used on MySQL/MariaDB just before a DDL statement: the server commits
-        these writes together with everything before the DDL, and the hook
-        must not re-enter SQLAlchemy's execution of that statement.
+        Used just before a MySQL/MariaDB DDL statement or a COMMIT the
+        script issues: these writes commit together with the early work, and
+        the hook must not re-enter SQLAlchemy's execution of that statement.
         """
         if self.marked == revision:
             return
@@ -147,8 +147,7 @@ class Journal:
             _sql(dialect, delete(t).where(t.c.revision == revision)),
             _sql(dialect, insert(t).values(**self._entry_values(revision, verb, before, after))),
         ]
-        if not self.created and not self.exists_raw():
-            self.created = True
+        self.created = True  # dropped again at the end of a run that leaves it empty
         cursor = self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             for statement in statements:
@@ -157,19 +156,6 @@ class Journal:
             cursor.close()
         self.marked = revision
         self.open.add(revision)
-
-    def exists_raw(self) -> bool:
-        cursor = self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            schema = f"'{self.table.schema}'" if self.table.schema else "DATABASE()"
-            cursor.execute(
-                "SELECT COUNT(*) FROM information_schema.tables "
-                f"WHERE table_schema = {schema} AND table_name = '{self.table.name}'"
-            )
-            row = cursor.fetchone()
-        finally:
-            cursor.close()
-        return bool(row and row[0])
 
     def clear(self, revision: str | None = None) -> None:
         """Delete the row of ``revision`` (all rows when None), in the open transaction."""

@@ -118,8 +118,8 @@ class Ledger:
     autocommit: bool = False
     #: statements schemadiff runs for its own bookkeeping are not the migration's
     internal: int = 0
-    #: called before a statement that will commit the open transaction (journal)
-    before_implicit_commit: Callable[[], None] | None = None
+    #: called before work of the running migration commits early (the journal)
+    before_early_commit: Callable[[], None] | None = None
 
     def __post_init__(self) -> None:
         self.rows = self.committed_rows
@@ -151,8 +151,7 @@ class Ledger:
     def before_statement(self, statement: str) -> None:
         if self.transactional_ddl or self.autocommit or not commits_implicitly(statement):
             return
-        if self.internal == 0 and self.step is not None and self.before_implicit_commit:
-            self.before_implicit_commit()
+        self._early_commit()
         self._commit(KEPT_BEFORE_DDL.format(backend=self.backend))
 
     def after_statement(self, statement: str) -> None:
@@ -174,6 +173,10 @@ class Ledger:
 
     def committed(self, reason: str = KEPT_COMMIT) -> None:
         self._commit(reason)
+
+    def _early_commit(self) -> None:
+        if self.internal == 0 and self.step is not None and self.before_early_commit:
+            self.before_early_commit()
 
     def _commit(self, reason: str) -> None:
         self.kept.extend(Kept(s, reason) for s in self.pending)
@@ -198,6 +201,8 @@ class Ledger:
             self.after_statement(statement)
 
         def commit(conn: Any) -> None:
+            # fired before the DBAPI commit: a script's own commit is early work
+            self._early_commit()
             self.committed()
 
         def rollback(conn: Any) -> None:

@@ -87,3 +87,37 @@ def test_racing_pairs_keep_one_consistent_row(database, engine, tmp_path, backen
         for table in sorted(found.tables):
             with engine.begin() as conn:
                 conn.exec_driver_sql(f"DROP TABLE {table}")
+
+
+def test_a_stamp_between_planning_and_running_is_planned_around(
+    database, engine, tmp_path, monkeypatch
+):
+    """One transaction per migration: the rows moved after the plan was made.
+
+    A stamp committed between the upgrade's planning read and its first
+    step (on SQLite nothing holds a lock there) used to make the step
+    update a row that was gone ("expected to match one row ... 0 found").
+    """
+    import schemadiff.revisions as revisions
+    from schemadiff import command
+
+    project = make_project(tmp_path, database.url_string)
+    write_history(tmp_path)
+    per_migration = {"transaction_per_migration": True}
+    command.upgrade(project.config(configure=per_migration), REVS[0])
+    real = revisions.plan_upgrade
+    moved: list[bool] = []
+
+    def plan_then_stamp(graph, rows, target):  # type: ignore[no-untyped-def]
+        steps = real(graph, rows, target)
+        if not moved:  # another command stamps r2 right after our planning read
+            moved.append(True)
+            with engine.begin() as conn:
+                conn.exec_driver_sql(f"UPDATE schemadiff_version SET version_num = '{REVS[1]}'")
+        return steps
+
+    monkeypatch.setattr(revisions, "plan_upgrade", plan_then_stamp)
+    command.upgrade(project.config(configure=per_migration), "head")
+    found = state(engine)
+    assert found.version == (REVS[3],)
+    assert found.tables == {"t1", "t3a", "t3b", "t4"}  # r2 was stamped, not run

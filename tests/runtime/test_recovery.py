@@ -127,3 +127,32 @@ def test_stamp_plans_from_rows_read_under_the_write_lock(database, engine, tmp_p
     command.stamp(project.config(configure=per_migration), REVS[2])
     assert _rows(engine) == [REVS[2]]
     assert calls == [(REVS[0],), (REVS[3],)]
+
+
+def test_work_before_a_scripts_own_commit_is_reported_and_journaled(database, engine, tmp_path):
+    """Issue 11: a script that commits on its own, then fails."""
+    project = make_project(tmp_path, database.url_string)
+    write_history(tmp_path)
+    script = tmp_path / "migrations" / "versions" / f"{REVS[2]}_step.py"
+    script.write_text(
+        script.read_text().replace(
+            '    op.create_table("t3b"',
+            '    op.get_bind().commit()\n    raise RuntimeError("after commit")\n'
+            '    op.create_table("t3b"',
+        )
+    )
+    with pytest.raises(MigrationError) as info:
+        command.upgrade(project.config(), "head")
+    message = str(info.value)
+    found = state(engine)
+    assert found.version == (REVS[1],) and found.journal
+    assert found.tables == {"t1", "t2", "t3a"}
+    assert f"Kept: revisions {REVS[0]}, {REVS[1]} of this run" in message
+    assert "CREATE TABLE t3a " in message and f"The version table says {REVS[1]}." in message
+    warned = project.cli("current").stderr
+    assert f"The upgrade of revision {REVS[2]} ({REVS[1]} -> {REVS[2]}) did not finish" in warned
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t3b (id INTEGER PRIMARY KEY)")
+    project.cli("stamp", REVS[2])
+    assert "did not finish" not in project.cli("current").stderr
+    assert not state(engine).journal
