@@ -4,7 +4,7 @@ Two real processes start together against one database, per backend and
 transaction mode; whichever order the run lock (or SQLite's write lock)
 gives them, both must finish and leave one row that matches the schema.
 Each pair runs REPEAT times (bounded: the point is the invariant, not a
-stress test; raise it locally to hunt for interleavings).
+stress test).
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ import pytest
 from tests.helpers import make_project
 from tests.runtime.faults import REVS, TABLES, state, write_history
 
-REPEAT = 1
+#: how often each pair runs (SCHEMADIFF_RACE_REPEAT=20 to hunt for interleavings)
+REPEAT = int(os.environ.get("SCHEMADIFF_RACE_REPEAT", "1"))
 
 
 def _start(root: Path, per_migration: bool, *args: str) -> subprocess.Popen[str]:
@@ -64,26 +65,28 @@ def _tables_of(version: tuple[str, ...]) -> frozenset[str]:
 
 @pytest.mark.parametrize("mode", ["run", "migration"])
 def test_racing_pairs_keep_one_consistent_row(database, engine, tmp_path, backend, mode):
+    from schemadiff import command
+
     project = make_project(tmp_path, database.url_string)
     write_history(tmp_path)
     per_migration = mode == "migration"
     for _ in range(REPEAT):
         # upgrade and downgrade: the schema always matches the one row left
-        project.cli("upgrade", REVS[1])
+        command.upgrade(project.config(), REVS[1])
         _both(tmp_path, per_migration, ["upgrade", "head"], ["downgrade", "base"])
         found = state(engine)
         assert len(found.version) <= 1 and found.tables == _tables_of(found.version), found
         # stamp and upgrade: exactly one row, never both (issue 19 item 5)
-        project.cli("stamp", "--purge", "base")
+        command.stamp(project.config(), "base", purge=True)
         for table in sorted(found.tables):
             with engine.begin() as conn:
                 conn.exec_driver_sql(f"DROP TABLE {table}")
-        project.cli("upgrade", REVS[0])
+        command.upgrade(project.config(), REVS[0])
         _both(tmp_path, per_migration, ["upgrade", "head"], ["stamp", REVS[1]])
         found = state(engine)
         assert len(found.version) == 1 and found.version[0] in REVS, found
         assert not found.journal
-        project.cli("stamp", "--purge", "base")
+        command.stamp(project.config(), "base", purge=True)
         for table in sorted(found.tables):
             with engine.begin() as conn:
                 conn.exec_driver_sql(f"DROP TABLE {table}")

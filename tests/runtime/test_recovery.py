@@ -30,22 +30,22 @@ def _set_rows(engine: sa.Engine, *rows: str) -> None:
 def test_an_unknown_row_is_explained_and_can_be_cleared(database, engine, tmp_path):
     project = make_project(tmp_path, database.url_string)
     write_history(tmp_path)
-    project.cli("upgrade", REVS[1])
+    command.upgrade(project.config(), REVS[1])
     _set_rows(engine, "deadbeef")
     failed = project.cli("current", expect=2).stderr
     assert "FAILED: Can't locate revision identified by 'deadbeef'" in failed
     assert "no revision script defines it" in failed and "stamp --purge" in failed
-    project.cli("stamp", "--purge", REVS[1])
+    command.stamp(project.config(), REVS[1], purge=True)
     assert _rows(engine) == [REVS[1]]
     _set_rows(engine, REVS[1], "deadbeef")
-    project.cli("stamp", "base")
+    command.stamp(project.config(), "base")
     assert _rows(engine) == []
 
 
 def test_current_with_an_empty_versions_directory_says_why(database, engine, tmp_path):
     project = make_project(tmp_path, database.url_string)
     write_history(tmp_path)
-    project.cli("upgrade", REVS[0])
+    command.upgrade(project.config(), REVS[0])
     for script in project.versions():
         script.unlink()
     failed = project.cli("current", expect=2).stderr
@@ -101,7 +101,7 @@ def test_autocommit_block_work_is_reported_as_kept(database, engine, tmp_path, b
     with engine.begin() as conn:
         conn.execute(sa.text("DROP INDEX ix_t1_id" + (" ON t1" if backend == "mysql" else "")))
     write_history(tmp_path)
-    project.cli("upgrade", "head")
+    command.upgrade(project.config(), "head")
     assert "did not finish" not in project.cli("current").stderr
     assert state(engine).version == (REVS[3],) and not state(engine).journal
 
@@ -153,6 +153,6 @@ def test_work_before_a_scripts_own_commit_is_reported_and_journaled(database, en
     assert f"The upgrade of revision {REVS[2]} ({REVS[1]} -> {REVS[2]}) did not finish" in warned
     with engine.begin() as conn:
         conn.exec_driver_sql("CREATE TABLE t3b (id INTEGER PRIMARY KEY)")
-    project.cli("stamp", REVS[2])
+    command.stamp(project.config(), REVS[2])
     assert "did not finish" not in project.cli("current").stderr
     assert not state(engine).journal
