@@ -90,6 +90,18 @@ class Bookkeeping:
             self.dialect.name, self.dialect.name
         )
 
+    def _drop_journal_if_empty(self) -> None:
+        """A run that ends well leaves no empty journal table behind."""
+        if self._journal is None or self._ledger is None:
+            return
+        with self.begin_transaction(_per_migration=True), self._ledger.bookkeeping():
+            self._journal.drop_if_empty()
+
+    def begin_transaction(  # pragma: no cover - MigrationContext's
+        self, _per_migration: bool = False
+    ) -> contextlib.AbstractContextManager[None]:
+        raise NotImplementedError
+
     def _commit_between_migrations(self) -> None:
         """Without transactional DDL, commit each migration's version row at once.
 

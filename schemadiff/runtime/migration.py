@@ -437,55 +437,41 @@ class MigrationContext(Bookkeeping):
         progress = self.opts.progress if not self.as_sql and len(pending) > 1 else None
         if progress is not None:
             progress.start(len(pending))
+        watching = contextlib.ExitStack()
         try:
-            with self._watching(rows):
-                rows = self._run_pending(pending, operations, fn_kwargs, rows, replan, progress)
+            watching.enter_context(self._watching(rows))
+            while pending:
+                step = pending[0]
+                with self.begin_transaction(_per_migration=True):
+                    found = self._rows_if_moved(rows, step)
+                    if found is not None:
+                        log.warning(
+                            "The version table changed while this run waited (%s -> %s); "
+                            "planning again",
+                            ", ".join(rows) or "base",
+                            ", ".join(found) or "base",
+                        )
+                        if replan is None:
+                            raise MigrationError(
+                                "The version table changed while this run waited; "
+                                "another run migrated the database. Run the command again."
+                            )
+                        rows, pending = found, list(replan(found))
+                        if not pending:
+                            break
+                        step = pending[0]
+                    rows = self._run_step(step, operations, fn_kwargs, rows)
+                    self._notify(MigrationInfo.from_step(step), rows, fn_kwargs)
+                self._commit_between_migrations()
+                pending.pop(0)
+                if progress is not None:
+                    progress.advance(f"{step.revision.revision} {step.revision.doc}")
+            self._drop_journal_if_empty()
         finally:
+            watching.close()
             if progress is not None:
                 progress.finish()
         self._drop_version_table_if_empty(rows)
-        return rows
-
-    def _run_pending(
-        self,
-        pending: list[Step],
-        operations: Operations,
-        fn_kwargs: dict[str, Any],
-        rows: tuple[str, ...],
-        replan: Replan | None,
-        progress: ProgressReporter | None,
-    ) -> tuple[str, ...]:
-        while pending:
-            step = pending[0]
-            with self.begin_transaction(_per_migration=True):
-                found = self._rows_if_moved(rows, step)
-                if found is not None:
-                    log.warning(
-                        "The version table changed while this run waited (%s -> %s); "
-                        "planning again",
-                        ", ".join(rows) or "base",
-                        ", ".join(found) or "base",
-                    )
-                    if replan is None:
-                        raise MigrationError(
-                            "The version table changed while this run waited; "
-                            "another run migrated the database. Run the command again."
-                        )
-                    rows, pending = found, list(replan(found))
-                    if not pending:
-                        break
-                    step = pending[0]
-                    if self._ledger is not None:
-                        self._ledger.version_rows(rows)
-                rows = self._run_step(step, operations, fn_kwargs, rows)
-                self._notify(MigrationInfo.from_step(step), rows, fn_kwargs)
-            self._commit_between_migrations()
-            pending.pop(0)
-            if progress is not None:
-                progress.advance(f"{step.revision.revision} {step.revision.doc}")
-        if self._journal is not None and self._ledger is not None:
-            with self.begin_transaction(_per_migration=True), self._ledger.bookkeeping():
-                self._journal.drop_if_empty()
         return rows
 
     def _rows_if_moved(self, expected: Sequence[str], step: Step) -> tuple[str, ...] | None:
@@ -520,6 +506,7 @@ class MigrationContext(Bookkeeping):
         self.write_comment(line)
         self._step = (step, rows)
         if self._ledger is not None:
+            self._ledger.version_rows(rows)
             self._ledger.begin_step(step.revision.revision)
         try:
             with activate(operations):
