@@ -156,3 +156,38 @@ def test_work_before_a_scripts_own_commit_is_reported_and_journaled(database, en
     command.stamp(project.config(), REVS[2])
     assert "did not finish" not in project.cli("current").stderr
     assert not state(engine).journal
+
+
+def test_a_failed_downgrade_says_what_stayed(database, engine, tmp_path, backend):
+    project = make_project(tmp_path, database.url_string)
+    write_history(tmp_path)
+    command.upgrade(project.config(), "head")
+    script = tmp_path / "migrations" / "versions" / f"{REVS[2]}_step.py"
+    script.write_text(
+        script.read_text().replace(
+            '    op.drop_table("t3a")',
+            '    raise RuntimeError("half way")\n    op.drop_table("t3a")',
+        )
+    )
+    with pytest.raises(MigrationError) as info:
+        command.downgrade(project.config(), "base")
+    message = str(info.value)
+    found = state(engine)
+    assert f"downgrade of revision {REVS[2]}" in message
+    says = f"the version table says {', '.join(found.version) or 'base'}"
+    assert says in message.lower()
+    if backend == "mysql":  # each DROP TABLE committed as it ran; r4's downgrade is complete
+        assert found.version == (REVS[2],) and found.tables == {"t1", "t2", "t3a"}
+        assert f"Kept: revision {REVS[3]} of this run (downgrade complete" in message
+        assert "DROP TABLE t3b  [MariaDB DDL is not transactional" in message
+        assert f"run 'schemadiff stamp {REVS[1]}'" in message
+        with engine.begin() as conn:  # complete it by hand, as the message says
+            conn.exec_driver_sql("DROP TABLE t3a")
+        command.stamp(project.config(), REVS[1])
+    else:
+        assert found.version == (REVS[3],) and found.tables == {"t1", "t2", "t3a", "t3b", "t4"}
+        assert "Rolled back: schema and version table are as before this run" in message
+    write_history(tmp_path)
+    command.downgrade(project.config(), "base")
+    after = state(engine)
+    assert after.version == () and not after.tables and not after.journal
