@@ -116,7 +116,6 @@ class Bookkeeping:
 
     def _failure(self, step: Step, exc: BaseException, rows: tuple[str, ...]) -> MigrationError:
         """A message naming the revision, its file, the error, the statement, and what stayed."""
-
         rev = step.revision
         if isinstance(exc, DBAPIError):
             orig = str(exc.orig).strip() or type(exc.orig).__name__
@@ -134,7 +133,7 @@ class Bookkeeping:
             lines.extend(self._ledger.describe(step.verb, rev.revision, after))
             if self._external_transaction:
                 lines.append(
-                    "  (The transaction is env.py's own: what is said rolled back is so "
-                    "once env.py rolls it back.)"
+                    "  (env.py began this transaction itself: what is described as rolled "
+                    "back is undone when env.py rolls it back.)"
                 )
         return MigrationError("\n".join(lines))
