@@ -129,7 +129,12 @@ def _produce_upgrade_ops(
             schemas=schemas,
             include_table_name=keep_table,
             exclude_tables=[
-                (None if vt_schema == default_schema else vt_schema, opts.version_table)
+                (None if vt_schema == default_schema else vt_schema, opts.version_table),
+                # the journal of an interrupted run (schemadiff.runtime.journal)
+                (
+                    None if vt_schema == default_schema else vt_schema,
+                    f"{opts.version_table}_journal",
+                ),
             ],
         )
         model = model_future.result()

@@ -43,7 +43,13 @@ def run_env(
         purpose=purpose,
     )
     with activate(env):
-        script.run_env()
+        try:
+            script.run_env()
+        except SystemExit as exc:
+            # env.py (or a script it ran) ended the process: never silently
+            raise CommandError(
+                f"{script.env_py} called sys.exit({exc.code!r}); the command stopped there"
+            ) from exc
     return env
 
 

@@ -26,7 +26,10 @@ def current(config: Config, verbose: bool = False) -> None:
     graph = script.graph
 
     def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
+        from schemadiff.revisions.identifiers import check_current
+
         heads = mc.get_current_heads()
+        check_current(graph, heads)  # a row no script defines: say so, and how to clear it
         if verbose:
             url = mask_url(mc.connection.engine.url) if mc.connection else ""
             config.print_stdout(f"Current revision(s) for {url}:")

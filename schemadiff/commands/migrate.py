@@ -66,8 +66,6 @@ def stamp(
     purge: bool = False,
 ) -> None:
     """Set the version table to the given revisions without running any migration."""
-    import logging
-
     from schemadiff.revisions import plan_stamp
 
     script = ScriptDirectory.from_config(config)
@@ -81,18 +79,12 @@ def stamp(
         targets = [end]
     elif any(":" in t for t in targets):
         raise CommandError("Range revision not allowed")
-    log = logging.getLogger("schemadiff.runtime.migration")
 
     def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
-        # Plan under the run lock, so a concurrent upgrade cannot move the
-        # rows between reading and writing them.
-        with mc.run_lock():
-            changes = plan_stamp(graph, mc.get_current_heads(), targets, purge)
-            for change in changes:
-                log.info(
-                    "Running stamp_revision %s -> %s", change.from_rev or "", change.to_rev or ""
-                )
-            mc.stamp(changes)
+        # Planned from the rows read under the run lock (and again inside the
+        # writing transaction), so a concurrent upgrade cannot move the rows
+        # between reading and writing them.
+        mc.stamp(lambda rows: plan_stamp(graph, rows, targets, purge))
 
     run_env(
         config,

@@ -184,9 +184,20 @@ def check_current(graph: RevisionGraph, current_heads: Sequence[str]) -> tuple[s
     rows: dict[str, None] = {}
     for row in current_heads:
         if row not in graph:
-            raise ResolutionError(f"Can't locate revision identified by '{row}'", row)
+            raise ResolutionError(unknown_row_message(row), row)
         rows.setdefault(row, None)
     return tuple(rows)
+
+
+def unknown_row_message(row: str) -> str:
+    """A version-table row no script defines: what it means and the way out."""
+    return (
+        f"Can't locate revision identified by '{row}': the version table says the database "
+        f"is at revision '{row}', but no revision script defines it (a script removed or not "
+        "checked out, or a database migrated by another project). Restore the script, or set "
+        "the version table to the revision the schema really matches with "
+        "'schemadiff stamp --purge <revision>' ('schemadiff stamp --purge base' empties it)."
+    )
 
 
 def resolve_ref(graph: RevisionGraph, ref: str, branch: str | None = None) -> str:

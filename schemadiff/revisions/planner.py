@@ -264,7 +264,14 @@ def plan_stamp(
     rows on unrelated lines stay, and ``[LABEL@]base`` clears the rows of
     its lines.
     """
-    rows = list(check_current(graph, current_heads))
+    if purge or all(t.strip() == "base" for t in targets):
+        # Every row goes (a plain 'base' clears all lines), so rows no script
+        # defines can go too: this is how such a row is cleared.
+        known = [r for r in dict.fromkeys(current_heads) if r in graph]
+        unknown = [r for r in dict.fromkeys(current_heads) if r not in graph]
+        rows = known
+    else:
+        rows, unknown = list(check_current(graph, current_heads)), []
     wanted: dict[str, None] = {}
     scopes: list[set[str]] = []
     for text in targets:
@@ -278,7 +285,7 @@ def plan_stamp(
     final = graph.maximal(wanted)
     final.sort(key=list(wanted).index)
 
-    changes: list[VersionChange] = []
+    changes: list[VersionChange] = [VersionChange("delete", r, None) for r in unknown]
     if purge:
         changes.extend(VersionChange("delete", r, None) for r in rows)
         changes.extend(VersionChange("insert", None, t) for t in final)

@@ -24,14 +24,15 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from sqlalchemy import MetaData, delete, insert, select, update
 from sqlalchemy.engine import Connection, Dialect, RootTransaction
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.schema import CreateTable, DropTable
 from sqlalchemy.sql.base import Executable
 
 from schemadiff.dialects import DialectImpl, impl_for
 from schemadiff.dialects.sqltext import PLAIN_TEXT_OPTIONS, plain_sql, tidy_script_text
-from schemadiff.errors import MigrationError, SchemaDiffError
+from schemadiff.errors import MigrationError
+from schemadiff.revisions.planner import apply_changes
 from schemadiff.runtime import sqlite_txn
+from schemadiff.runtime.bookkeeping import Bookkeeping
 from schemadiff.runtime.locking import RunLock
 from schemadiff.runtime.progress import MigrationInfo, ProgressReporter
 from schemadiff.runtime.version_table import version_table
@@ -39,6 +40,9 @@ from schemadiff.runtime.version_table import version_table
 if TYPE_CHECKING:
     from schemadiff.operations import Operations
     from schemadiff.revisions import Step, VersionChange
+
+    #: plans stamp changes from the version-table rows read under the lock
+    StampPlan = Callable[[tuple[str, ...]], Sequence[VersionChange]]
 
 log = logging.getLogger("schemadiff.runtime.migration")
 
@@ -71,7 +75,7 @@ class MigrationOptions:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-class MigrationContext:
+class MigrationContext(Bookkeeping):
     def __init__(
         self,
         dialect: Dialect,
@@ -97,6 +101,9 @@ class MigrationContext:
         #: a transaction env.py began itself: schemadiff neither begins nor ends one
         self._external_transaction = connection is not None and connection.in_transaction()
         self._offline_in_transaction = False
+        self._ledger = None
+        self._step = None
+        self._journal = None
         log.info("Context impl %s.", type(self.impl).__name__)
         if self.transactional_ddl:
             log.info("Will assume transactional DDL.")
@@ -279,14 +286,19 @@ class MigrationContext:
                 )
             yield
             return
+        self._mark_unfinished()
         self._transaction.commit()
         sqlite = self.dialect.name == "sqlite"
         saved = None if sqlite else conn.get_isolation_level()
         if not sqlite:
             conn.execution_options(isolation_level="AUTOCOMMIT")
+        if self._ledger is not None:
+            self._ledger.autocommit = True
         try:
             yield
         finally:
+            if self._ledger is not None:
+                self._ledger.autocommit = False
             if conn.in_transaction():
                 conn.commit()
             if saved is not None:
@@ -311,6 +323,8 @@ class MigrationContext:
         if self.as_sql:
             start = self.opts.starting_version
             return tuple(s.strip() for s in start.split(",") if s.strip()) if start else ()
+        if self._journal is None:  # first read: say if a migration did not finish
+            self.journal().warn()
         if not self._has_version_table():
             return ()
         rows = self.bind().execute(select(self.version_table.c.version_num)).scalars().all()
@@ -325,6 +339,13 @@ class MigrationContext:
         return heads[0] if heads else None
 
     def apply_version_change(self, kind: str, from_rev: str | None, to_rev: str | None) -> None:
+        if self._ledger is not None:
+            with self._ledger.bookkeeping():
+                self._apply_version_change(kind, from_rev, to_rev)
+        else:
+            self._apply_version_change(kind, from_rev, to_rev)
+
+    def _apply_version_change(self, kind: str, from_rev: str | None, to_rev: str | None) -> None:
         vt = self.version_table
         col = vt.c.version_num
         if kind == "insert":
@@ -359,20 +380,41 @@ class MigrationContext:
             self.execute(DropTable(self.version_table))
 
     # -- stamping ----------------------------------------------------------------
-    def stamp(self, changes: Sequence[VersionChange]) -> tuple[str, ...]:
-        """Apply version-table changes without running any script; returns the rows after."""
-        from schemadiff.revisions import apply_changes
+    def stamp(self, changes: Sequence[VersionChange] | StampPlan) -> tuple[str, ...]:
+        """Apply version-table changes without running any script; returns the rows after.
 
+        ``changes`` may be a function planning them from the rows: it is
+        called again with the rows read inside the writing transaction, so
+        a run that moved the table meanwhile (SQLite, one transaction per
+        migration: the write lock is only held per transaction) is planned
+        from, not overwritten.  A stamp also clears the journal: it is how a
+        user says the schema and the version table agree again.
+        """
+        plan: StampPlan = changes if callable(changes) else (lambda rows: changes)
         with self.run_lock():
             rows = self.get_current_heads()
-            if not changes:
+            planned = list(plan(rows))
+            unfinished = not self.as_sql and bool(self.journal().open)
+            if not planned and not unfinished:
                 return rows
-            self._prepare_version_table(rows, any(c.kind == "insert" for c in changes))
+            self._prepare_version_table(rows, any(c.kind == "insert" for c in planned))
             with self.begin_transaction(_per_migration=True):
-                for change in changes:
+                if not self.as_sql:
+                    found = self.get_current_heads()
+                    if found != rows:
+                        rows, planned = found, list(plan(found))
+                for change in planned:
+                    log.info(
+                        "Running stamp_revision %s -> %s",
+                        change.from_rev or "",
+                        change.to_rev or "",
+                    )
                     self.apply_version_change(change.kind, change.from_rev, change.to_rev)
                     rows = apply_changes(rows, [change])
                     self._notify(MigrationInfo.from_stamp(change), rows, {})
+                if unfinished:
+                    self.journal().clear()
+                    self.journal().drop_if_empty()
             self._drop_version_table_if_empty(rows)
             return rows
 
@@ -388,7 +430,6 @@ class MigrationContext:
         ``replan``, plans again from what it finds instead of re-applying.
         """
         from schemadiff.operations import Operations
-        from schemadiff.revisions import apply_changes
 
         rows = self.get_current_heads()
         pending = list(steps)
@@ -399,11 +440,13 @@ class MigrationContext:
         progress = self.opts.progress if not self.as_sql and len(pending) > 1 else None
         if progress is not None:
             progress.start(len(pending))
+        watching = contextlib.ExitStack()
         try:
+            watching.enter_context(self._watching(rows))
             while pending:
                 step = pending[0]
                 with self.begin_transaction(_per_migration=True):
-                    found = self._rows_if_moved(rows)
+                    found = self._rows_if_moved(rows, step)
                     if found is not None:
                         log.warning(
                             "The version table changed while this run waited (%s -> %s); "
@@ -420,80 +463,75 @@ class MigrationContext:
                         if not pending:
                             break
                         step = pending[0]
-                    self._run_step(step, operations, fn_kwargs, rows)
-                    rows = apply_changes(rows, step.version_changes)
+                    rows = self._run_step(step, operations, fn_kwargs, rows)
                     self._notify(MigrationInfo.from_step(step), rows, fn_kwargs)
+                self._commit_between_migrations()
                 pending.pop(0)
                 if progress is not None:
                     progress.advance(f"{step.revision.revision} {step.revision.doc}")
+            self._drop_journal_if_empty()
         finally:
+            watching.close()
             if progress is not None:
                 progress.finish()
         self._drop_version_table_if_empty(rows)
         return rows
 
-    def _rows_if_moved(self, expected: Sequence[str]) -> tuple[str, ...] | None:
+    def _rows_if_moved(self, expected: Sequence[str], step: Step) -> tuple[str, ...] | None:
+        """The rows found, if they are not those the step was planned from.
+
+        Also when they equal ``expected`` but the step no longer applies:
+        another run may have moved the table between the planning read and
+        the first read of this run.
+        """
         if self.as_sql or not self.opts.transaction_per_migration:
             return None
         found = self.get_current_heads()
-        return found if set(found) != set(expected) else None
+        applies = all(
+            (c.to_rev not in found) if c.kind == "insert" else (c.from_rev in found)
+            for c in step.version_changes
+        )
+        return found if set(found) != set(expected) or not applies else None
 
     def _notify(self, info: MigrationInfo, rows: Sequence[str], run_args: dict[str, Any]) -> None:
         for callback in self.opts.on_version_apply:
             callback(ctx=self, step=info, heads=set(rows), run_args=run_args)
 
     def _run_step(
-        self, step: Step, operations: Operations, fn_kwargs: dict[str, Any], rows: Sequence[str]
-    ) -> None:
+        self, step: Step, operations: Operations, fn_kwargs: dict[str, Any], rows: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        """Run one migration and its version-table change; returns the rows after."""
         from schemadiff.operations import activate
         from schemadiff.revisions import load_module
 
         line = step.log_line()
         log.info("%s", line)
         self.write_comment(line)
-        module = load_module(step.revision)
-        name = step.verb
-        fn = getattr(module, name, None)
-        if fn is None:
-            raise MigrationError(
-                f"Revision {step.revision.revision} ({step.revision.path}) has no {name}()"
-            )
-        with activate(operations):
-            try:
-                fn(**fn_kwargs)
-            except Exception as exc:
-                raise self._failure(step, exc, rows) from exc
-        for change in step.version_changes:
-            self.apply_version_change(change.kind, change.from_rev, change.to_rev)
-
-    def _failure(self, step: Step, exc: Exception, rows: Sequence[str]) -> MigrationError:
-        """A message naming the revision, its file, the error and the statement."""
-        rev = step.revision
-        if isinstance(exc, DBAPIError):
-            orig = str(exc.orig).strip() or type(exc.orig).__name__
-            error = orig.splitlines()[0]
-            statement = exc.statement
-        elif isinstance(exc, SchemaDiffError):
-            error, statement = str(exc), None
-        else:  # a bug in the script itself: say what kind
-            error, statement = f"{type(exc).__name__}: {exc}", None
-        lines = [f"{step.verb} of revision {rev.revision} ({rev.path}) failed: {error}"]
-        if statement:
-            text = " ".join(statement.split())
-            lines.append(f"  Statement: {text[:500]}{'...' if len(text) > 500 else ''}")
-        current = ", ".join(rows) or "base"
-        if self.as_sql:
-            pass
-        elif self.transactional_ddl and self._transaction is not None:
-            scope = "migration" if self.opts.transaction_per_migration else "run"
-            lines.append(
-                f"  Rolled back: schema and version table are as before this {scope} "
-                f"(version table at {current if scope == 'migration' else 'its start'})."
-            )
-        else:
-            lines.append(
-                f"  {self.dialect.name} DDL is not transactional: statements of this migration "
-                f"that ran before the failure remain applied; the version table still says "
-                f"{current}."
-            )
-        return MigrationError("\n".join(lines))
+        self._step = (step, rows)
+        if self._ledger is not None:
+            self._ledger.version_rows(rows)
+            self._ledger.begin_step(step.revision.revision)
+        try:
+            with activate(operations):
+                try:
+                    module = load_module(step.revision)
+                    fn = getattr(module, step.verb, None)
+                    if fn is None:
+                        raise MigrationError(
+                            f"Revision {step.revision.revision} ({step.revision.path}) "
+                            f"has no {step.verb}()"
+                        )
+                    fn(**fn_kwargs)
+                except (Exception, SystemExit) as exc:
+                    raise self._failure(step, exc, rows) from exc
+            for change in step.version_changes:
+                self.apply_version_change(change.kind, change.from_rev, change.to_rev)
+            rows = apply_changes(rows, step.version_changes)
+            if self._ledger is not None:
+                with self._ledger.bookkeeping():
+                    if self._journal is not None:
+                        self._journal.clear(step.revision.revision)
+                self._ledger.end_step(rows)
+        finally:
+            self._step = None
+        return rows

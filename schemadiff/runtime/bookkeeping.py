@@ -1,0 +1,139 @@
+"""Bookkeeping of an online run: the ledger, the journal, and the failure message.
+
+Kept apart from ``migration.py`` (the transactions and the version table)
+as a mixin of ``MigrationContext``: it reads the context's state and adds
+what a failed or interrupted run needs to say truthfully what it left
+(``schemadiff.runtime.ledger``, ``schemadiff.runtime.journal``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Table
+from sqlalchemy.engine import Connection, Dialect, RootTransaction
+from sqlalchemy.exc import DBAPIError
+
+from schemadiff.errors import MigrationError, SchemaDiffError
+from schemadiff.revisions.planner import apply_changes
+from schemadiff.runtime.journal import Journal
+from schemadiff.runtime.ledger import Ledger, shown
+
+if TYPE_CHECKING:
+    from schemadiff.revisions import Step
+
+
+class Bookkeeping:
+    """What ``MigrationContext`` keeps to describe a failure; see the module docstring."""
+
+    dialect: Dialect
+    connection: Connection | None
+    as_sql: bool
+    transactional_ddl: bool | None
+    version_table: Table
+    _transaction: RootTransaction | None
+    _external_transaction: bool
+    #: what the running migrations committed so far (online runs only)
+    _ledger: Ledger | None = None
+    #: the migration running now, and the version-table rows before it
+    _step: tuple[Step, tuple[str, ...]] | None = None
+    _journal: Journal | None = None
+
+    def bind(self) -> Connection:  # pragma: no cover - MigrationContext's
+        raise NotImplementedError
+
+    def journal(self) -> Journal:
+        """The journal of migrations that committed part of their work (online)."""
+        if self._journal is None:
+            self._journal = Journal(self.bind(), self.version_table)
+        return self._journal
+
+    def _mark_unfinished(self) -> None:
+        """Work of the running migration is about to commit before its version row."""
+        if self._step is None or self._ledger is None:
+            return
+        step, before = self._step
+        after = apply_changes(before, step.version_changes)
+        with self._ledger.bookkeeping():
+            self.journal().mark(step.revision.revision, step.verb, before, after)
+
+    def _mark_unfinished_raw(self) -> None:
+        """As ``_mark_unfinished``, from a hook: before a MySQL DDL statement or a commit."""
+        if self._step is None:
+            return
+        step, before = self._step
+        after = apply_changes(before, step.version_changes)
+        self.journal().mark_raw(step.revision.revision, step.verb, before, after)
+
+    @contextlib.contextmanager
+    def _watching(self, rows: tuple[str, ...]) -> Iterator[None]:
+        """Keep the ledger of an online run (offline there is nothing to commit)."""
+        if self.as_sql or self.connection is None:
+            yield
+            return
+        ledger = Ledger(self.impl_backend_name(), bool(self.transactional_ddl), rows)
+        ledger.before_early_commit = self._mark_unfinished_raw
+        self._ledger = ledger
+        try:
+            with ledger.watching(self.connection):
+                yield
+        finally:
+            self._ledger = None
+
+    def impl_backend_name(self) -> str:
+        """The backend's name as users know it (MariaDB, not the dialect's 'mysql')."""
+        if self.dialect.name == "mysql":
+            return "MariaDB" if getattr(self.dialect, "is_mariadb", False) else "MySQL"
+        return {"postgresql": "PostgreSQL", "sqlite": "SQLite"}.get(
+            self.dialect.name, self.dialect.name
+        )
+
+    def _drop_journal_if_empty(self) -> None:
+        """A run that ends well leaves no empty journal table behind."""
+        if self._journal is None or self._ledger is None:
+            return
+        with self.begin_transaction(_per_migration=True), self._ledger.bookkeeping():
+            self._journal.drop_if_empty()
+
+    def begin_transaction(  # pragma: no cover - MigrationContext's
+        self, _per_migration: bool = False
+    ) -> contextlib.AbstractContextManager[None]:
+        raise NotImplementedError
+
+    def _commit_between_migrations(self) -> None:
+        """Without transactional DDL, commit each migration's version row at once.
+
+        Its DDL is already committed; keeping the version row pending until
+        the end of the run would let a later failure roll the row back while
+        the schema keeps the DDL, and the next run would apply it twice.
+        """
+        if self.transactional_ddl or self.as_sql or self._transaction is None:
+            return
+        self._transaction.commit()
+        self._transaction = self.bind().begin()
+
+    def _failure(self, step: Step, exc: BaseException, rows: tuple[str, ...]) -> MigrationError:
+        """A message naming the revision, its file, the error, the statement, and what stayed."""
+        rev = step.revision
+        if isinstance(exc, DBAPIError):
+            orig = str(exc.orig).strip() or type(exc.orig).__name__
+            error = orig.splitlines()[0]
+            statement = exc.statement
+        elif isinstance(exc, SchemaDiffError):
+            error, statement = str(exc), None
+        else:  # a bug in the script itself: say what kind
+            error, statement = f"{type(exc).__name__}: {exc}", None
+        lines = [f"{step.verb} of revision {rev.revision} ({rev.path}) failed: {error}"]
+        if statement:
+            lines.append(f"  Statement: {shown(statement)}")
+        if self._ledger is not None:
+            after = apply_changes(rows, step.version_changes)
+            lines.extend(self._ledger.describe(step.verb, rev.revision, after))
+            if self._external_transaction:
+                lines.append(
+                    "  (env.py began this transaction itself: what is described as rolled "
+                    "back is undone when env.py rolls it back.)"
+                )
+        return MigrationError("\n".join(lines))
