@@ -165,6 +165,14 @@ class Config:
         out = text % args if args else text
         self.stdout.write(out + "\n")
 
+    def print_status(self, text: str) -> None:
+        """A progress line (``Generating ... done``): silent under ``-q``, as the log is.
+
+        A command's own output (history, reports) keeps ``print_stdout``.
+        """
+        if not getattr(self.cmd_opts, "quiet", False):
+            self.print_stdout(text)
+
 
 def find_config(explicit: str | None, ini_section: str = MAIN_SECTION) -> Config:
     """``-c`` if given, else ``$SCHEMADIFF_CONFIG``, else ./schemadiff.ini, else pyproject."""

@@ -142,7 +142,7 @@ def _write_script(
         config=config,
         **args,
     )
-    config.print_stdout(f"  Generating {path} ... done")
+    config.print_status(f"  Generating {path} ... done")
     if labels:
         _check_labels_written(path, directive.rev_id or path.name.split("_")[0], labels)
     return path

@@ -458,6 +458,8 @@ class MigrationContext:
         with activate(operations):
             try:
                 fn(**fn_kwargs)
+            except BrokenPipeError:
+                raise  # the reader of --sql output left (| head): not the script's failure
             except Exception as exc:
                 raise self._failure(step, exc, rows) from exc
         for change in step.version_changes:

@@ -1,0 +1,77 @@
+"""Small things a new user meets in the first hour: -q, pipes closed early."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.helpers import make_project
+
+BIG = '''"""prints a lot"""
+revision = "{rev}"
+down_revision = {down!r}
+branch_labels = None
+depends_on = None
+from schemadiff import op
+
+
+def upgrade():
+    import sys
+
+    sys.stderr.write("upgrade() runs\\n")
+    sys.stderr.flush()
+    for n in range(30):
+        op.execute("SELECT " + ", ".join(str(i) for i in range(2000)))
+
+
+def downgrade():
+    pass
+'''
+
+
+def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "schemadiff", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+
+
+def test_quiet_revision_prints_nothing(tmp_path):
+    project = make_project(tmp_path, f"sqlite:///{tmp_path / 'app.db'}")
+    loud = _cli(project.root, "revision", "-m", "first")
+    assert loud.returncode == 0 and "Generating" in loud.stdout
+    quiet = _cli(project.root, "-q", "revision", "-m", "second")
+    assert quiet.returncode == 0, quiet.stderr
+    assert (quiet.stdout, quiet.stderr) == ("", "")
+    assert len(project.versions()) == 2
+
+
+def test_offline_sql_into_a_pipe_closed_early_is_not_an_error(tmp_path):
+    """``upgrade --sql | head``: the script's own write meets the closed pipe."""
+    project = make_project(tmp_path, f"sqlite:///{tmp_path / 'app.db'}")
+    versions = project.root / "migrations" / "versions"
+    (versions / "a1_big.py").write_text(BIG.format(rev="a1", down=None))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "schemadiff", "upgrade", "base:head", "--sql"],
+        cwd=project.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    # once upgrade() runs, it has ~300 KB to write into a pipe that holds
+    # 64 KB: closing the pipe now fails one of its own writes
+    log = ""
+    while "upgrade() runs" not in log:
+        line = proc.stderr.readline().decode()
+        assert line, log
+        log += line
+    proc.stdout.close()
+    err = log + proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0, err
+    assert "FAILED" not in err and "BrokenPipe" not in err
