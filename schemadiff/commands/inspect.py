@@ -33,7 +33,7 @@ def current(config: Config, verbose: bool = False) -> None:
                 else ""
             )
             config.print_stdout(f"Current revision(s) for {url}:")
-        _emit(config, current_lines(graph, heads, verbose=verbose))
+        _emit(config, current_lines(graph, heads, verbose=verbose), graph)
 
     run_env(config, script, fn)
 
@@ -60,7 +60,7 @@ def history(
         )
         if graph_drawing:
             lines = draw_history(graph, ids, lines)
-        _emit(config, lines)
+        _emit(config, lines, graph)
 
     if indicate_current or (rev_range is not None and "current" in rev_range):
         run_env(config, script, lambda mc, kw: emit(mc.get_current_heads()))
@@ -75,6 +75,7 @@ def heads(config: Config, verbose: bool = False, resolve_dependencies: bool = Fa
     _emit(
         config,
         heads_lines(script.graph, verbose=verbose, resolve_dependencies=resolve_dependencies),
+        script.graph,
     )
 
 
@@ -82,14 +83,14 @@ def branches(config: Config, verbose: bool = False) -> None:
     from schemadiff.revisions import branches_lines
 
     script = ScriptDirectory.from_config(config)
-    _emit(config, branches_lines(script.graph, verbose=verbose))
+    _emit(config, branches_lines(script.graph, verbose=verbose), script.graph)
 
 
 def show(config: Config, rev: str) -> None:
     from schemadiff.revisions import resolve, show_lines
 
     script = ScriptDirectory.from_config(config)
-    _emit(config, show_lines(script.graph, resolve(script.graph, rev)))
+    _emit(config, show_lines(script.graph, resolve(script.graph, rev)), script.graph)
 
 
 def edit(config: Config, rev: str) -> None:
@@ -107,7 +108,8 @@ def edit(config: Config, rev: str) -> None:
         raise CommandError(f"Editor {editor!r} exited with status {proc.returncode}")
 
 
-def _emit(config: Config, lines: Sequence[str]) -> None:
+def _emit(config: Config, lines: Sequence[str], graph: Any = None) -> None:
     from schemadiff.console import print_lines
 
-    print_lines(config.stdout, lines, config.print_stdout)
+    ids = graph.ids if graph is not None else ()
+    print_lines(config.stdout, lines, config.print_stdout, revision_ids=ids)
