@@ -75,3 +75,20 @@ def test_offline_sql_into_a_pipe_closed_early_is_not_an_error(tmp_path):
     err = log + proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 0, err
     assert "FAILED" not in err and "BrokenPipe" not in err
+
+
+def test_a_script_with_a_syntax_error_stops_history_and_upgrade_up_front(tmp_path):
+    project = make_project(tmp_path, f"sqlite:///{tmp_path / 'app.db'}")
+    versions = project.root / "migrations" / "versions"
+    (versions / "a1_ok.py").write_text(
+        BIG.format(rev="a1", down=None).replace("range(30)", "range(1)")
+    )
+    broken = versions / "b2_broken.py"
+    broken.write_text(BIG.format(rev="b2", down="a1").replace("def downgrade():", "def down("))
+    message = f"FAILED: Could not parse revision script {broken} (line 18): "
+    for args in (("history",), ("upgrade", "head")):
+        proc = _cli(project.root, *args)
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert message in proc.stderr, proc.stderr
+        assert "Running upgrade" not in proc.stderr  # nothing ran
+    assert _cli(project.root, "current").returncode == 2
