@@ -263,7 +263,12 @@ def plan_stamp(
     rows on unrelated lines stay, and ``[LABEL@]base`` clears the rows of
     its lines.
     """
-    rows = list(check_current(graph, current_heads))
+    # --purge is the way out of rows naming revisions that no longer exist:
+    # it deletes them as they are instead of refusing them.
+    rows = (
+        list(dict.fromkeys(current_heads)) if purge else list(check_current(graph, current_heads))
+    )
+    known = [r for r in rows if r in graph]
     wanted: dict[str, None] = {}
     scopes: list[set[str]] = []
     for text in targets:
@@ -271,7 +276,7 @@ def plan_stamp(
         if isinstance(parsed, BaseTarget):
             scopes.append(graph.descendants(branch_roots(graph, parsed.branch)))
             continue
-        for rev_id in resolve(graph, parsed, rows):
+        for rev_id in resolve(graph, parsed, known):
             wanted.setdefault(rev_id, None)
     # Stamping a revision with one of its ancestors says nothing more.
     final = graph.maximal(wanted)

@@ -92,3 +92,26 @@ def test_a_script_with_a_syntax_error_stops_history_and_upgrade_up_front(tmp_pat
         assert message in proc.stderr, proc.stderr
         assert "Running upgrade" not in proc.stderr  # nothing ran
     assert _cli(project.root, "current").returncode == 2
+
+
+def test_stamp_purge_clears_rows_that_name_no_revision(tmp_path):
+    import sqlalchemy as sa
+
+    project = make_project(tmp_path, f"sqlite:///{tmp_path / 'app.db'}")
+    versions = project.root / "migrations" / "versions"
+    (versions / "a1_ok.py").write_text(
+        BIG.format(rev="a1", down=None).replace("range(30)", "range(0)")
+    )
+    assert _cli(project.root, "stamp", "a1").returncode == 0
+    engine = sa.create_engine(project.url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE schemadiff_version SET version_num = '<unknown row>'"))
+    engine.dispose()
+    current = _cli(project.root, "current")
+    assert current.returncode == 2
+    assert "FAILED: Can't locate revision identified by '<unknown row>'" in current.stderr
+    assert _cli(project.root, "stamp", "head").returncode == 2  # without --purge: refused
+    purged = _cli(project.root, "stamp", "--purge", "head")
+    assert purged.returncode == 0, purged.stderr
+    assert "Running stamp_revision <unknown row> ->" in purged.stderr
+    assert _cli(project.root, "current").stdout == "a1 (head)\n"
