@@ -38,6 +38,30 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_ERROR)
 
 
+class _ConfigFiles(argparse.Action):
+    """``-c FILE``, at most twice: an ini file and a pyproject.toml.
+
+    ``config`` keeps the one file (the ini file when there are two), as
+    every command reads it; ``config_toml`` is the pyproject file given
+    beside it.
+    """
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        given = [*(getattr(namespace, "config_files", None) or []), str(values)]
+        tomls = [f for f in given if f.endswith(".toml")]
+        if len(given) > 2 or (len(given) == 2 and len(tomls) != 1):
+            parser.error("-c/--config twice takes one ini file and one .toml file")
+        namespace.config_files = given
+        namespace.config = next((f for f in given if not f.endswith(".toml")), given[0])
+        namespace.config_toml = tomls[0] if len(given) == 2 else None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="schemadiff",
@@ -45,7 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"schemadiff {__version__}")
     parser.add_argument(
-        "-c", "--config", help="config file (default ./schemadiff.ini, else pyproject.toml)"
+        "-c",
+        "--config",
+        action=_ConfigFiles,
+        metavar="CONFIG",
+        help="config file (default $SCHEMADIFF_CONFIG, else ./schemadiff.ini, else "
+        "pyproject.toml); give it twice for an ini file and a pyproject.toml",
     )
     parser.add_argument(
         "-n", "--name", default="schemadiff", help="section of the config file to use"
@@ -151,6 +180,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("current", help="show the current revision(s) of the database")
     p.add_argument(
+        "-c",
+        "--check-heads",
+        dest="check_heads",
+        action="store_true",
+        help="fail (exit 2) unless the database is at every head revision",
+    )
+    p.add_argument(
         "-v",
         "--verbose",
         action="store_true",
@@ -190,6 +226,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("merge", help="merge two revisions together, creating a new revision file")
     p.add_argument("revisions", nargs="+", help="revisions to merge, or 'heads'")
+    p.add_argument(
+        "--splice",
+        action="store_true",
+        help="allow revisions that are not heads, creating a new branch",
+    )
     p.add_argument("-m", "--message", help="the merge revision's message")
     p.add_argument(
         "--branch-label",
@@ -213,6 +254,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sql", action="store_true", help="print SQL instead of running it")
     p.add_argument("--tag", help="passed to env.py as for upgrade (context.get_tag_argument())")
     p.add_argument("--purge", action="store_true", help="delete all version rows first")
+
+    p = sub.add_parser(
+        "ensure_version", help="create the version table if it is missing, running nothing"
+    )
+    p.add_argument(
+        "--sql", action="store_true", help="print the CREATE TABLE instead of running it"
+    )
 
     p = sub.add_parser("show", help="show the revision denoted by the given symbol")
 
@@ -255,12 +303,17 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "upgrade 1975ea:ae10 --sql",
     ),
     "downgrade": ("downgrade -1", "downgrade base", "downgrade head:base --sql"),
-    "current": ("current", "current --verbose"),
+    "current": ("current", "current --verbose", "current --check-heads"),
+    "ensure_version": ("ensure_version", "ensure_version --sql"),
     "history": ("history", "history -r1975ea:ae1027", "history -r-3:current", "history --graph"),
     "heads": ("heads", "heads --verbose --resolve-dependencies"),
     "branches": ("branches --verbose",),
     "show": ("show head", "show shoppingcart"),
-    "merge": ('merge -m "merge ae1 and 27c" ae1027 27c6a', "merge heads"),
+    "merge": (
+        'merge -m "merge ae1 and 27c" ae1027 27c6a',
+        "merge heads",
+        "merge --splice 1975ea ae1027",
+    ),
     "stamp": ("stamp head", "stamp --purge 1975ea83b712", "stamp head --sql"),
     "check": ("check", "check --format json --output drift.json", "check --format github"),
     "edit": ("edit head",),
@@ -313,7 +366,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             args.package,
         )
         return EXIT_OK
-    config = find_config(args.config, args.name)
+    config = find_config(args.config, args.name, toml=getattr(args, "config_toml", None))
     config.cmd_opts = args
     if args.cmd == "revision":
         command.revision(
@@ -335,7 +388,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         _progress_on_terminal(config, args.sql)
         command.downgrade(config, args.revision, sql=args.sql, tag=args.tag)
     elif args.cmd == "current":
-        command.current(config, verbose=args.verbose)
+        command.current(config, verbose=args.verbose, check_heads=args.check_heads)
+    elif args.cmd == "ensure_version":
+        command.ensure_version(config, sql=args.sql)
     elif args.cmd == "history":
         command.history(
             config,
@@ -356,6 +411,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             message=args.message,
             branch_label=args.branch_label,
             rev_id=args.rev_id,
+            splice=args.splice,
         )
     elif args.cmd == "stamp":
         command.stamp(config, args.revisions, sql=args.sql, tag=args.tag, purge=args.purge)

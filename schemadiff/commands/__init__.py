@@ -17,6 +17,7 @@ _HOMES = {
     "current": "inspect",
     "downgrade": "migrate",
     "edit": "inspect",
+    "ensure_version": "migrate",
     "heads": "inspect",
     "history": "inspect",
     "init": "setup",

@@ -18,14 +18,17 @@ if TYPE_CHECKING:
 # -- inspection ----------------------------------------------------------------
 
 
-def current(config: Config, verbose: bool = False) -> None:
-    from schemadiff.revisions import current_lines
+def current(config: Config, verbose: bool = False, check_heads: bool = False) -> None:
+    """The version table's rows; with ``check_heads``, an error unless they are the heads."""
+    from schemadiff.revisions import current_lines, resolve
 
     script = ScriptDirectory.from_config(config)
     graph = script.graph
 
     def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
         heads = mc.get_current_heads()
+        if check_heads and set(heads) != set(resolve(graph, "heads")):
+            raise CommandError("Database is not on all head revisions")
         if verbose:
             url = (
                 mc.connection.engine.url.render_as_string(hide_password=True)

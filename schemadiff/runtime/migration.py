@@ -350,6 +350,10 @@ class MigrationContext:
             with self.begin_transaction(_per_migration=True):
                 self.ensure_version_table()
 
+    def ensure_version(self) -> None:
+        """``ensure_version``: the version table, created in its own transaction if missing."""
+        self._prepare_version_table((), True)
+
     def _drop_version_table_if_empty(self, rows: Sequence[str]) -> None:
         """Offline, a script that ends at base also removes the table it started with."""
         if self.as_sql and not rows:

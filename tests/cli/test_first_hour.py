@@ -115,3 +115,38 @@ def test_stamp_purge_clears_rows_that_name_no_revision(tmp_path):
     assert purged.returncode == 0, purged.stderr
     assert "Running stamp_revision <unknown row> ->" in purged.stderr
     assert _cli(project.root, "current").stdout == "a1 (head)\n"
+
+
+def test_x_url_points_the_generic_template_at_another_database(tmp_path):
+    """docs/ci.md's ``-x url=...`` works with the env.py ``init`` writes."""
+    project = make_project(tmp_path, f"sqlite:///{tmp_path / 'app.db'}")
+    versions = project.root / "migrations" / "versions"
+    (versions / "a1_ok.py").write_text(
+        BIG.format(rev="a1", down=None).replace("range(30)", "range(0)")
+    )
+    other = tmp_path / "ci.db"
+    proc = _cli(project.root, "-x", f"url=sqlite:///{other}", "upgrade", "head")
+    assert proc.returncode == 0, proc.stderr
+    assert other.exists() and not (tmp_path / "app.db").exists()
+    assert _cli(project.root, "-x", f"url=sqlite:///{other}", "current").stdout == "a1 (head)\n"
+
+
+def test_config_given_twice_reads_the_ini_file_and_the_pyproject(tmp_path):
+    project = tmp_path / "proj"
+    project.mkdir()
+    assert _cli(project, "init", "-t", "pyproject", "migrations").returncode == 0
+    toml = project / "pyproject.toml"
+    toml.write_text(
+        toml.read_text().replace(
+            'script_location = "migrations"', 'script_location = "%(here)s/migrations"'
+        )
+    )
+    assert _cli(project, "revision", "-m", "one", "--rev-id", "a1").returncode == 0
+    ini = "proj/schemadiff.ini"
+    alone = _cli(tmp_path, "-c", ini, "heads")  # ./pyproject.toml is not the project's
+    assert alone.returncode == 2 and "No 'script_location' key found" in alone.stderr
+    both = _cli(tmp_path, "-c", ini, "-c", "proj/pyproject.toml", "heads")
+    assert (both.returncode, both.stdout) == (0, "a1 (head)\n"), both.stderr
+    wrong = _cli(tmp_path, "-c", ini, "-c", ini, "heads")
+    assert wrong.returncode == 2
+    assert "FAILED: -c/--config twice takes one ini file and one .toml file" in wrong.stderr

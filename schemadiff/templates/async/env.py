@@ -11,6 +11,12 @@ from schemadiff import context
 # access to the values within the .ini file in use.
 config = context.config
 
+# `schemadiff -x url=...` points a run at another database (CI, a scratch
+# database) without editing the config file.
+x_url = context.get_x_argument(as_dictionary=True).get("url")
+if x_url:
+    config.set_main_option("sqlalchemy.url", x_url)
+
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.  A caller that sets up logging
 # itself (the pytest plugin, an application) sets configure_logger False.
