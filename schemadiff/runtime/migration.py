@@ -76,6 +76,10 @@ class MigrationContext:
         self.connection = connection
         self.opts = options
         self.impl: DialectImpl = impl_for(dialect)
+        if connection is not None:
+            translate = connection.get_execution_options().get("schema_translate_map")
+            if translate:
+                self.impl.schema_translate_map = dict(translate)
         self.as_sql = options.as_sql
         self.output_buffer: TextIO = options.output_buffer or sys.stdout
         self.transactional_ddl = (
