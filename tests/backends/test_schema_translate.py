@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import io
 import re
+import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -93,17 +95,19 @@ def test_the_cookbooks_multi_tenant_recipe(tmp_path, database):
     if database.backend != "postgresql":
         pytest.skip("search_path tenants are a PostgreSQL recipe")
     recipe = _cookbook_block("Multi-tenant schemas (PostgreSQL)", "def run_migrations_online")
+    # a name of its own: other tests' ``models`` modules stay in sys.modules
+    module = f"tenant_models_{uuid.uuid4().hex}"
     ini = Config(str(tmp_path / "schemadiff.ini"), stdout=io.StringIO())
     commands.init(ini, str(tmp_path / "migrations"))
     env_py = tmp_path / "migrations" / "env.py"
     text = env_py.read_text().replace(
-        "target_metadata = None", "from models import metadata as target_metadata"
+        "target_metadata = None", f"from {module} import metadata as target_metadata"
     )
     start = text.index("def run_migrations_online")
     env_py.write_text(
         text[:start] + recipe + "\n\n" + text[text.index("if context.is_offline_mode()") :]
     )
-    (tmp_path / "models.py").write_text(MODELS)
+    (tmp_path / f"{module}.py").write_text(MODELS)
     (tmp_path / "migrations" / "versions" / "a1_create_account.py").write_text(CREATE_ACCOUNT)
     admin = database.engine()
     with admin.connect() as conn:
@@ -132,6 +136,7 @@ def test_the_cookbooks_multi_tenant_recipe(tmp_path, database):
                 assert conn.exec_driver_sql(versions).all() == [("a1",)]
         assert sa.inspect(admin).get_table_names() == []  # the default schema is untouched
     finally:
+        sys.modules.pop(module, None)
         with admin.begin() as conn:
             for tenant in tenants:
                 conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{tenant}" CASCADE')
