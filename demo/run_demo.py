@@ -8,6 +8,7 @@ is what you would type.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -63,7 +64,7 @@ def say(text: str) -> None:
 
 
 def run(*args: str, expect: int = 0) -> str:
-    print(f"\n$ schemadiff {' '.join(args)}", flush=True)
+    print(f"\n$ schemadiff {shlex.join(args)}", flush=True)
     proc = subprocess.run(
         [*SCHEMADIFF, *args], cwd=WORK, capture_output=True, text=True, env=os.environ.copy()
     )

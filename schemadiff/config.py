@@ -165,12 +165,31 @@ class Config:
         out = text % args if args else text
         self.stdout.write(out + "\n")
 
+    def print_status(self, text: str) -> None:
+        """A progress line (``Generating ... done``): silent under ``-q``, as the log is.
 
-def find_config(explicit: str | None, ini_section: str = MAIN_SECTION) -> Config:
-    """``-c`` if given, else ``$SCHEMADIFF_CONFIG``, else ./schemadiff.ini, else pyproject."""
+        A command's own output (history, reports) keeps ``print_stdout``.
+        """
+        if not getattr(self.cmd_opts, "quiet", False):
+            self.print_stdout(text)
+
+
+def find_config(
+    explicit: str | None, ini_section: str = MAIN_SECTION, toml: str | None = None
+) -> Config:
+    """``-c`` if given, else ``$SCHEMADIFF_CONFIG``, else ./schemadiff.ini, else pyproject.
+
+    ``toml`` is a pyproject file named beside the ini file (``-c`` given
+    twice); without it ``./pyproject.toml`` is read where it exists.
+    """
     path = explicit or os.environ.get("SCHEMADIFF_CONFIG")
-    toml = Path("pyproject.toml")
-    toml_file = str(toml) if toml.exists() else None
+    if toml is not None:
+        if not Path(toml).exists():
+            raise ConfigError(f"No config file {toml!r} found")
+        toml_file: str | None = toml
+    else:
+        default_toml = Path("pyproject.toml")
+        toml_file = str(default_toml) if default_toml.exists() else None
     if path:
         if not Path(path).exists():
             raise ConfigError(f"No config file {path!r} found")

@@ -231,7 +231,7 @@ class ScriptDirectory:
     def config_print(self, text: str) -> None:
 
         if self.config is not None:
-            self.config.print_stdout(text)
+            self.config.print_status(text)
 
 
 def _hooks_section(config: Config) -> dict[str, str] | None:

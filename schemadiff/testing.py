@@ -1,35 +1,47 @@
 """A pytest plugin with ready-made migration tests for your project.
 
-Switch it on with ``pytest -p schemadiff.testing --schemadiff`` (or put
-``-p schemadiff.testing`` in ``addopts`` and ``schemadiff_enabled = true``
-in your pytest ini).  It adds these tests, run against a scratch database
-(``--schemadiff-url`` / ini ``schemadiff_url``; default: a temporary SQLite
-file):
+Installed with schemadiff (a ``pytest11`` entry point); switch the tests on
+with ``pytest --schemadiff`` or ``schemadiff_enabled = true`` in your pytest
+ini, or name them: ``pytest schemadiff`` runs all four,
+``pytest schemadiff::single_head`` one.  The tests, run against a scratch
+database (``--schemadiff-url`` / ini ``schemadiff_url``; default: a fresh
+SQLite file per test under pytest's temporary directory):
 
 - ``single_head``: the revision graph has exactly one head;
 - ``upgrade_downgrade``: every revision upgrades from base to head, one
   step at a time, and downgrades back to base;
-- ``models_match_head``: after ``upgrade head``, ``check`` finds no drift
+- ``models_match_head``: after ``upgrade heads``, ``check`` finds no drift
   (env.py must set ``target_metadata``);
 - ``downgrade_reverses_upgrade``: for each revision, the schema after its
   upgrade and downgrade equals the schema before it.
 
 ``schemadiff_tests`` (ini, space separated) picks a subset.  The tests use
 your ``schemadiff.ini`` (``--schemadiff-config`` / ini ``schemadiff_config``)
-with ``sqlalchemy.url`` replaced by the scratch URL.
+with ``sqlalchemy.url`` replaced by the scratch URL.  A scratch database
+given by URL is emptied (every table dropped) at the start of each test, so
+one broken downgrade cannot spoil the tests after it.
+
+While a test runs, env.py is asked not to configure logging
+(``config.attributes["configure_logger"]`` is False; the shipped env.py
+templates honour it) and the ``schemadiff`` logger logs at INFO, so pytest
+captures the migration log with the test; the logging setup is restored
+afterwards either way.
 """
 
 from __future__ import annotations
 
 import io
-import tempfile
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 TESTS = ("single_head", "upgrade_downgrade", "models_match_head", "downgrade_reverses_upgrade")
+GROUP = "schemadiff"
+_SELECTED = pytest.StashKey[list[str]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -49,18 +61,45 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Take ``schemadiff`` / ``schemadiff::<test>`` out of the paths pytest collects.
+
+    They name no file, so pytest would stop with "file or directory not
+    found"; the plugin adds those tests itself.  A real ``./schemadiff``
+    path (a package of that name) is left to pytest.
+    """
+    if Path(config.invocation_params.dir, GROUP).exists():
+        return
+    selected: list[str] = []
+    kept: list[str] = []
+    for arg in config.args:
+        head, _, tail = arg.partition("::")
+        if head == GROUP:
+            selected.append(tail)
+        else:
+            kept.append(arg)
+    if selected:
+        config.args[:] = kept
+        config.stash[_SELECTED] = selected
+
+
 class MigrationTestItem(pytest.Item):
     def __init__(self, *, check: Callable[[MigrationTestItem], None], **kw: Any) -> None:
         super().__init__(**kw)
         self.check = check
+        self._scratch: str | None = None
 
     def runtest(self) -> None:
-        self.check(self)
+        with _logging_kept():
+            self.check(self)
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, 0, f"schemadiff: {self.name}"
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        from schemadiff.testing_checks import MigrationTestFailure
+
         if isinstance(excinfo.value, MigrationTestFailure):
             return str(excinfo.value)
         return str(super().repr_failure(excinfo))
@@ -75,136 +114,74 @@ class MigrationTestItem(pytest.Item):
         path = Path(self.config.rootpath, option) if option else None
         cfg = find_config(str(path) if path and path.exists() else None)
         cfg.stdout = io.StringIO()
+        cfg.attributes["configure_logger"] = False
         cfg.set_main_option("sqlalchemy.url", url or self.scratch_url())
         return cfg
 
     def scratch_url(self) -> str:
+        """The given scratch URL, else a new SQLite file for this test."""
         url = self.config.getoption("--schemadiff-url") or self.config.getini("schemadiff_url")
         if url:
             return str(url)
-        cached = getattr(self, "_scratch", None)
-        if cached is None:
-            folder = tempfile.mkdtemp(prefix="schemadiff-test-")
-            cached = self._scratch = f"sqlite:///{folder}/scratch.db"
-        return cached
+        if self._scratch is None:
+            factory = getattr(self.config, "_tmp_path_factory", None)
+            if factory is None:  # pytest's tmp_path plugin switched off
+                factory = pytest.TempPathFactory.from_config(self.config, _ispytest=True)
+            folder = factory.mktemp(f"schemadiff-{self.name}")
+            self._scratch = f"sqlite:///{folder / 'scratch.db'}"
+        return self._scratch
 
-
-class MigrationTestFailure(AssertionError):
-    pass
-
-
-def _single_head(item: MigrationTestItem) -> None:
-    from schemadiff.scriptdir import ScriptDirectory
-
-    graph = ScriptDirectory.from_config(item.config_for()).graph
-    heads = list(graph.real_heads)
-    if len(heads) != 1:
-        raise MigrationTestFailure(
-            f"expected exactly one head revision, found {len(heads)}: {', '.join(heads) or 'none'}"
-            "; merge them with 'schemadiff merge heads'"
+    def uses_given_url(self) -> bool:
+        return bool(
+            self.config.getoption("--schemadiff-url") or self.config.getini("schemadiff_url")
         )
 
 
-def _ordered_revisions(item: MigrationTestItem) -> list[str]:
-    from schemadiff.revisions import plan_upgrade
-    from schemadiff.scriptdir import ScriptDirectory
+@contextmanager
+def _logging_kept() -> Iterator[None]:
+    """Let the migration log reach pytest's capture, and undo env.py's logging setup.
 
-    graph = ScriptDirectory.from_config(item.config_for()).graph
-    return [step.revision.revision for step in plan_upgrade(graph, (), "heads")]
-
-
-def _reset(item: MigrationTestItem) -> None:
-    """Each test starts from an empty database, whatever the one before it left."""
-    from schemadiff import command
-
-    command.downgrade(item.config_for(), "base")
-
-
-def _upgrade_downgrade(item: MigrationTestItem) -> None:
-    from schemadiff import command
-
-    _reset(item)
-    revisions = _ordered_revisions(item)
-
-    for rev in revisions:
-        _step(item, f"upgrade to {rev}", lambda r=rev: command.upgrade(item.config_for(), r))
-    for _ in revisions:
-        _step(item, "downgrade -1", lambda: command.downgrade(item.config_for(), "-1"))
-
-
-def _models_match_head(item: MigrationTestItem) -> None:
-    from schemadiff import command
-
-    _reset(item)
-    command.upgrade(item.config_for(), "heads")
-    cfg = item.config_for()
-    drifted = command.check(cfg)
-    _reset(item)
-    if drifted:
-        raise MigrationTestFailure(
-            "the models do not match the database at head; autogenerate a revision:\n"
-            + cfg.stdout.getvalue()
-        )
-
-
-def _downgrade_reverses_upgrade(item: MigrationTestItem) -> None:
-    import sqlalchemy as sa
-
-    from schemadiff import command
-    from schemadiff.snapshot import reflect_snapshot
-
-    _reset(item)
-    engine = sa.create_engine(item.scratch_url())
-
-    def snapshot() -> Any:
-        with engine.connect() as conn:
-            snap = reflect_snapshot(conn, exclude_tables=[(None, "schemadiff_version")])
-        return {key: _plain(table) for key, table in snap.tables.items()}
-
+    An env.py that still calls ``fileConfig`` unconditionally replaces the
+    root logger's handlers (pytest's capture among them) and levels for
+    the rest of the session; every logger's state is put back afterwards.
+    """
+    manager = logging.Logger.manager
+    loggers = [logging.getLogger()] + [
+        logger for logger in list(manager.loggerDict.values()) if isinstance(logger, logging.Logger)
+    ]
+    saved = [
+        (logger, logger.level, list(logger.handlers), logger.propagate, logger.disabled)
+        for logger in loggers
+    ]
+    known = {id(logger) for logger in loggers}
+    ours = logging.getLogger("schemadiff")
+    if ours.getEffectiveLevel() > logging.INFO:
+        ours.setLevel(logging.INFO)
     try:
-        for rev in _ordered_revisions(item):
-            before = snapshot()
-            command.upgrade(item.config_for(), rev)
-            command.downgrade(item.config_for(), "-1")
-            after = snapshot()
-            if after != before:
-                changed = sorted(
-                    str(k[1]) for k in set(before) | set(after) if before.get(k) != after.get(k)
-                )
-                raise MigrationTestFailure(
-                    f"downgrade of revision {rev} does not undo its upgrade; "
-                    f"tables that differ afterwards: {', '.join(changed)}"
-                )
-            command.upgrade(item.config_for(), rev)
+        yield
     finally:
-        engine.dispose()
+        for logger, level, handlers, propagate, disabled in saved:
+            logger.setLevel(level)
+            logger.handlers[:] = handlers
+            logger.propagate = propagate
+            logger.disabled = disabled
+        for new in list(manager.loggerDict.values()):
+            if isinstance(new, logging.Logger) and id(new) not in known:
+                new.setLevel(logging.NOTSET)
+                new.handlers.clear()
+                new.propagate = True
+                new.disabled = False
 
 
-def _plain(table: Any) -> Any:
-    """A comparable form of a table snapshot (types as text)."""
-    cols = tuple((c.name, str(c.type), c.nullable, c.server_default) for c in table.columns)
-    return (cols, table.primary_key, table.indexes, table.uniques, table.foreign_keys, table.checks)
-
-
-def _step(item: MigrationTestItem, what: str, action: Callable[[], None]) -> None:
-    try:
-        action()
-    except Exception as exc:
-        raise MigrationTestFailure(f"{what} failed: {exc}") from exc
-
-
-CHECKS: dict[str, Callable[[MigrationTestItem], None]] = {
-    "single_head": _single_head,
-    "upgrade_downgrade": _upgrade_downgrade,
-    "models_match_head": _models_match_head,
-    "downgrade_reverses_upgrade": _downgrade_reverses_upgrade,
-}
-
-
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
-    if not (config.getoption("--schemadiff") or config.getini("schemadiff_enabled")):
+    """Add the chosen tests before ``-k``, ``--deselect`` and ``--lf`` filter the items."""
+    from schemadiff.testing_checks import CHECKS
+
+    named = config.stash.get(_SELECTED, [])
+    if not (named or config.getoption("--schemadiff") or config.getini("schemadiff_enabled")):
         return
     chosen = config.getini("schemadiff_tests") or list(TESTS)
     unknown = sorted(set(chosen) - set(CHECKS))
@@ -212,7 +189,14 @@ def pytest_collection_modifyitems(
         raise pytest.UsageError(
             f"schemadiff_tests: unknown test(s) {', '.join(unknown)}; choose from {', '.join(TESTS)}"
         )
-    group = MigrationTests.from_parent(session, name="schemadiff", nodeid="schemadiff")
+    if named and "" not in named:
+        unknown = sorted(set(named) - set(CHECKS))
+        if unknown:
+            raise pytest.UsageError(
+                f"no schemadiff test named {', '.join(unknown)}; choose from {', '.join(TESTS)}"
+            )
+        chosen = named
+    group = MigrationTests.from_parent(session, name=GROUP, nodeid=GROUP)
     for name in TESTS:
         if name in chosen:
             items.append(MigrationTestItem.from_parent(group, name=name, check=CHECKS[name]))

@@ -19,6 +19,7 @@ _HOMES = {
     "diff": "schema_diff",
     "downgrade": "migrate",
     "edit": "inspect",
+    "ensure_version": "migrate",
     "heads": "inspect",
     "history": "inspect",
     "init": "setup",

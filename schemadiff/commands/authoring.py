@@ -142,7 +142,7 @@ def _write_script(
         config=config,
         **args,
     )
-    config.print_stdout(f"  Generating {path} ... done")
+    config.print_status(f"  Generating {path} ... done")
     if labels:
         _check_labels_written(path, directive.rev_id or path.name.split("_")[0], labels)
     return path
@@ -200,8 +200,13 @@ def merge(
     message: str | None = None,
     branch_label: str | Sequence[str] | None = None,
     rev_id: str | None = None,
+    splice: bool = False,
 ) -> Path:
-    """Write a revision whose parents are the given revisions (or all ``heads``)."""
+    """Write a revision whose parents are the given revisions (or all ``heads``).
+
+    The parents must be heads unless ``splice``: merging a revision that
+    already has children starts a new branch, which should be asked for.
+    """
     from schemadiff.revisions import resolve
 
     script = ScriptDirectory.from_config(config)
@@ -217,6 +222,12 @@ def merge(
             f"merge needs at least two revisions to join; {', '.join(wanted)} gave "
             f"{', '.join(parents) or 'none'}"
         )
+    for rev in parents:
+        if not splice and not graph.is_head(rev):
+            raise CommandError(
+                f"Revision {rev} is not a head revision; please specify --splice to "
+                "create a new branch from this revision"
+            )
     if as_bool(config.get_main_option("revision_environment")):
         run_env(config, script, None)
     from schemadiff.ops import MigrationScript

@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 # -- inspection ----------------------------------------------------------------
 
 
-def current(config: Config, verbose: bool = False) -> None:
-    from schemadiff.revisions import current_lines
+def current(config: Config, verbose: bool = False, check_heads: bool = False) -> None:
+    """The version table's rows; with ``check_heads``, an error unless they are the heads."""
+    from schemadiff.revisions import current_lines, resolve
 
     script = ScriptDirectory.from_config(config)
     graph = script.graph
@@ -30,10 +31,12 @@ def current(config: Config, verbose: bool = False) -> None:
 
         heads = mc.get_current_heads()
         check_current(graph, heads)  # a row no script defines: say so, and how to clear it
+        if check_heads and set(heads) != set(resolve(graph, "heads")):
+            raise CommandError("Database is not on all head revisions")
         if verbose:
             url = mask_url(mc.connection.engine.url) if mc.connection else ""
             config.print_stdout(f"Current revision(s) for {url}:")
-        _emit(config, current_lines(graph, heads, verbose=verbose))
+        _emit(config, current_lines(graph, heads, verbose=verbose), graph)
 
     run_env(config, script, fn)
 
@@ -60,7 +63,7 @@ def history(
         )
         if graph_drawing:
             lines = draw_history(graph, ids, lines)
-        _emit(config, lines)
+        _emit(config, lines, graph)
 
     if indicate_current or (rev_range is not None and "current" in rev_range):
         run_env(config, script, lambda mc, kw: emit(mc.get_current_heads()))
@@ -75,6 +78,7 @@ def heads(config: Config, verbose: bool = False, resolve_dependencies: bool = Fa
     _emit(
         config,
         heads_lines(script.graph, verbose=verbose, resolve_dependencies=resolve_dependencies),
+        script.graph,
     )
 
 
@@ -82,14 +86,14 @@ def branches(config: Config, verbose: bool = False) -> None:
     from schemadiff.revisions import branches_lines
 
     script = ScriptDirectory.from_config(config)
-    _emit(config, branches_lines(script.graph, verbose=verbose))
+    _emit(config, branches_lines(script.graph, verbose=verbose), script.graph)
 
 
 def show(config: Config, rev: str) -> None:
     from schemadiff.revisions import resolve, show_lines
 
     script = ScriptDirectory.from_config(config)
-    _emit(config, show_lines(script.graph, resolve(script.graph, rev)))
+    _emit(config, show_lines(script.graph, resolve(script.graph, rev)), script.graph)
 
 
 def edit(config: Config, rev: str) -> None:
@@ -107,7 +111,8 @@ def edit(config: Config, rev: str) -> None:
         raise CommandError(f"Editor {editor!r} exited with status {proc.returncode}")
 
 
-def _emit(config: Config, lines: Sequence[str]) -> None:
+def _emit(config: Config, lines: Sequence[str], graph: Any = None) -> None:
     from schemadiff.console import print_lines
 
-    print_lines(config.stdout, lines, config.print_stdout)
+    ids = graph.ids if graph is not None else ()
+    print_lines(config.stdout, lines, config.print_stdout, revision_ids=ids)

@@ -96,3 +96,17 @@ def stamp(
         tag=tag,
         purpose="stamp",
     )
+
+
+def ensure_version(config: Config, sql: bool = False) -> None:
+    """Create the version table if it is missing, running no migration.
+
+    With ``sql``, print its ``CREATE TABLE`` instead (offline mode).
+    """
+    script = ScriptDirectory.from_config(config)
+
+    def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
+        with mc.run_lock():
+            mc.ensure_version()
+
+    run_env(config, script, fn, as_sql=sql, purpose="ensure_version")

@@ -39,7 +39,7 @@ def init(config: Config, directory: str, template: str = "generic", package: boo
     for d in (abs_target, abs_target / "versions"):
         if not d.exists():
             d.mkdir(parents=True)
-            config.print_stdout(f"Creating directory {d}...done")
+            config.print_status(f"Creating directory {d}...done")
     config_file = Path(config.config_file_name or "schemadiff.ini").resolve()
     files = sorted(p for p in template_dir.iterdir() if p.is_file())
     for src in files:
@@ -63,14 +63,14 @@ def init(config: Config, directory: str, template: str = "generic", package: boo
                 config.print_stdout(f"File {dest} already exists, skipping")
                 continue
             dest.write_text(text, encoding="utf-8")
-            config.print_stdout(f"Generating {dest}...done")
+            config.print_status(f"Generating {dest}...done")
 
     for src in files:
         if src.name.endswith(".ini.mako") or src.name == "pyproject.toml.mako":
             continue
         dest = abs_target / src.name
         shutil.copyfile(src, dest)
-        config.print_stdout(f"Generating {dest}...done")
+        config.print_status(f"Generating {dest}...done")
     if package:
         for d in (abs_target, abs_target / "versions"):
             (d / "__init__.py").write_text("", encoding="utf-8")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from sqlalchemy import Column, MetaData, Table
@@ -186,8 +187,14 @@ class DialectImpl:
     def ddl_compiler(self) -> DDLCompiler:
         return self.dialect.ddl_compiler(self.dialect, None)  # type: ignore[no-any-return]
 
+    #: the connection's ``schema_translate_map`` execution option, applied to
+    #: the DDL written as text here as SQLAlchemy applies it to its constructs
+    schema_translate_map: Mapping[str | None, str | None] | None = None
+
     def quote_table(self, name: str, schema: str | None) -> str:
         q = self.preparer.quote
+        if self.schema_translate_map and schema in self.schema_translate_map:
+            schema = self.schema_translate_map[schema]
         return f"{self.preparer.quote_schema(schema)}.{q(name)}" if schema else q(name)
 
     def column_spec(self, table_name: str, column: Column[Any], schema: str | None) -> str:

@@ -182,12 +182,16 @@ class BatchOperations(Operations):
                     self.parent.invoke(op)
             return
         model = self._model(required=False)
-        needed = self.recreate == "always" or _needs_recreate(
-            impl,
-            [op for op, _ in ops],
-            model,
-            bool(self.partial_reordering)
-            or any(h.get("insert_before") or h.get("insert_after") for _, h in ops),
+        needed = (
+            self.recreate == "always"
+            or _copy_asked(impl, [op for op, _ in ops], model, self.copy_from is not None)
+            or _needs_recreate(
+                impl,
+                [op for op, _ in ops],
+                model,
+                bool(self.partial_reordering)
+                or any(h.get("insert_before") or h.get("insert_after") for _, h in ops),
+            )
         )
         if not needed:
             with no_implicit_recreate(self.parent):
@@ -218,6 +222,25 @@ class BatchOperations(Operations):
         if not required and self.impl.supports_alter_column and self.recreate == "auto":
             return None  # ALTER does everything here: no need to look at the table
         return reflect_table(mc.bind(), self.table_name, self.schema, self.naming_convention)
+
+
+def _copy_asked(
+    impl: Any, ops: Sequence[MigrateOperation], model: BatchTable | None, copy_from: bool
+) -> bool:
+    """``copy_from=`` on a backend without a full ALTER TABLE (SQLite) asks for move and copy.
+
+    The table given is the one to copy from, so every change except a plain
+    added column or an index goes through the rebuild, as SPEC says batch
+    mode on SQLite does, rather than through SQLite's narrower ALTER TABLE
+    (DROP COLUMN, RENAME COLUMN).
+    """
+    if not copy_from or impl.supports_alter_column:
+        return False
+    return any(
+        not isinstance(op, (CreateIndexOp, DropIndexOp))
+        and not (isinstance(op, AddColumnOp) and not impl.batch_needs_recreate(op, model))
+        for op in ops
+    )
 
 
 def _needs_recreate(

@@ -95,11 +95,11 @@ def run_post_write_hooks(
 def _black(path: Path, opts: Mapping[str, str]) -> None:
     import black
 
+    from schemadiff.renderers.black_config import black_mode
+
     try:
-        mode = black.Mode()
         line_length = opts.get("line_length") or _black_line_length(opts.get("options", ""))
-        if line_length:
-            mode = black.Mode(line_length=int(line_length))
+        mode = black_mode(path, line_length)
 
         source = path.read_text(encoding=opts.get("_encoding", "utf-8"))
         formatted = black.format_str(source, mode=mode)

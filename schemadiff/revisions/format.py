@@ -172,6 +172,9 @@ def current_lines(
     The ``Current revision(s) for <url>:`` header of the verbose form
     belongs to the command, which knows the URL.
     """
+    from .identifiers import check_current
+
+    check_current(graph, current_heads)  # a row naming no revision: say so, by name
     lines: list[str] = []
     for rev_id in current_heads:
         if verbose:

@@ -44,7 +44,7 @@ AUTOGEN_OPTIONS = {
 CONNECTION_OPTIONS = {"connection", "url", "dialect_name", "dialect_opts"}
 KNOWN_OPTIONS = _MIGRATION_FIELDS | AUTOGEN_OPTIONS | CONNECTION_OPTIONS
 #: commands that write the version table take the run lock around their transaction
-LOCKING_PURPOSES = frozenset({"upgrade", "downgrade", "stamp"})
+LOCKING_PURPOSES = frozenset({"upgrade", "downgrade", "stamp", "ensure_version"})
 #: ``config.attributes`` key of a ProgressReporter (the CLI sets one on a terminal)
 PROGRESS_ATTRIBUTE = "progress_reporter"
 

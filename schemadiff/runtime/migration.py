@@ -86,6 +86,10 @@ class MigrationContext(Bookkeeping):
         self.connection = connection
         self.opts = options
         self.impl: DialectImpl = impl_for(dialect)
+        if connection is not None:
+            translate = connection.get_execution_options().get("schema_translate_map")
+            if translate:
+                self.impl.schema_translate_map = dict(translate)
         self.as_sql = options.as_sql
         self.output_buffer: TextIO = options.output_buffer or sys.stdout
         self.transactional_ddl = (
@@ -374,6 +378,10 @@ class MigrationContext(Bookkeeping):
             with self.begin_transaction(_per_migration=True):
                 self.ensure_version_table()
 
+    def ensure_version(self) -> None:
+        """``ensure_version``: the version table, created in its own transaction if missing."""
+        self._prepare_version_table((), True)
+
     def _drop_version_table_if_empty(self, rows: Sequence[str]) -> None:
         """Offline, a script that ends at base also removes the table it started with."""
         if self.as_sql and not rows:
@@ -522,6 +530,8 @@ class MigrationContext(Bookkeeping):
                             f"has no {step.verb}()"
                         )
                     fn(**fn_kwargs)
+                except BrokenPipeError:
+                    raise  # the reader of --sql output left (| head): not the script's failure
                 except (Exception, SystemExit) as exc:
                     raise self._failure(step, exc, rows) from exc
             for change in step.version_changes:

@@ -7,6 +7,7 @@ code never decides to draw on a screen itself.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -92,8 +93,11 @@ class ProgressReporter(Protocol):
 class RichProgress:
     """A transient rich progress bar on stderr, one tick per migration.
 
-    Log lines keep flowing above the bar; the bar disappears when the run
-    ends, so a terminal shows the same log a pipe would.
+    Log lines keep flowing above the bar: while it is live, every logging
+    handler that writes to a terminal writes through the bar's console
+    instead (a handler writing straight to the terminal would print over the
+    bar's frame and leave a stale copy of it behind).  The bar disappears
+    when the run ends, so a terminal shows the same log a pipe would.
     """
 
     def __init__(self, console: Any = None) -> None:
@@ -102,6 +106,7 @@ class RichProgress:
         self.console = console if console is not None else Console(stderr=True)
         self._progress: Any = None
         self._task: Any = None
+        self._rerouted: list[tuple[logging.StreamHandler[Any], Any]] = []
 
     def start(self, total: int) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -115,6 +120,7 @@ class RichProgress:
             console=self.console,
             transient=True,
         )
+        self._route_logging()
         self._progress.start()
         self._task = self._progress.add_task("", total=total)
 
@@ -127,3 +133,47 @@ class RichProgress:
         if self._progress is not None:
             self._progress.stop()
             self._progress = None
+        self._restore_logging()
+
+    def _route_logging(self) -> None:
+        """Point terminal-bound log handlers at the console, above the bar."""
+        from rich.file_proxy import FileProxy
+
+        for handler in _stream_handlers():
+            stream = handler.stream
+            if isinstance(stream, FileProxy) or not _is_terminal(stream):
+                continue
+            self._rerouted.append((handler, stream))
+            handler.setStream(FileProxy(self.console, stream))
+
+    def _restore_logging(self) -> None:
+        for handler, stream in reversed(self._rerouted):
+            proxy = handler.setStream(stream)
+            if proxy is not None:
+                proxy.flush()
+        self._rerouted.clear()
+
+
+def _stream_handlers() -> list[logging.StreamHandler[Any]]:
+    """Every stream handler of every configured logger, each once."""
+    loggers: list[Any] = [logging.getLogger()]
+    loggers += [
+        logger
+        for logger in list(logging.Logger.manager.loggerDict.values())
+        if isinstance(logger, logging.Logger)
+    ]
+    seen: dict[int, logging.StreamHandler[Any]] = {}
+    for logger in loggers:
+        for handler in logger.handlers:
+            if isinstance(handler, logging.StreamHandler) and not isinstance(
+                handler, logging.FileHandler
+            ):
+                seen.setdefault(id(handler), handler)
+    return list(seen.values())
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or a closed file
+        return False

@@ -65,3 +65,18 @@ def test_op_and_context_are_per_thread():
     for t in threads:
         t.join()
     assert seen == {"one": "one", "two": "two"}
+
+
+def test_only_revision_ids_are_coloured_as_revisions(monkeypatch):
+    """A date or hex-looking word in a message is not a revision id."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    out = FakeTerminal()
+    line = "1975ea83b712 -> ae1027a6acf (head), backfill 20240101 rows, cafe0123 too"
+    print_lines(out, [line], lambda line: None, revision_ids=("1975ea83b712", "ae1027a6acf"))
+    text = out.getvalue()
+    yellow = "\x1b[33m"
+    assert f"{yellow}1975ea83b712" in text and f"{yellow}ae1027a6acf" in text
+    assert f"{yellow}20240101" not in text and f"{yellow}cafe0123" not in text
+    assert "backfill 20240101 rows, cafe0123 too" in text

@@ -31,6 +31,8 @@ MODELS = textwrap.dedent(
         id: Mapped[int] = mapped_column(primary_key=True)
         name: Mapped[str] = mapped_column(sa.String(50))
         _email: Mapped[str] = mapped_column("email", sa.String(120), index=True)
+        owner_id: Mapped[int] = mapped_column(sa.ForeignKey("other.id"))
+        code: Mapped[str] = mapped_column(sa.String(10), unique=True)
 
 
     audit = sa.Table(
@@ -39,6 +41,7 @@ MODELS = textwrap.dedent(
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("note", sa.Text),
         sa.Index("ix_audit_note", "note"),
+        sa.UniqueConstraint("id", "note"),
     )
 
     sa.Table("other", Base.metadata, sa.Column("id", sa.Integer, primary_key=True))
@@ -71,11 +74,14 @@ def test_changes_point_at_the_lines_that_define_them(tmp_path):
             Change("add_column", None, "account", "name"),
             Change("modify_nullable", None, "account", "email", {"from": True, "to": False}),
             Change("add_column", None, "account", "created_at"),
-            Change("add_index", None, "account", "ix_account_email"),
+            Change("add_index", None, "account", "ix_account_email", {"columns": ["email"]}),
+            Change("add_fk", None, "account", None, {"columns": ["owner_id"]}),
+            Change("add_unique", None, "account", "uq_account_code", {"columns": ["code"]}),
             Change("add_table", None, "audit", "audit"),
             Change("modify_type", None, "audit", "note"),
             Change("add_column", None, "audit", "late"),
             Change("add_index", None, "audit", "ix_audit_note"),
+            Change("add_unique", None, "audit", None, {"columns": ["id", "note"]}),
             Change("add_table", None, "other", "other"),
             Change("remove_table", None, "gone", "gone"),
         ]
@@ -90,14 +96,18 @@ def test_changes_point_at_the_lines_that_define_them(tmp_path):
         ("models.py", _line("name: Mapped[str]")),
         ("models.py", _line("_email: Mapped[str]")),
         ("models.py", _line("created_at: Mapped")),  # from the mixin
-        ("models.py", _line("class Account(")),  # a convention name is in no source
+        # index=True, ForeignKey and unique=True: names in no source, the column's line
+        ("models.py", _line("_email: Mapped[str]")),
+        ("models.py", _line("owner_id: Mapped")),
+        ("models.py", _line("code: Mapped")),
         ("models.py", _line("audit = sa.Table(")),
         ("models.py", _line('sa.Column("note"')),
         ("models.py", _line('append_column(sa.Column("late"')),
         ("models.py", _line('sa.Index("ix_audit_note"')),
+        ("models.py", _line('sa.UniqueConstraint("id", "note")')),
         ("models.py", _line('sa.Table("other"')),
-        # what the models no longer define points at their base class
-        ("models.py", _line("class Base(")),
+        # what the models no longer define: their module, but no line of it
+        ("models.py", None),
     ]
 
 

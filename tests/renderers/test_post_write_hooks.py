@@ -90,3 +90,53 @@ def test_a_broken_template_is_named_with_its_line(tmp_path):
     runtime = '"""${message}"""\n\n${undefined_name.attribute}\n'
     with pytest.raises(ScriptError, match=r"Template .*script\.py\.mako, line 3 failed to render"):
         _write(tmp_path / "b", None, runtime)
+
+
+BLACK_PROJECT = """\
+[tool.black]
+line-length = 60
+skip-string-normalization = true
+"""
+
+WIDE_MODEL = """
+import sqlalchemy as sa
+metadata = sa.MetaData()
+sa.Table("account_with_a_long_name", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("display_name_of_the_account", sa.String(120), nullable=False),
+    sa.Column("created_at", sa.DateTime, server_default=sa.text("CURRENT_TIMESTAMP")))
+"""
+
+
+def test_black_uses_the_projects_own_black_settings(tmp_path):
+    """``[tool.black]`` found from the revision file's folder, as ``black`` itself finds it."""
+    import subprocess
+
+    from tests.cli.test_templates import _point_env_at_models, run
+
+    (tmp_path / "pyproject.toml").write_text(BLACK_PROJECT)
+    run(tmp_path, "init", "migrations")
+    _point_env_at_models(tmp_path)
+    (tmp_path / "models.py").write_text(WIDE_MODEL)
+    run(tmp_path, "revision", "--autogenerate", "-m", "create the account table")
+    (script,) = (tmp_path / "migrations" / "versions").glob("*.py")
+    text = script.read_text()
+    assert "'account_with_a_long_name'" in text  # string normalization skipped
+    proc = subprocess.run(
+        [sys.executable, "-m", "black", "--check", str(script)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr + text
+    code = text[text.index("def upgrade") :]
+    statements = [line for line in code.splitlines() if not line.lstrip().startswith("#")]
+    assert max(len(line) for line in statements) <= 60, text
+
+
+def test_a_hook_line_length_wins_over_the_project_file(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(BLACK_PROJECT)
+    text = _write(
+        tmp_path, {"hooks": "black", "black.type": "black", "black.line_length": "100"}
+    ).read_text()
+    assert "op.add_column('t', sa.Column('x', sa.Integer(), nullable=True))" in text

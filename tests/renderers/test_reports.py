@@ -204,6 +204,22 @@ def test_markdown_table_has_a_row_per_change_and_survives_hostile_names():
     assert "models.py:12" in text
 
 
+def test_markdown_lists_each_difference_in_plain_words():
+    """Names keep their underscores, so the raw report reads (and greps) as the text one."""
+    changes = (
+        Change("add_column", None, "account", "last_transaction_date", {"type": "DATETIME"}),
+        Change("add_index", None, "order_item", "ix_order_item_sku", {"columns": ["sku"]}),
+        Change("add_table", None, "_private_", "_private_"),
+    )
+    text = render_report(Report(DATABASE, changes, source_root="/work/app"), "markdown")
+    for change in changes[:2]:
+        assert describe_change(change) in text
+    rows = _table_rows(text)[1:]
+    assert sorted(row[2] for row in rows) == sorted(describe_change(c) for c in changes)
+    html = MarkdownIt("commonmark").enable("table").render(text)
+    assert "<em>" not in html  # (the count above the table is bold on purpose)
+
+
 def test_markdown_in_sync_says_so():
     text = render_report(_report(False), "markdown")
     assert "No schema drift" in text and "|" not in text

@@ -11,9 +11,11 @@ so this reads the source of the modules that hold the target metadata:
   ``append_column``);
 - an index or constraint through its quoted name, else its table.
 
-What the models no longer define (a removed table) points at the module
-that defines the metadata, and failing everything at env.py's
-``target_metadata`` line.  Locations are a courtesy: a miss leaves
+An index or constraint declared on a column (``index=True``,
+``unique=True``, ``ForeignKey``), whose name is in no source, points at
+that column.  What the models no longer define (a removed table) points at
+the module that defines the metadata, without a line, and failing
+everything at env.py's ``target_metadata`` line.  Locations are a courtesy: a miss leaves
 ``source`` empty, it never fails a check.
 """
 
@@ -33,6 +35,9 @@ from sqlalchemy import MetaData, Table
 from schemadiff.ops.base import Change, SourceLocation
 
 _LIBRARIES = {"builtins", "sqlalchemy", "typing", "abc"}
+# indexes and constraints, which may be declared on a column (index=True,
+# unique=True, ForeignKey) rather than by a name written in the source
+_COLUMN_BORNE = {"add_index", "add_unique", "add_fk", "add_primary_key"}
 _COLUMN_KINDS = {
     "add_column",
     "remove_column",
@@ -183,6 +188,8 @@ class SourceIndex:
             line = self._column_line(span, cls, table, change.name)
         elif change.name and change.name != change.table:
             line = self._named_line(span, change.name)
+        if line is None and change.kind in _COLUMN_BORNE:
+            line = self._column_borne_line(span, cls, table, change)
         if line is None:
             line = span.source.line_of(span.start)
         return self.location(span.source.path, line)
@@ -209,6 +216,26 @@ class SourceIndex:
         whole = _Span(span.source, 0, len(span.source.text))
         return whole.find(column)
 
+    def _column_borne_line(
+        self, span: _Span, cls: type | None, table: Any, change: Change
+    ) -> int | None:
+        """An index or constraint whose name is in no source (``index=True``,
+        ``unique=True``, ``ForeignKey(...)``, a naming convention): the line
+        of its ``Index(``/``UniqueConstraint(``/... call naming its first
+        column, else, for one column, that column's line."""
+        columns = [str(c) for c in (change.detail or {}).get("columns") or ()]
+        if not columns:
+            return None
+        call = re.compile(
+            r"\b(?:Index\(\s*(?:None|['\"][^'\"]*['\"])\s*,|"
+            r"(?:UniqueConstraint|ForeignKeyConstraint|PrimaryKeyConstraint)\()"
+            r"\s*\[?\s*" + _quoted(columns[0])
+        )
+        line = span.find(call)
+        if line is None and len(columns) == 1:
+            line = self._column_line(span, cls, table, columns[0])
+        return line
+
     def _named_line(self, span: _Span, name: str) -> int | None:
         pattern = re.compile(_quoted(name))
         line = span.find(pattern)
@@ -217,21 +244,25 @@ class SourceIndex:
         return line
 
     def metadata_location(self) -> SourceLocation | None:
-        """The models' own module, for what they no longer define."""
+        """The models' own module, without a line, for what they no longer define.
+
+        No line of that module is about a removed table: the metadata's or
+        the base class's line would send the reader to the wrong place.
+        """
         # Prefer the module that assigns the metadata (or defines the base
         # class) over one that merely imports it.
         for module, key, value in self._holders:
             if isinstance(value, type):
                 span = self._class_span(value)
                 if span is not None and span.source.path == Path(module.__file__).resolve():
-                    return self.location(span.source.path, span.source.line_of(0))
+                    return self.location(span.source.path, None)
                 continue
             source = self._source(module.__file__)
             if source is None:
                 continue
             match = re.compile(rf"^{re.escape(key)}\s*[:=]", re.M).search(source.text)
             if match:
-                return self.location(source.path, source.line_of(match.start()))
+                return self.location(source.path, None)
         return self.env_location()
 
     def env_location(self) -> SourceLocation | None:

@@ -15,8 +15,10 @@ from schemadiff.renderers.report.text_format import CLEAN, grouped
 
 # Inside a cell (never at a line start) these are the characters that can
 # start markup, a link, an HTML tag, an entity, math, an emoji, an issue
-# reference or a mention, or end the cell.
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&:$#@])")
+# reference or a mention, or end the cell.  An underscore between two
+# letters or digits cannot open or close emphasis, so names such as
+# last_transaction_date stay as they are, searchable in the raw report.
+_SPECIAL = re.compile(r"([\\`*\[\]<>|~&:$#@]|(?<![^\W_])_|_(?![^\W_]))")
 
 
 def escape_cell(text: str) -> str:

@@ -11,8 +11,9 @@ from schemadiff import context
 config = context.config
 
 # Interpret the config file for Python logging.
-# This line sets up loggers basically.
-if config.config_file_name is not None:
+# This line sets up loggers basically.  A caller that sets up logging
+# itself (the pytest plugin, an application) sets configure_logger False.
+if config.config_file_name is not None and config.attributes.get("configure_logger", True):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("schemadiff.env")
 

@@ -8,9 +8,16 @@ from schemadiff import context
 # access to the values within the .ini file in use.
 config = context.config
 
+# `schemadiff -x url=...` points a run at another database (CI, a scratch
+# database) without editing the config file.
+x_url = context.get_x_argument(as_dictionary=True).get("url")
+if x_url:
+    config.set_main_option("sqlalchemy.url", x_url)
+
 # Interpret the config file for Python logging.
-# This line sets up loggers basically.
-if config.config_file_name is not None:
+# This line sets up loggers basically.  A caller that sets up logging
+# itself (the pytest plugin, an application) sets configure_logger False.
+if config.config_file_name is not None and config.attributes.get("configure_logger", True):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 # add your model's MetaData object here
