@@ -279,7 +279,7 @@ def plan_stamp(
         if isinstance(parsed, BaseTarget):
             scopes.append(graph.descendants(branch_roots(graph, parsed.branch)))
             continue
-        for rev_id in resolve(graph, parsed, known):
+        for rev_id in resolve(graph, parsed, rows):
             wanted.setdefault(rev_id, None)
     # Stamping a revision with one of its ancestors says nothing more.
     final = graph.maximal(wanted)
