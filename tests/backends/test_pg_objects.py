@@ -357,3 +357,99 @@ def test_sequence_options_changed_and_a_spare_one_added(loop):
     ], describe(changes)
     loop.upgrade(after)
     loop.downgrade(before)
+
+
+# -- MariaDB / MySQL: ENUM is inline in its column ---------------------------------------
+def test_inline_enum_with_other_values_is_a_type_change_listing_both(loop):
+    _only(loop.database, "mysql")
+    before = lambda: _ticket("a", "b")  # noqa: E731
+    after = lambda: _ticket("a", "b", "c")  # noqa: E731
+    changes, _ = loop.generate(before, after)
+    assert [(c.kind, c.name, c.detail) for c in changes] == [
+        (
+            "modify_type",
+            "status",
+            {
+                "from": "ENUM('a', 'b')",
+                "to": "ENUM('a', 'b', 'c')",
+                "from_values": ["a", "b"],
+                "to_values": ["a", "b", "c"],
+            },
+        )
+    ]
+    loop.upgrade(after)
+    (found,) = rows(
+        loop.engine,
+        "SELECT column_type FROM information_schema.columns "
+        "WHERE table_schema = DATABASE() AND column_name = 'status'",
+    )
+    assert found[0] == "enum('a','b','c')"
+    loop.downgrade(before)
+
+
+# -- the golden rule: a model against the database it created ---------------------------
+def _everything() -> sa.MetaData:
+    """Enums (shared, in an array, non-native, with a default) and sequences of each kind."""
+    md = sa.MetaData()
+    shared = sa.Enum("new", "open", "closed", name="state")
+    sa.Table(
+        "issue",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("state", shared, server_default="open", nullable=False),
+        sa.Column("labels", sa.ARRAY(sa.Enum("bug", "idea", name="label"))),
+        sa.Column("plain", sa.Enum("x", "y", name="plain_enum", native_enum=False)),
+        sa.Column("no", sa.Integer, sa.Sequence("issue_no_seq", start=1000, increment=10)),
+        sa.Column("big", sa.BigInteger, sa.Identity(always=True)),
+    )
+    sa.Table(
+        "history",
+        md,
+        sa.Column("id", sa.BigInteger, primary_key=True),
+        sa.Column("state", sa.Enum("new", "open", "closed", name="state")),
+    )
+    sa.Sequence("spare", metadata=md)
+    sa.Sequence("small", metadata=md, data_type=sa.SmallInteger, increment=-2, cycle=True)
+    sa.Sequence("capped", metadata=md, minvalue=5, maxvalue=500, cache=20)
+    return md
+
+
+def _mysql_model(md: sa.MetaData) -> sa.MetaData:
+    """The model without what MariaDB lacks (arrays, a sequence's AS type)."""
+    out = sa.MetaData()
+    for table in md.tables.values():
+        cols = [c._copy() for c in table.columns if not isinstance(c.type, sa.ARRAY)]
+        sa.Table(table.name, out, *cols)
+    for seq in md._sequences.values():
+        if seq.name in ("spare", "capped"):
+            sa.Sequence(seq.name, metadata=out, minvalue=seq.minvalue, maxvalue=seq.maxvalue)
+    return out
+
+
+def test_a_model_with_enums_and_sequences_matches_its_database(database, engine):
+    md = _everything()
+    if database.backend != "postgresql":
+        md = _mysql_model(md)
+    with engine.begin() as conn:
+        md.create_all(conn)
+    with engine.connect() as conn:
+        changes = compare_metadata(conn, md, compare_server_default=True)
+    assert changes == [], describe(changes)
+
+
+def test_offline_sql_recreates_an_enum_on_the_columns_it_was_given(loop):
+    _only(loop.database, "postgresql")
+    before = lambda: _ticket("a", "b", "c")  # noqa: E731
+    after = lambda: _ticket("c", "a")  # noqa: E731
+    _, script = loop.generate(before, after)
+    assert "columns=[(None,'ticket','status')]" in script
+    sql = loop.offline(after())
+    assert 'ALTER TYPE status_enum RENAME TO "status_enum__sd_old"' in sql or (
+        "ALTER TYPE status_enum RENAME TO status_enum__sd_old" in sql
+    ), sql
+    assert "CREATE TYPE status_enum AS ENUM ('c', 'a')" in sql
+    assert (
+        "ALTER TABLE ticket ALTER COLUMN status TYPE status_enum USING status::text::status_enum"
+        in sql
+    )
+    assert sql.index("CREATE TYPE status_enum") < sql.index("DROP TYPE status_enum__sd_old")
