@@ -1,4 +1,4 @@
-"""PostgreSQL's enums and sequences, read from the catalog in two statements.
+"""PostgreSQL's enums and sequences, read from the catalog in three statements.
 
 Enums come from every schema (a compared table may use a type from
 another), each with its labels in ``enumsortorder`` and the table columns
@@ -23,25 +23,28 @@ from schemadiff.snapshot.objects import (
     register_object_reader,
 )
 
-_USERS = """
-       ARRAY(SELECT {part} FROM pg_attribute a
-             JOIN pg_class c ON c.oid = a.attrelid
-             JOIN pg_namespace cn ON cn.oid = c.relnamespace
-             WHERE a.atttypid IN (t.oid, t.typarray) AND a.attnum > 0
-               AND NOT a.attisdropped AND c.relkind IN ('r', 'p')
-             ORDER BY cn.nspname, c.relname, a.attnum)"""
-
 ENUMS = sa.text(
-    f"""
-SELECT n.nspname::text, t.typname::text,
+    """
+SELECT t.oid, n.nspname::text, t.typname::text,
        ARRAY(SELECT e.enumlabel::text FROM pg_enum e
-             WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder),
-       {_USERS.format(part="cn.nspname::text")},
-       {_USERS.format(part="c.relname::text")},
-       {_USERS.format(part="a.attname::text")}
+             WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder)
 FROM pg_type t
 JOIN pg_namespace n ON n.oid = t.typnamespace
 WHERE t.typtype = 'e' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+"""
+)
+
+#: the table columns of each enum type or of its array type, in one pass
+#: over pg_attribute (it has no index on the type)
+ENUM_USERS = sa.text(
+    """
+SELECT t.oid, cn.nspname::text, c.relname::text, a.attname::text
+FROM pg_type t
+JOIN pg_attribute a ON a.atttypid IN (t.oid, t.typarray) AND a.attnum > 0 AND NOT a.attisdropped
+JOIN pg_class c ON c.oid = a.attrelid AND c.relkind IN ('r', 'p')
+JOIN pg_namespace cn ON cn.oid = c.relnamespace
+WHERE t.typtype = 'e'
+ORDER BY cn.nspname, c.relname, a.attnum
 """
 )
 
@@ -68,12 +71,13 @@ def read_postgresql_objects(
         return None if name == default_schema else name
 
     enums: dict[ObjectKey, EnumSnapshot] = {}
-    for schema, name, labels, user_schemas, user_tables, user_columns in connection.execute(ENUMS):
-        users: tuple[ColumnRef, ...] = tuple(
-            (key_schema(s), t, c)
-            for s, t, c in zip(user_schemas, user_tables, user_columns, strict=True)
-        )
-        snap = EnumSnapshot(key_schema(schema), name, tuple(labels), users)
+    found = connection.execute(ENUMS).all()
+    users: dict[int, list[ColumnRef]] = {}
+    if found:
+        for oid, schema, table, column in connection.execute(ENUM_USERS):
+            users.setdefault(oid, []).append((key_schema(schema), table, column))
+    for oid, schema, name, labels in found:
+        snap = EnumSnapshot(key_schema(schema), name, tuple(labels), tuple(users.get(oid, ())))
         enums[snap.key] = snap
 
     names = [s if s is not None else default_schema for s in schemas]

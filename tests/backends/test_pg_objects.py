@@ -253,6 +253,32 @@ def test_dropping_the_last_column_of_an_enum_drops_the_type(loop):
     assert _labels(loop.engine, "status_enum") == ["a", "b"]
 
 
+def test_a_column_moving_to_a_new_enum_gets_the_type_first(loop):
+    _only(loop.database, "postgresql")
+
+    def before() -> sa.MetaData:
+        md = sa.MetaData()
+        sa.Table(
+            "ticket",
+            md,
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("status", sa.String(10)),
+        )
+        return md
+
+    after = lambda: _ticket("a", "b")  # noqa: E731
+    changes, script = loop.generate(before, after)
+    assert _kinds(changes) == [("add_enum", "status_enum"), ("modify_type", "status")]
+    assert script.index("op.create_enum(") < script.index("op.alter_column(")
+    with loop.engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO ticket (id, status) VALUES (1, 'b')")
+    loop.upgrade(after)
+    assert rows(loop.engine, "SELECT status::text FROM ticket") == [("b",)]
+    loop.downgrade(before)
+    assert _labels(loop.engine, "status_enum") == []
+    assert rows(loop.engine, "SELECT status FROM ticket") == [("b",)]
+
+
 def test_an_enum_in_another_schema_is_created_there(database, tmp_path):
     _only(database, "postgresql")
     engine = database.engine()
@@ -343,6 +369,23 @@ def test_sequences_are_created_compared_and_dropped(loop):
     with loop.engine.begin() as conn:
         conn.execute(sa.insert(before().tables["orders"]), [{"id": 1}])
         assert conn.exec_driver_sql("SELECT no FROM orders").scalar() == 1
+    assert _sequence_names(loop.engine) == ["order_no_seq"]  # not the serial's, nor identity's
+    loop.downgrade(sa.MetaData)
+    assert _sequence_names(loop.engine) == []
+
+
+def _sequence_names(engine: sa.Engine) -> list[str]:
+    if engine.dialect.name == "postgresql":
+        sql = (
+            "SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema() "
+            "AND sequencename NOT LIKE '%%_id_seq' ORDER BY 1"
+        )
+    else:
+        sql = (
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() "
+            "AND table_type = 'SEQUENCE' ORDER BY 1"
+        )
+    return [r[0] for r in rows(engine, sql)]
 
 
 def test_sequence_options_changed_and_a_spare_one_added(loop):
@@ -356,7 +399,9 @@ def test_sequence_options_changed_and_a_spare_one_added(loop):
         ("modify_sequence", "order_no_seq"),
     ], describe(changes)
     loop.upgrade(after)
+    assert _sequence_names(loop.engine) == ["order_no_seq", "spare_seq"]
     loop.downgrade(before)
+    assert _sequence_names(loop.engine) == ["order_no_seq"]
 
 
 # -- MariaDB / MySQL: ENUM is inline in its column ---------------------------------------
