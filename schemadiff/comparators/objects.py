@@ -8,10 +8,11 @@ in it, a sequence or type before the tables that use it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy import Integer, SmallInteger
+from sqlalchemy import Sequence as SASequence
 from sqlalchemy.types import TypeEngine
 
 from schemadiff.comparators.context import CompareContext
@@ -52,6 +53,8 @@ def compare_sequences(
     """Sequences added, removed, or with other options (through the dialect's defaults)."""
     compared = set(db.compared_schemas)
     for key, seq in sorted(model.sequences.items(), key=_by_key):
+        if not ctx.include(seq.source, seq.name, "sequence", False, None):
+            continue
         found = db.sequences.get(key)
         if found is None:
             # in a compared schema, or in one this migration creates
@@ -61,7 +64,9 @@ def compare_sequences(
         elif ctx.impl.sequence_signature(found) != ctx.impl.sequence_signature(seq):
             yield AlterSequenceOp(seq.name, _options(seq), _options(found), seq.schema)
     for key, found in sorted(db.sequences.items(), key=_by_key):
-        if key not in model.sequences and key[0] in compared:
+        if key in model.sequences or key[0] not in compared:
+            continue
+        if _reflected_included(ctx, found, "sequence", _sa_sequence):
             yield DropSequenceOp(found.name, found.schema, existing=_options(found))
 
 
@@ -70,11 +75,14 @@ def compare_enums(
 ) -> Iterator[MigrateOperation]:
     """Enum types added, removed, or whose values changed.
 
+    ``include_name`` / ``include_object`` see them with type_ ``"enum"``.
     A type the model no longer uses is dropped only when every database
     column of it is in a table this comparison reads (so its drop or change
     is in the same migration); a column elsewhere keeps the type alive.
     """
     for key, enum in sorted(model.enums.items(), key=_by_key):
+        if not ctx.include(enum.source, enum.name, "enum", False, None):
+            continue
         found = db.enums.get(key)
         if found is None:
             yield CreateEnumOp(enum.name, enum.labels, enum.schema)
@@ -84,8 +92,49 @@ def compare_enums(
     for key, found in sorted(db.enums.items(), key=_by_key):
         if key in model.enums or key[0] not in compared:
             continue
+        if not _reflected_included(ctx, found, "enum", _sa_enum):
+            continue
         if all(_compared_column(ctx, db, ref) for ref in found.used_by):
             yield DropEnumOp(found.name, found.schema, existing_values=found.labels)
+
+
+def _reflected_included(
+    ctx: CompareContext,
+    found: EnumSnapshot | SequenceSnapshot,
+    type_: str,
+    build: Callable[[Any], Any],
+) -> bool:
+    """``include_name`` then ``include_object`` for an object only the database has.
+
+    The hooks see ``type_`` ``"enum"`` or ``"sequence"`` and, for
+    ``include_object``, a SQLAlchemy object rebuilt from the catalog.
+    """
+    hook = ctx.options.include_name
+    if hook is not None and not hook(found.name, type_, {"schema_name": found.schema}):
+        return False
+    if ctx.options.include_object is None:
+        return True
+    return ctx.include(build(found), found.name, type_, True, None)
+
+
+def _sa_enum(found: EnumSnapshot) -> Any:
+    from sqlalchemy.dialects.postgresql import ENUM
+
+    return ENUM(*found.labels, name=found.name, schema=found.schema, create_type=False)
+
+
+def _sa_sequence(found: SequenceSnapshot) -> SASequence:
+    o = _options(found)
+    return SASequence(
+        found.name,
+        start=o.start,
+        increment=o.increment,
+        minvalue=o.minvalue,
+        maxvalue=o.maxvalue,
+        cycle=o.cycle,
+        cache=o.cache,
+        schema=found.schema,
+    )
 
 
 def _compared_column(

@@ -107,7 +107,8 @@ def model_enums(
         for column in table.columns:
             type_ = column.type
             item_type = getattr(type_, "item_type", None)
-            native = is_named_enum(item_type if item_type is not None else type_, dialect)
+            given = item_type if item_type is not None else type_
+            native = is_named_enum(given, dialect)
             if native is None:
                 continue
             schema = _key_schema(native.schema, default_schema)
@@ -115,8 +116,9 @@ def model_enums(
             user: ColumnRef = (_key_schema(table.schema, default_schema), table.name, column.name)
             known = found.get(key)
             if known is None:
+                # the user's own type object, as hooks and renderers want it
                 found[key] = EnumSnapshot(
-                    schema, str(native.name), tuple(native.enums), (user,), native
+                    schema, str(native.name), tuple(native.enums), (user,), given
                 )
             else:
                 found[key] = EnumSnapshot(

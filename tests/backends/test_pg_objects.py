@@ -10,6 +10,7 @@ same script is checked where it differs (CREATE TYPE written once).
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -498,3 +499,33 @@ def test_offline_sql_recreates_an_enum_on_the_columns_it_was_given(loop):
         in sql
     )
     assert sql.index("CREATE TYPE status_enum") < sql.index("DROP TYPE status_enum__sd_old")
+
+
+def test_check_reports_object_kinds_and_their_model_line(database, tmp_path):
+    _only(database, "postgresql")
+    engine = database.engine()
+    with engine.begin() as conn:
+        _ticket("a", "b").create_all(conn)
+    engine.dispose()
+    project = make_project(tmp_path, database.url_string)
+    project.write_models(
+        "import sqlalchemy as sa\n"
+        "metadata = sa.MetaData()\n"
+        "status = sa.Enum('a', 'b', 'c', name='status_enum')\n"
+        "sa.Table('ticket', metadata, sa.Column('id', sa.Integer, primary_key=True),\n"
+        "         sa.Column('status', status))\n"
+        "sa.Sequence('order_no_seq', metadata=metadata, start=7)\n"
+    )
+    proc = project.cli("check", "--format", "json", expect=1)
+
+    found = json.loads(proc.stdout)
+    assert [(c["kind"], c["name"], c["detail"]) for c in found["changes"]] == [
+        ("add_sequence", "order_no_seq", {"start": 7}),
+        ("modify_enum", "status_enum", {"from": ["a", "b"], "to": ["a", "b", "c"]}),
+    ]
+    text = project.cli("check", expect=1).stdout
+    assert "add_sequence: added sequence 'order_no_seq' (models.py:6)" in text, text
+    assert (
+        "modify_enum: enum 'status_enum' values change from ['a', 'b'] to ['a', 'b', 'c'] (models.py:3)"
+        in text
+    ), text

@@ -174,3 +174,37 @@ def test_object_ops_never_land_inside_a_table_group():
     ops = _compare(db, _model(md)).ops
     assert [type(o) for o in ops] == [CreateEnumOp]
     assert not any(isinstance(o, ModifyTableOps) for o in ops)
+
+
+def test_hooks_see_enums_and_sequences():
+    md = sa.MetaData()
+    _status(md, "ticket", "a")
+    sa.Sequence("mine", metadata=md)
+    theirs = EnumSnapshot(None, "theirs", ("x",), ())
+    legacy = SequenceSnapshot(None, "legacy_seq", 1, 1, 1, 2**63 - 1, False, 1, "BIGINT")
+    db = SchemaSnapshot(_model(md).tables, None, {theirs.key: theirs}, {legacy.key: legacy})
+    seen: list[tuple[str, str, bool, str]] = []
+
+    def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+        if type_ in ("enum", "sequence"):
+            seen.append((type_, name, reflected, type(obj).__name__))
+            return name in ("mine", "theirs")
+        return True
+
+    ops = _compare(db, _model(md), include_object=include_object).ops
+    assert [(type(o), o.name) for o in ops] == [
+        (CreateSequenceOp, "mine"),
+        (DropEnumOp, "theirs"),
+    ]
+    assert sorted(seen) == [
+        ("enum", "status_enum", False, "Enum"),
+        ("enum", "theirs", True, "ENUM"),
+        ("sequence", "legacy_seq", True, "Sequence"),
+        ("sequence", "mine", False, "Sequence"),
+    ]
+
+    def include_name(name, type_, parents):  # type: ignore[no-untyped-def]
+        return type_ not in ("enum", "sequence")
+
+    hidden = _compare(db, _model(md), include_name=include_name)
+    assert [type(o) for o in hidden.ops] == [CreateSequenceOp, CreateEnumOp]

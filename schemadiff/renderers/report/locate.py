@@ -173,6 +173,10 @@ class SourceIndex:
         return None
 
     def locate(self, change: Change) -> SourceLocation | None:
+        if change.table is None and change.name and not change.kind.startswith("remove_"):
+            found_object = self._object_location(change.name)  # an enum, sequence, schema
+            if found_object is not None:
+                return found_object
         table = self.find_table(change.schema, change.table)
         found = self.table_span(table) if table is not None else None
         if found is None:
@@ -208,6 +212,16 @@ class SourceIndex:
             return line
         whole = _Span(span.source, 0, len(span.source.text))
         return whole.find(column)
+
+    def _object_location(self, name: str) -> SourceLocation | None:
+        """The first place a model module spells the object's name, quoted."""
+        pattern = re.compile(_quoted(name))
+        for module in self._modules:
+            source = self._source(module.__file__)
+            match = pattern.search(source.text) if source is not None else None
+            if source is not None and match is not None:
+                return self.location(source.path, source.line_of(match.start()))
+        return None
 
     def _named_line(self, span: _Span, name: str) -> int | None:
         pattern = re.compile(_quoted(name))
