@@ -529,3 +529,24 @@ def test_check_reports_object_kinds_and_their_model_line(database, tmp_path):
         "modify_enum: enum 'status_enum' values change from ['a', 'b'] to ['a', 'b', 'c'] (models.py:3)"
         in text
     ), text
+
+
+def test_alembic_sees_an_inline_enum_change_but_not_a_named_types(database, engine):
+    """Alembic 1.20 on the same database: MariaDB's inline ENUM change is a
+    type change for it too; PostgreSQL's named type gaining a value it does
+    not see at all, which is the drift ``modify_enum`` reports."""
+    _only(database, "postgresql", "mysql")
+    from alembic.autogenerate import compare_metadata as alembic_compare
+    from alembic.migration import MigrationContext as AlembicContext
+
+    with engine.begin() as conn:
+        _ticket("a", "b").create_all(conn)
+    with engine.connect() as conn:
+        theirs = alembic_compare(AlembicContext.configure(conn), _ticket("a", "b", "c"))
+        ours = compare_metadata(conn, _ticket("a", "b", "c"))
+    if database.backend == "postgresql":
+        assert theirs == []
+        assert _kinds(ours) == [("modify_enum", "status_enum")]
+    else:
+        assert [diff[0][0] for diff in theirs] == ["modify_type"]
+        assert _kinds(ours) == [("modify_type", "status")]
