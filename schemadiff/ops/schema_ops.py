@@ -205,7 +205,11 @@ class AlterColumnOp(MigrateOperation):
             add("modify_type", _render_type(self.type.old), _render_type(self.type.new))
             old, new = self.type.old, self.type.new
             if isinstance(old, Enum) and isinstance(new, Enum):
-                out[-1].detail.update(from_values=list(old.enums), to_values=list(new.enums))
+                detail = out[-1].detail
+                if detail["from"] == detail["to"]:  # one named type for another
+                    detail.update({"from": f"{old.name} {detail['from']}"})
+                    detail.update({"to": f"{new.name} {detail['to']}"})
+                detail.update(from_values=list(old.enums), to_values=list(new.enums))
         if self.server_default:
             add(
                 "modify_default",

@@ -490,9 +490,7 @@ def test_offline_sql_recreates_an_enum_on_the_columns_it_was_given(loop):
     _, script = loop.generate(before, after)
     assert "columns=[(None,'ticket','status')]" in script
     sql = loop.offline(after())
-    assert 'ALTER TYPE status_enum RENAME TO "status_enum__sd_old"' in sql or (
-        "ALTER TYPE status_enum RENAME TO status_enum__sd_old" in sql
-    ), sql
+    assert "ALTER TYPE status_enum RENAME TO status_enum__sd_old" in sql, sql
     assert "CREATE TYPE status_enum AS ENUM ('c', 'a')" in sql
     assert (
         "ALTER TABLE ticket ALTER COLUMN status TYPE status_enum USING status::text::status_enum"
@@ -550,3 +548,24 @@ def test_alembic_sees_an_inline_enum_change_but_not_a_named_types(database, engi
     else:
         assert [diff[0][0] for diff in theirs] == ["modify_type"]
         assert _kinds(ours) == [("modify_type", "status")]
+
+
+def test_offline_downgrade_drops_and_recreates_types(loop):
+    _only(loop.database, "postgresql")
+
+    def before() -> sa.MetaData:
+        md = _ticket("a", "b")
+        sa.Sequence("spare_seq", metadata=md, start=4)
+        return md
+
+    loop.generate(before, lambda: _ticket("a", "b", "c"))
+    loop.upgrade(lambda: _ticket("a", "b", "c"))
+    cfg = loop.config(before())
+    out = io.StringIO()
+    cfg.attributes["output_buffer"] = out
+    command.downgrade(cfg, "head:base", sql=True)
+    sql = out.getvalue() or cfg.stdout.getvalue()
+    assert "CREATE SEQUENCE spare_seq INCREMENT BY 1 START WITH 4" in sql, sql
+    assert "ALTER TYPE status_enum RENAME TO status_enum__sd_old" in sql
+    assert "CREATE TYPE status_enum AS ENUM ('a', 'b')" in sql
+    assert "ALTER COLUMN status TYPE status_enum USING status::text::status_enum" in sql

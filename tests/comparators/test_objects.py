@@ -208,3 +208,18 @@ def test_hooks_see_enums_and_sequences():
 
     hidden = _compare(db, _model(md), include_name=include_name)
     assert [type(o) for o in hidden.ops] == [CreateSequenceOp, CreateEnumOp]
+
+
+def test_a_column_moving_between_named_enums_says_which():
+    from schemadiff.ops import AlterColumnOp, Delta
+
+    op = AlterColumnOp(
+        "t", "c", type=Delta(postgresql.ENUM("a", name="old_e"), sa.Enum("a", name="new_e"))
+    )
+    (change,) = op.to_changes()
+    assert change.detail == {
+        "from": "old_e ENUM('a')",
+        "to": "new_e ENUM('a')",
+        "from_values": ["a"],
+        "to_values": ["a"],
+    }
