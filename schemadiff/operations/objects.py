@@ -10,6 +10,7 @@ the dialect, and one ALTER SEQUENCE for changed options.
 
 from __future__ import annotations
 
+import logging
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ from schemadiff.ops import (
     DropSequenceOp,
     SequenceOptions,
 )
+
+log = logging.getLogger("schemadiff.operations")
 
 # -- which named types this run has created ----------------------------------------
 _CREATED: weakref.WeakKeyDictionary[Any, set[tuple[str | None, str]]] = weakref.WeakKeyDictionary()
@@ -273,19 +276,64 @@ def alter_sequence(operations: Operations, op: AlterSequenceOp) -> None:
     ):
         if before != after:
             clauses.append(f"NO {word}" if after is None else f"{word} {after}")
-    if new.start is not None and new.start != old.start:
-        clauses.append(f"START WITH {new.start}")
-    if new.cache is not None and new.cache != old.cache:
-        clauses.append(f"CACHE {new.cache}")
+    # START is checked against MINVALUE/MAXVALUE: one left to its default
+    # moves with them (PostgreSQL and MariaDB both start at the bound).
+    if _start(new) != _start(old):
+        clauses.append(f"START WITH {_start(new)}")
+    default_cache = 1000 if operations.impl.name == "mysql" else 1  # MariaDB's, PostgreSQL's
+    if (new.cache or default_cache) != (old.cache or default_cache):
+        clauses.append(f"CACHE {new.cache or default_cache}")
     if bool(new.cycle) != bool(old.cycle):
-        clauses.append("CYCLE" if new.cycle else "NO CYCLE")
+        no_cycle = "NOCYCLE" if operations.impl.name == "mysql" else "NO CYCLE"  # MariaDB's word
+        clauses.append("CYCLE" if new.cycle else no_cycle)
     if not clauses:
         return
     preparer = operations.impl.preparer
     name = preparer.quote(op.name)
     if op.schema:
         name = f"{preparer.quote_schema(op.schema)}.{name}"
+    position = _position(operations, name)
+    if position is not None and not _within(position, new):
+        # Both servers refuse a range that leaves out where the sequence is
+        # (PostgreSQL: "RESTART value cannot be less than MINVALUE"; MariaDB
+        # error 4085); there is nothing to keep, so it starts over.
+        log.warning(
+            "sequence '%s' is at %s, outside its new range: it restarts at %s",
+            op.name,
+            position,
+            _start(new),
+        )
+        clauses.append(f"RESTART WITH {_start(new)}")
     _run(operations, [f"ALTER SEQUENCE {name} {' '.join(clauses)}"])
+
+
+def _position(operations: Operations, quoted_name: str) -> int | None:
+    """Where the sequence stands (the value ALTER checks its range against); None offline."""
+    mc = operations.migration_context
+    if mc.as_sql:
+        return None
+    if operations.impl.name == "postgresql":
+        sql = f"SELECT last_value FROM {quoted_name}"
+    else:  # MariaDB: a sequence is a one-row table
+        sql = f"SELECT next_not_cached_value FROM {quoted_name}"
+    value = mc.bind().exec_driver_sql(sql).scalar()
+    return int(value) if value is not None else None
+
+
+def _within(value: int, options: SequenceOptions) -> bool:
+    ascending = options.increment is None or options.increment > 0
+    low = options.minvalue if options.minvalue is not None else (1 if ascending else None)
+    high = options.maxvalue if options.maxvalue is not None else (None if ascending else -1)
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def _start(options: SequenceOptions) -> int:
+    """START WITH, or where the sequence starts without one."""
+    if options.start is not None:
+        return options.start
+    if options.increment is None or options.increment > 0:
+        return 1 if options.minvalue is None else options.minvalue
+    return -1 if options.maxvalue is None else options.maxvalue
 
 
 # -- schemas -----------------------------------------------------------------------

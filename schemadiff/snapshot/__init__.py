@@ -19,17 +19,20 @@ from schemadiff.snapshot.model import (
     TableSnapshot,
     UniqueSnapshot,
 )
+from schemadiff.snapshot.objects import EnumSnapshot, SequenceSnapshot
 from schemadiff.snapshot.reflect import reflect_snapshot
 
 __all__ = [
     "CheckSnapshot",
     "ColumnSnapshot",
     "ComputedSnapshot",
+    "EnumSnapshot",
     "ForeignKeySnapshot",
     "IdentitySnapshot",
     "IndexSnapshot",
     "PrimaryKeySnapshot",
     "SchemaSnapshot",
+    "SequenceSnapshot",
     "TableKey",
     "TableSnapshot",
     "UniqueSnapshot",

@@ -1,8 +1,9 @@
-"""PostgreSQL's enums and sequences, read from the catalog in three statements.
+"""PostgreSQL's enums and sequences, read from the catalog in one statement.
 
-Enums come from every schema (a compared table may use a type from
-another), each with its labels in ``enumsortorder`` and the table columns
-of it or of its array type.  Sequences come from the compared schemas,
+Three ``json_agg`` lists in one row, so reflection costs one round trip
+more whatever the number of objects.  Enums come from every schema (a
+compared table may use a type from another), each with its labels in
+``enumsortorder`` and the table columns of it or of its array type.  Sequences come from the compared schemas,
 leaving out those a SERIAL or identity column owns (``pg_depend`` types
 ``a`` and ``i``): they belong to their column, not to the model's
 ``Sequence`` objects.
@@ -10,7 +11,9 @@ leaving out those a SERIAL or identity column owns (``pg_depend`` types
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -23,43 +26,33 @@ from schemadiff.snapshot.objects import (
     register_object_reader,
 )
 
-ENUMS = sa.text(
+OBJECTS = sa.text(
     """
-SELECT t.oid, n.nspname::text, t.typname::text,
-       ARRAY(SELECT e.enumlabel::text FROM pg_enum e
-             WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder)
-FROM pg_type t
-JOIN pg_namespace n ON n.oid = t.typnamespace
-WHERE t.typtype = 'e' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-"""
-)
-
-#: the table columns of each enum type or of its array type, in one pass
-#: over pg_attribute (it has no index on the type)
-ENUM_USERS = sa.text(
-    """
-SELECT t.oid, cn.nspname::text, c.relname::text, a.attname::text
-FROM pg_type t
-JOIN pg_attribute a ON a.atttypid IN (t.oid, t.typarray) AND a.attnum > 0 AND NOT a.attisdropped
-JOIN pg_class c ON c.oid = a.attrelid AND c.relkind IN ('r', 'p')
-JOIN pg_namespace cn ON cn.oid = c.relnamespace
-WHERE t.typtype = 'e'
-ORDER BY cn.nspname, c.relname, a.attnum
-"""
-)
-
-SEQUENCES = sa.text(
-    """
-SELECT n.nspname::text, c.relname::text, s.seqstart, s.seqincrement, s.seqmin, s.seqmax,
-       s.seqcycle, s.seqcache, format_type(s.seqtypid, NULL)
-FROM pg_sequence s
-JOIN pg_class c ON c.oid = s.seqrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = ANY(:schemas)
-  AND NOT EXISTS (
-      SELECT 1 FROM pg_depend d
-      WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
-        AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i'))
+SELECT
+  (SELECT coalesce(json_agg(json_build_array(t.oid, n.nspname, t.typname,
+            ARRAY(SELECT e.enumlabel::text FROM pg_enum e
+                  WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder))), '[]')
+   FROM pg_type t
+   JOIN pg_namespace n ON n.oid = t.typnamespace
+   WHERE t.typtype = 'e' AND n.nspname NOT IN ('pg_catalog', 'information_schema')),
+  (SELECT coalesce(json_agg(json_build_array(t.oid, cn.nspname, c.relname, a.attname)
+            ORDER BY cn.nspname, c.relname, a.attnum), '[]')
+   FROM pg_type t
+   JOIN pg_attribute a ON a.atttypid IN (t.oid, t.typarray) AND a.attnum > 0
+                      AND NOT a.attisdropped
+   JOIN pg_class c ON c.oid = a.attrelid AND c.relkind IN ('r', 'p')
+   JOIN pg_namespace cn ON cn.oid = c.relnamespace
+   WHERE t.typtype = 'e'),
+  (SELECT coalesce(json_agg(json_build_array(n.nspname, c.relname, s.seqstart, s.seqincrement,
+            s.seqmin, s.seqmax, s.seqcycle, s.seqcache, format_type(s.seqtypid, NULL))), '[]')
+   FROM pg_sequence s
+   JOIN pg_class c ON c.oid = s.seqrelid
+   JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE n.nspname = ANY(:schemas)
+     AND NOT EXISTS (
+         SELECT 1 FROM pg_depend d
+         WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+           AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')))
 """
 )
 
@@ -70,19 +63,18 @@ def read_postgresql_objects(
     def key_schema(name: str) -> str | None:
         return None if name == default_schema else name
 
-    enums: dict[ObjectKey, EnumSnapshot] = {}
-    found = connection.execute(ENUMS).all()
+    names = [s if s is not None else default_schema for s in schemas]
+    found, used, listed = connection.execute(OBJECTS, {"schemas": [n for n in names if n]}).one()
     users: dict[int, list[ColumnRef]] = {}
-    if found:
-        for oid, schema, table, column in connection.execute(ENUM_USERS):
-            users.setdefault(oid, []).append((key_schema(schema), table, column))
-    for oid, schema, name, labels in found:
+    for oid, schema, table, column in _rows(used):
+        users.setdefault(oid, []).append((key_schema(schema), table, column))
+    enums: dict[ObjectKey, EnumSnapshot] = {}
+    for oid, schema, name, labels in _rows(found):
         snap = EnumSnapshot(key_schema(schema), name, tuple(labels), tuple(users.get(oid, ())))
         enums[snap.key] = snap
 
-    names = [s if s is not None else default_schema for s in schemas]
     sequences: dict[ObjectKey, SequenceSnapshot] = {}
-    for row in connection.execute(SEQUENCES, {"schemas": [n for n in names if n]}):
+    for row in _rows(listed):
         schema, name, start, increment, minvalue, maxvalue, cycle, cache, data_type = row
         seq = SequenceSnapshot(
             key_schema(schema),
@@ -97,6 +89,11 @@ def read_postgresql_objects(
         )
         sequences[seq.key] = seq
     return enums, sequences
+
+
+def _rows(value: Any) -> list[Any]:
+    """A ``json_agg`` result: decoded by the driver, or still text."""
+    return json.loads(value) if isinstance(value, str) else list(value)
 
 
 register_object_reader("postgresql", read_postgresql_objects)

@@ -19,6 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from schemadiff import command, compare_metadata
+from tests.backends.object_cases import OBJECT_CASES
 from tests.helpers import describe, make_project
 from tests.operations.support import rows
 
@@ -569,3 +570,15 @@ def test_offline_downgrade_drops_and_recreates_types(loop):
     assert "ALTER TYPE status_enum RENAME TO status_enum__sd_old" in sql
     assert "CREATE TYPE status_enum AS ENUM ('a', 'b')" in sql
     assert "ALTER COLUMN status TYPE status_enum USING status::text::status_enum" in sql
+
+
+# -- every kind, both directions ------------------------------------------------------------
+@pytest.mark.parametrize("case", OBJECT_CASES, ids=[c.name for c in OBJECT_CASES])
+def test_object_case_converges(loop, case):
+    _only(loop.database, *case.backends)
+    if "sequence" in case.name:
+        _need_sequences(loop.engine)
+    changes, _ = loop.generate(case.before, case.after)
+    assert sorted(c.kind for c in changes) == sorted(case.kinds), describe(changes)
+    loop.upgrade(case.after)
+    loop.downgrade(case.before)
