@@ -159,7 +159,11 @@ def _downgrade_reverses_upgrade(item: MigrationTestItem) -> None:
     def snapshot() -> Any:
         with engine.connect() as conn:
             snap = reflect_snapshot(conn, exclude_tables=[(None, "schemadiff_version")])
-        return {key: _plain(table) for key, table in snap.tables.items()}
+        found: dict[Any, Any] = {key: _plain(table) for key, table in snap.tables.items()}
+        # enum types and sequences of the default schema: a downgrade must not leave them
+        found.update({("enum", k[1]): e.labels for k, e in snap.enums.items() if k[0] is None})
+        found.update({("sequence", k[1]): s for k, s in snap.sequences.items() if k[0] is None})
+        return found
 
     try:
         for rev in _ordered_revisions(item):
@@ -173,7 +177,8 @@ def _downgrade_reverses_upgrade(item: MigrationTestItem) -> None:
                 )
                 raise MigrationTestFailure(
                     f"downgrade of revision {rev} does not undo its upgrade; "
-                    f"tables that differ afterwards: {', '.join(changed)}"
+                    f"tables (or enum types, sequences) that differ afterwards: "
+                    f"{', '.join(changed)}"
                 )
             command.upgrade(item.config_for(), rev)
     finally:
