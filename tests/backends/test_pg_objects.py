@@ -154,23 +154,25 @@ def test_enum_losing_and_reordering_values_recreates_it_and_keeps_rows(loop):
 
     def before() -> sa.MetaData:
         kind = sa.Column("kind", sa.Enum("a", "b", "c", name="status_enum"), server_default="b")
-        return _ticket("a", "b", "c", extra=(kind,))
+        history = sa.Column("history", sa.ARRAY(sa.Enum("a", "b", "c", name="status_enum")))
+        return _ticket("a", "b", "c", extra=(kind, history))
 
     def after() -> sa.MetaData:
         kind = sa.Column("kind", sa.Enum("b", "a", name="status_enum"), server_default="b")
-        return _ticket("b", "a", extra=(kind,))
+        history = sa.Column("history", sa.ARRAY(sa.Enum("b", "a", name="status_enum")))
+        return _ticket("b", "a", extra=(kind, history))
 
     changes, script = loop.generate(before, after)
     assert _kinds(changes) == [("modify_enum", "status_enum")], describe(changes)
     assert "autocommit_block" not in script
     with loop.engine.begin() as conn:
-        conn.exec_driver_sql("INSERT INTO ticket (id, status) VALUES (1, 'a'), (2, 'b')")
+        conn.exec_driver_sql(
+            "INSERT INTO ticket (id, status, history) VALUES (1, 'a', '{a,b}'), (2, 'b', NULL)"
+        )
     loop.upgrade(after)
     assert _labels(loop.engine, "status_enum") == ["b", "a"]
-    assert rows(loop.engine, "SELECT id, status::text, kind::text FROM ticket ORDER BY id") == [
-        (1, "a", "b"),
-        (2, "b", "b"),
-    ]
+    found = "SELECT id, status::text, kind::text, history::text FROM ticket ORDER BY id"
+    assert rows(loop.engine, found) == [(1, "a", "b", "{a,b}"), (2, "b", "b", None)]
     loop.downgrade(before)
     assert _labels(loop.engine, "status_enum") == ["a", "b", "c"]
     assert len(rows(loop.engine, "SELECT 1 FROM pg_type WHERE typname LIKE '%sd_old'")) == 0
