@@ -1,7 +1,7 @@
 """Model pairs (old -> new) for every change kind of enum types and sequences.
 
 Each case names the kinds ``check`` must report going from ``before`` to
-``after`` and the backends it applies to.  ``test_pg_objects`` runs every
+``after`` and the backends it applies to.  ``test_sequences_schemas`` runs every
 case through autogenerate, upgrade, check and downgrade; a convergence
 corpus can take them as they are (``OBJECT_CASES``), in either direction.
 Schemas are left out: a new schema needs a name unique to the test run

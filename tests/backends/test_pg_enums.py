@@ -1,128 +1,29 @@
-"""Enum types, sequences and schemas: objects beside the tables.
+"""PostgreSQL enum types as objects, and MariaDB's inline ENUM.
 
 Each case runs the whole loop on a real server: the database is built from
 the old model, autogenerate writes the migration for the new one, upgrade
 runs it, ``check`` is clean, the catalog is asserted, downgrade runs and
 the check against the old model is clean again.  ``--sql`` output of the
-same script is checked where it differs (CREATE TYPE written once).
+same scripts is checked where it differs (CREATE TYPE written once).
 """
 
 from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
-import pytest
 import sqlalchemy as sa
 
 from schemadiff import command, compare_metadata
-from tests.backends.object_cases import OBJECT_CASES
+from tests.backends.object_support import (
+    _filenode,
+    _kinds,
+    _labels,
+    _only,
+    _ticket,
+)
 from tests.helpers import describe, make_project
 from tests.operations.support import rows
-
-Model = Callable[[], sa.MetaData]
-
-
-def _only(database: Any, *backends: str) -> None:
-    if database.backend not in backends:
-        pytest.skip(f"{', '.join(backends)} only")
-
-
-def _schema(engine: sa.Engine) -> str:
-    with engine.connect() as conn:
-        return str(conn.exec_driver_sql("SELECT current_schema()").scalar())
-
-
-def _labels(engine: sa.Engine, name: str) -> list[str]:
-    return [
-        r[0]
-        for r in rows(
-            engine,
-            "SELECT e.enumlabel FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid "
-            f"WHERE t.typname = '{name}' AND t.typnamespace = current_schema()::regnamespace "
-            "ORDER BY e.enumsortorder",
-        )
-    ]
-
-
-def _filenode(engine: sa.Engine, table: str) -> int:
-    (found,) = rows(engine, f"SELECT pg_relation_filenode('{table}')")
-    return int(found[0])
-
-
-class Loop:
-    """The database of ``before``, then the migration to ``after`` and back."""
-
-    def __init__(self, database: Any, tmp_path: Path, options: dict[str, Any] | None = None):
-        self.database = database
-        self.engine = database.engine()
-        self.project = make_project(tmp_path, database.url_string)
-        self.options = dict(options or {})
-
-    def compare(self, model: sa.MetaData) -> list[Any]:
-        with self.engine.connect() as conn:
-            return compare_metadata(conn, model, **self.options)
-
-    def config(self, model: sa.MetaData) -> Any:
-        return self.project.config(model, configure=self.options)
-
-    def generate(self, before: Model, after: Model) -> tuple[list[Any], str]:
-        with self.engine.begin() as conn:
-            before().create_all(conn)
-        assert self.compare(before()) == [], "golden rule:\n" + describe(self.compare(before()))
-        changes = self.compare(after())
-        command.revision(self.config(after()), "auto", autogenerate=True)
-        (script,) = self.project.versions()
-        # black may rewrap and requote the calls: compare without either
-        return changes, "".join(script.read_text().split()).replace('"', "'")
-
-    def offline(self, model: sa.MetaData, spec: str = "head") -> str:
-        cfg = self.config(model)
-        cfg.stdout = io.StringIO()
-        out = io.StringIO()
-        cfg.attributes["output_buffer"] = out
-        command.upgrade(cfg, spec, sql=True)
-        return out.getvalue() or cfg.stdout.getvalue()
-
-    def upgrade(self, after: Model) -> None:
-        command.upgrade(self.config(after()), "head")
-        again = self.compare(after())
-        assert again == [], "after upgrade:\n" + describe(again)
-
-    def downgrade(self, before: Model) -> None:
-        command.downgrade(self.config(before()), "base")
-        back = self.compare(before())
-        assert back == [], "after downgrade:\n" + describe(back)
-
-    def close(self) -> None:
-        self.engine.dispose()
-
-
-@pytest.fixture
-def loop(database: Any, tmp_path: Path) -> Any:
-    made = Loop(database, tmp_path)
-    yield made
-    made.close()
-
-
-def _kinds(changes: list[Any]) -> list[tuple[str, str | None]]:
-    return sorted((c.kind, c.name) for c in changes)
-
-
-# -- enums -----------------------------------------------------------------------------
-def _ticket(*values: str, extra: tuple[sa.Column[Any], ...] = ()) -> sa.MetaData:
-    md = sa.MetaData()
-    sa.Table(
-        "ticket",
-        md,
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("status", sa.Enum(*values, name="status_enum")),
-        *extra,
-    )
-    return md
 
 
 def test_enum_gains_values_in_place_without_rewriting_the_table(loop):
@@ -283,131 +184,6 @@ def test_a_column_moving_to_a_new_enum_gets_the_type_first(loop):
     assert rows(loop.engine, "SELECT status FROM ticket") == [("b",)]
 
 
-def test_an_enum_in_another_schema_is_created_there(database, tmp_path):
-    _only(database, "postgresql")
-    engine = database.engine()
-    home = _schema(engine)
-    other = f"{home}_x"
-    options = {"include_schemas": True, "include_name": _only_schemas(home, other)}
-    loop = Loop(database, tmp_path, options)
-    try:
-
-        def after() -> sa.MetaData:
-            md = sa.MetaData()
-            mood = sa.Enum("up", "down", name="mood", schema=other)
-            sa.Table("a", md, sa.Column("id", sa.Integer, primary_key=True), sa.Column("m", mood))
-            sa.Table(
-                "b",
-                md,
-                sa.Column("id", sa.Integer, primary_key=True),
-                sa.Column("m", sa.Enum("up", "down", name="mood", schema=other)),
-                schema=other,
-            )
-            sa.Sequence("ticket_no", metadata=md, schema=other, start=100)
-            return md
-
-        changes, script = loop.generate(sa.MetaData, after)
-        assert _kinds(changes) == [
-            ("add_enum", "mood"),
-            ("add_schema", other),
-            ("add_sequence", "ticket_no"),
-            ("add_table", "a"),
-            ("add_table", "b"),
-        ], describe(changes)
-        assert script.index("op.create_schema(") < script.index("op.create_enum(")
-        sql = loop.offline(after())
-        assert sql.count("CREATE TYPE") == 1 and sql.index("CREATE SCHEMA") < sql.index(
-            "CREATE TYPE"
-        )
-        loop.upgrade(after)
-        assert rows(engine, f"SELECT nspname FROM pg_namespace WHERE nspname = '{other}'")
-        loop.downgrade(sa.MetaData)
-        assert not rows(engine, f"SELECT nspname FROM pg_namespace WHERE nspname = '{other}'")
-    finally:
-        loop.close()
-        with engine.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{other}" CASCADE')
-        engine.dispose()
-
-
-def _only_schemas(*names: str) -> Callable[..., bool]:
-    def include_name(name: str | None, type_: str, parents: dict[str, Any]) -> bool:
-        return type_ != "schema" or name in names
-
-    return include_name
-
-
-# -- sequences -------------------------------------------------------------------------
-def _need_sequences(engine: sa.Engine) -> None:
-    with engine.connect() as conn:  # the dialect learns the server's version
-        if not conn.dialect.supports_sequences:
-            pytest.skip("this server has no sequences (MySQL)")
-
-
-def _orders(*, start: int = 1, increment: int | None = None, spare: bool = True) -> sa.MetaData:
-    md = sa.MetaData()
-    if spare:
-        sa.Sequence("spare_seq", metadata=md, start=10, increment=5, cache=3)
-    sa.Table(
-        "orders",
-        md,
-        sa.Column("id", sa.Integer, primary_key=True),  # a SERIAL / AUTO_INCREMENT
-        sa.Column("no", sa.Integer, sa.Sequence("order_no_seq", start=start, increment=increment)),
-    )
-    sa.Table("ident", md, sa.Column("id", sa.Integer, sa.Identity(), primary_key=True))
-    return md
-
-
-def test_sequences_are_created_compared_and_dropped(loop):
-    _only(loop.database, "postgresql", "mysql")
-    _need_sequences(loop.engine)
-    before = lambda: _orders(spare=False)  # noqa: E731
-    changes, script = loop.generate(sa.MetaData, before)
-    assert _kinds(changes) == [
-        ("add_sequence", "order_no_seq"),
-        ("add_table", "ident"),
-        ("add_table", "orders"),
-    ], describe(changes)
-    assert script.index("op.create_sequence('order_no_seq'") < script.index("op.create_table(")
-    loop.upgrade(before)
-    with loop.engine.begin() as conn:
-        conn.execute(sa.insert(before().tables["orders"]), [{"id": 1}])
-        assert conn.exec_driver_sql("SELECT no FROM orders").scalar() == 1
-    assert _sequence_names(loop.engine) == ["order_no_seq"]  # not the serial's, nor identity's
-    loop.downgrade(sa.MetaData)
-    assert _sequence_names(loop.engine) == []
-
-
-def _sequence_names(engine: sa.Engine) -> list[str]:
-    if engine.dialect.name == "postgresql":
-        sql = (
-            "SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema() "
-            "AND sequencename NOT LIKE '%%_id_seq' ORDER BY 1"
-        )
-    else:
-        sql = (
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() "
-            "AND table_type = 'SEQUENCE' ORDER BY 1"
-        )
-    return [r[0] for r in rows(engine, sql)]
-
-
-def test_sequence_options_changed_and_a_spare_one_added(loop):
-    _only(loop.database, "postgresql", "mysql")
-    _need_sequences(loop.engine)
-    before = lambda: _orders(spare=False)  # noqa: E731
-    after = lambda: _orders(start=1, increment=2)  # noqa: E731
-    changes, _ = loop.generate(before, after)
-    assert _kinds(changes) == [
-        ("add_sequence", "spare_seq"),
-        ("modify_sequence", "order_no_seq"),
-    ], describe(changes)
-    loop.upgrade(after)
-    assert _sequence_names(loop.engine) == ["order_no_seq", "spare_seq"]
-    loop.downgrade(before)
-    assert _sequence_names(loop.engine) == ["order_no_seq"]
-
-
 # -- MariaDB / MySQL: ENUM is inline in its column ---------------------------------------
 def test_inline_enum_with_other_values_is_a_type_change_listing_both(loop):
     _only(loop.database, "mysql")
@@ -434,56 +210,6 @@ def test_inline_enum_with_other_values_is_a_type_change_listing_both(loop):
     )
     assert found[0] == "enum('a','b','c')"
     loop.downgrade(before)
-
-
-# -- the golden rule: a model against the database it created ---------------------------
-def _everything() -> sa.MetaData:
-    """Enums (shared, in an array, non-native, with a default) and sequences of each kind."""
-    md = sa.MetaData()
-    shared = sa.Enum("new", "open", "closed", name="state")
-    sa.Table(
-        "issue",
-        md,
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("state", shared, server_default="open", nullable=False),
-        sa.Column("labels", sa.ARRAY(sa.Enum("bug", "idea", name="label"))),
-        sa.Column("plain", sa.Enum("x", "y", name="plain_enum", native_enum=False)),
-        sa.Column("no", sa.Integer, sa.Sequence("issue_no_seq", start=1000, increment=10)),
-        sa.Column("big", sa.BigInteger, sa.Identity(always=True)),
-    )
-    sa.Table(
-        "history",
-        md,
-        sa.Column("id", sa.BigInteger, primary_key=True),
-        sa.Column("state", sa.Enum("new", "open", "closed", name="state")),
-    )
-    sa.Sequence("spare", metadata=md)
-    sa.Sequence("small", metadata=md, data_type=sa.SmallInteger, increment=-2, cycle=True)
-    sa.Sequence("capped", metadata=md, minvalue=5, maxvalue=500, cache=20)
-    return md
-
-
-def _mysql_model(md: sa.MetaData) -> sa.MetaData:
-    """The model without what MariaDB lacks (arrays, a sequence's AS type)."""
-    out = sa.MetaData()
-    for table in md.tables.values():
-        cols = [c._copy() for c in table.columns if not isinstance(c.type, sa.ARRAY)]
-        sa.Table(table.name, out, *cols)
-    for seq in md._sequences.values():
-        if seq.name in ("spare", "capped"):
-            sa.Sequence(seq.name, metadata=out, minvalue=seq.minvalue, maxvalue=seq.maxvalue)
-    return out
-
-
-def test_a_model_with_enums_and_sequences_matches_its_database(database, engine):
-    md = _everything()
-    if database.backend != "postgresql":
-        md = _mysql_model(md)
-    with engine.begin() as conn:
-        md.create_all(conn)
-    with engine.connect() as conn:
-        changes = compare_metadata(conn, md, compare_server_default=True)
-    assert changes == [], describe(changes)
 
 
 def test_offline_sql_recreates_an_enum_on_the_columns_it_was_given(loop):
@@ -572,15 +298,3 @@ def test_offline_downgrade_drops_and_recreates_types(loop):
     assert "ALTER TYPE status_enum RENAME TO status_enum__sd_old" in sql
     assert "CREATE TYPE status_enum AS ENUM ('a', 'b')" in sql
     assert "ALTER COLUMN status TYPE status_enum USING status::text::status_enum" in sql
-
-
-# -- every kind, both directions ------------------------------------------------------------
-@pytest.mark.parametrize("case", OBJECT_CASES, ids=[c.name for c in OBJECT_CASES])
-def test_object_case_converges(loop, case):
-    _only(loop.database, *case.backends)
-    if "sequence" in case.name:
-        _need_sequences(loop.engine)
-    changes, _ = loop.generate(case.before, case.after)
-    assert sorted(c.kind for c in changes) == sorted(case.kinds), describe(changes)
-    loop.upgrade(case.after)
-    loop.downgrade(case.before)
