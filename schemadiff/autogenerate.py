@@ -96,8 +96,10 @@ def _produce_upgrade_ops(
     conn = mc.bind()
     default_schema = inspect(conn).default_schema_name
     schemas: list[str | None] = [None]
+    known_schemas: list[str] | None = None
     if opts.include_schemas:
-        for name in inspect(conn).get_schema_names():
+        known_schemas = inspect(conn).get_schema_names()
+        for name in known_schemas:
             if name == default_schema or name in ("information_schema", "pg_catalog"):
                 continue
             if opts.include_name is not None and not opts.include_name(name, "schema", {}):
@@ -136,6 +138,7 @@ def _produce_upgrade_ops(
                     f"{opts.version_table}_journal",
                 ),
             ],
+            known_schemas=known_schemas,
         )
         model = model_future.result()
     ctx = CompareContext(opts, mc.impl, migration_context=mc)

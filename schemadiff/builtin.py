@@ -10,9 +10,11 @@ from schemadiff.comparators import (
     foreign_keys,
     identity,
     indexes,
+    objects,
     table_level,
     tables,
 )
+from schemadiff.renderers.python import object_ops as python_object_ops
 from schemadiff.renderers.python import ops as python_ops
 
 if TYPE_CHECKING:
@@ -27,4 +29,6 @@ def setup(registries: Registries) -> None:
     indexes.setup(registries.comparators)
     foreign_keys.setup(registries.comparators)
     checks.setup(registries.comparators)
+    objects.setup(registries.comparators)
     python_ops.setup(registries.renderers)
+    python_object_ops.setup(registries.renderers)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from schemadiff.testing_diff import describe_differences
+from schemadiff.testing_diff import describe_differences, describe_object_differences
 
 if TYPE_CHECKING:
     from schemadiff.testing import MigrationTestItem
@@ -42,7 +42,7 @@ def _ordered_revisions(item: MigrationTestItem) -> list[str]:
 
 
 def _empty_database(item: MigrationTestItem) -> None:
-    """Drop every table (and PostgreSQL enum type) of a scratch database given by URL.
+    """Drop every table, sequence and PostgreSQL enum type of a scratch database given by URL.
 
     Not through ``downgrade base``: a broken downgrade is what the tests
     look for, and must not stop the tests after the one that finds it.
@@ -58,9 +58,14 @@ def _empty_database(item: MigrationTestItem) -> None:
             metadata = sa.MetaData()
             metadata.reflect(conn)
             metadata.drop_all(conn)
+            inspector = sa.inspect(conn)
+            quote = conn.dialect.identifier_preparer.quote
+            if conn.dialect.supports_sequences:
+                for name in inspector.get_sequence_names():
+                    conn.execute(sa.text(f"DROP SEQUENCE IF EXISTS {quote(name)}"))
             if conn.dialect.name == "postgresql":
-                for enum in sa.inspect(conn).get_enums():  # type: ignore[attr-defined]
-                    conn.execute(sa.text(f'DROP TYPE IF EXISTS "{enum["name"]}"'))
+                for enum in inspector.get_enums():  # type: ignore[attr-defined]
+                    conn.execute(sa.text(f"DROP TYPE IF EXISTS {quote(enum['name'])}"))
     finally:
         engine.dispose()
 
@@ -114,17 +119,19 @@ def _downgrade_reverses_upgrade(item: MigrationTestItem) -> None:
     _empty_database(item)
     engine = sa.create_engine(item.scratch_url())
 
-    def snapshot() -> dict[Any, Any]:
+    def snapshot() -> Any:
         with engine.connect() as conn:
-            snap = reflect_snapshot(conn, exclude_tables=[(None, "schemadiff_version")])
-        return dict(snap.tables)
+            return reflect_snapshot(conn, exclude_tables=[(None, "schemadiff_version")])
 
     try:
         for rev in _ordered_revisions(item):
             before = snapshot()
             _step(f"upgrade {rev}", partial(_upgrade, item, rev))
             _step("downgrade -1", lambda: command.downgrade(item.config_for(), "-1"))
-            differences = describe_differences(before, snapshot())
+            after = snapshot()
+            differences = describe_differences(
+                before.tables, after.tables
+            ) + describe_object_differences(before, after)
             if differences:
                 raise MigrationTestFailure(
                     f"downgrade of revision {rev} does not undo its upgrade; "

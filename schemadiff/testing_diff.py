@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from schemadiff.snapshot.model import ColumnSnapshot, TableKey, TableSnapshot
+from schemadiff.snapshot.model import ColumnSnapshot, SchemaSnapshot, TableKey, TableSnapshot
 
 _COLUMN_FIELDS = ("nullable", "server_default", "comment", "computed", "identity")
 
@@ -28,6 +28,19 @@ def describe_differences(
             lines.append(f"table {old.fullname}: missing (was there before the upgrade)")
         elif old is not None and new is not None:
             lines += [f"table {old.fullname}: {text}" for text in _table(old, new)]
+    return lines
+
+
+def describe_object_differences(before: SchemaSnapshot, after: SchemaSnapshot) -> list[str]:
+    """Enum types and sequences a downgrade left behind or lost (default schema only)."""
+    lines: list[str] = []
+    for kind, old_items, new_items in (
+        ("enum type", before.enums, after.enums),
+        ("sequence", before.sequences, after.sequences),
+    ):
+        old = {key[1]: item for key, item in old_items.items() if key[0] is None}
+        new = {key[1]: item for key, item in new_items.items() if key[0] is None}
+        lines += _keyed(kind, old, new, _whole)
     return lines
 
 

@@ -44,11 +44,20 @@ def compare_snapshots(
 
     created: list[MigrateOperation] = []
     dropped: list[MigrateOperation] = []
+    # Objects outside tables (schemas, sequences, enum types) say where they
+    # go: before every table operation, or after them all.
+    before: list[MigrateOperation] = []
+    after: list[MigrateOperation] = []
     per_table: dict[TableKey, list[MigrateOperation]] = defaultdict(list)
 
     for fn in registry.for_target("schema", dialect):
         for op in fn(ctx, db, model):
-            if isinstance(op, (CreateTableOp, CreateIndexOp)) and _is_new_table(op, db):
+            placement = getattr(op, "placement", None)
+            if placement == "first":
+                before.append(op)
+            elif placement == "last":
+                after.append(op)
+            elif isinstance(op, (CreateTableOp, CreateIndexOp)) and _is_new_table(op, db):
                 created.append(op)
             elif isinstance(op, DropTableOp):
                 dropped.append(op)
@@ -71,13 +80,14 @@ def compare_snapshots(
         if found:
             per_table[key].extend(found)
 
-    upgrade = UpgradeOps(list(created))
+    upgrade = UpgradeOps([*before, *created])
     for key in sorted(per_table, key=_sort_key):
         if per_table[key]:
             ordered = sorted(per_table[key], key=_phase)  # stable: keeps comparator order
             upgrade.ops.append(ModifyTableOps(key[1], ordered, key[0]))
 
     upgrade.ops.extend(dropped)
+    upgrade.ops.extend(after)
     return upgrade
 
 

@@ -179,6 +179,22 @@ class DialectImpl:
         """
         return identity
 
+    def sequence_signature(self, seq: Any) -> Any:
+        """What two sequences (``snapshot.objects.SequenceSnapshot``) must share to be alike.
+
+        Here the options as given; a backend whose catalog reports the
+        defaults a model leaves out blanks those (see PostgresqlImpl, MySQLImpl).
+        """
+        return (
+            seq.start,
+            seq.increment,
+            seq.minvalue,
+            seq.maxvalue,
+            bool(seq.cycle),
+            seq.cache,
+            seq.data_type,
+        )
+
     def is_implicit_default(self, inspected: str | None, column: Any) -> bool:
         """A default the database adds on its own (e.g. a serial's nextval())."""
         return False

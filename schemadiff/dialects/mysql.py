@@ -40,6 +40,29 @@ class MySQLImpl(DialectImpl):
         # (MariaDB 10.2.7+, "JSON Data Type").
         return isinstance(metadata, JSON) and isinstance(inspected, (LONGTEXT, JSON))
 
+    def sequence_signature(self, seq: Any) -> Any:
+        """A MariaDB sequence's options less the defaults CREATE SEQUENCE fills in.
+
+        MariaDB 10.3+ ("CREATE SEQUENCE"): increment 1; ascending from 1 to
+        9223372036854775806, descending from -9223372036854775807 to -1;
+        starting at MINVALUE (ascending) or MAXVALUE (descending); cache
+        1000; no cycle.  It has no ``AS`` type before 11.5.
+        """
+        increment = 1 if seq.increment is None else seq.increment
+        ascending = increment > 0
+        low, high = (1, 2**63 - 2) if ascending else (-(2**63) + 1, -1)
+        minvalue = low if seq.minvalue is None else seq.minvalue
+        maxvalue = high if seq.maxvalue is None else seq.maxvalue
+        start = seq.start if seq.start is not None else (minvalue if ascending else maxvalue)
+        return (
+            None if start == (minvalue if ascending else maxvalue) else start,
+            None if increment == 1 else increment,
+            None if minvalue == low else minvalue,
+            None if maxvalue == high else maxvalue,
+            bool(seq.cycle),
+            None if seq.cache in (None, 1000) else seq.cache,
+        )
+
     def normalize_type_text(self, text: str) -> str:
         upper = text.upper().strip()
         if upper in ("TINYINT(1)", "BOOL", "BOOLEAN"):

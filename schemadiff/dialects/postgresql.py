@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from sqlalchemy import Identity
+from sqlalchemy import BigInteger, Enum, Identity, Integer, SmallInteger
 from sqlalchemy.types import TypeEngine
 
 from schemadiff.dialects.base import DialectImpl
 from schemadiff.ops.schema_ops import AlterColumnOp
 from schemadiff.snapshot.model import IdentitySnapshot
+from schemadiff.snapshot.objects import is_named_enum
 
 #: The largest value of each type an identity column may have, which is an
 #: ascending sequence's default MAXVALUE (PostgreSQL 16 docs, 8.1.1 and
@@ -83,6 +84,34 @@ class PostgresqlImpl(DialectImpl):
             cycle=True if identity.cycle else None,
             cache=None if identity.cache in (None, 1) else identity.cache,
         )
+
+    def sequence_signature(self, seq: Any) -> Any:
+        """A sequence's options less PostgreSQL's defaults for its type.
+
+        CREATE SEQUENCE has the defaults of an identity column's sequence
+        (see ``identity_signature``), for its ``AS`` type, BIGINT unless given.
+        """
+        data_type = seq.data_type or "BIGINT"
+        type_ = {"SMALLINT": SmallInteger(), "INTEGER": Integer()}.get(data_type, BigInteger())
+        options = IdentitySnapshot(
+            False, seq.start, seq.increment, seq.minvalue, seq.maxvalue, seq.cycle, seq.cache
+        )
+        return (self.identity_signature(options, type_), data_type)
+
+    def types_differ(self, inspected: TypeEngine[Any], metadata: TypeEngine[Any]) -> bool:
+        """A named enum with other values is the same column type.
+
+        Its values belong to the type object, compared and changed as one
+        (``modify_enum``); the column changes type only when it moves to
+        another type, which compiles to another name.
+        """
+        if (
+            isinstance(inspected, Enum)
+            and isinstance(metadata, Enum)
+            and is_named_enum(metadata, self.dialect) is not None
+        ):
+            return self.type_signature(inspected) != self.type_signature(metadata)
+        return super().types_differ(inspected, metadata)
 
     def alter_column(self, op: AlterColumnOp) -> list[str]:
         stmts = self.generic_alter_column(op)

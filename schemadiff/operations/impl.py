@@ -83,11 +83,17 @@ def create_named_types(operations: Operations, types: Iterable[Any]) -> None:
     from sqlalchemy.dialects.postgresql import ENUM
     from sqlalchemy.dialects.postgresql.named_types import CreateEnumType
 
+    from schemadiff.operations.objects import created_types
+
+    created = created_types(mc)
     for type_ in types:
         if type_ is None or not getattr(type_, "native_enum", True):
             continue
         native = type_.dialect_impl(mc.dialect)
         if isinstance(native, ENUM) and native.name and native.create_type:
+            if (native.schema, native.name) in created:
+                continue  # offline, a second CREATE TYPE would fail
+            created.add((native.schema, native.name))
             if mc.as_sql:
                 mc.execute(CreateEnumType(native))
             else:

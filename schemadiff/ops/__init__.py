@@ -15,6 +15,7 @@ from schemadiff.ops.containers import (
     OpContainer,
     UpgradeOps,
 )
+from schemadiff.ops.enum_ops import AlterEnumOp, CreateEnumOp, DropEnumOp
 from schemadiff.ops.schema_ops import (
     AddColumnOp,
     AlterColumnOp,
@@ -25,20 +26,36 @@ from schemadiff.ops.schema_ops import (
     DropTableOp,
     RenameTableOp,
 )
+from schemadiff.ops.sequence_ops import (
+    AlterSequenceOp,
+    CreateSchemaOp,
+    CreateSequenceOp,
+    DropSchemaOp,
+    DropSequenceOp,
+    SequenceOptions,
+)
 
 __all__ = [
     "AddColumnOp",
     "AddConstraintOp",
     "AlterColumnOp",
+    "AlterEnumOp",
+    "AlterSequenceOp",
     "Change",
+    "CreateEnumOp",
     "CreateIndexOp",
+    "CreateSchemaOp",
+    "CreateSequenceOp",
     "CreateTableCommentOp",
     "CreateTableOp",
     "Delta",
     "DowngradeOps",
     "DropColumnOp",
     "DropConstraintOp",
+    "DropEnumOp",
     "DropIndexOp",
+    "DropSchemaOp",
+    "DropSequenceOp",
     "DropTableCommentOp",
     "DropTableOp",
     "IrreversibleOp",
@@ -48,5 +65,6 @@ __all__ = [
     "NotReversible",
     "OpContainer",
     "RenameTableOp",
+    "SequenceOptions",
     "UpgradeOps",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from sqlalchemy import Column, Identity, Table
+from sqlalchemy import Column, Enum, Identity, Table
 from sqlalchemy.engine.default import DefaultDialect
 from sqlalchemy.types import TypeEngine
 
@@ -15,6 +15,9 @@ from schemadiff.ops.base import Change, Delta, MigrateOperation
 def _render_type(type_: Any) -> str | None:
     if type_ is None:
         return None
+    if isinstance(type_, Enum):
+        # compiled generically an enum is VARCHAR(n): say what it holds
+        return "ENUM(" + ", ".join(repr(v) for v in type_.enums) + ")"
     try:
         return str(type_.compile())
     except Exception:  # a dialect-only type may not compile generically
@@ -200,6 +203,13 @@ class AlterColumnOp(MigrateOperation):
             add("modify_nullable", self.nullable.old, self.nullable.new)
         if self.type:
             add("modify_type", _render_type(self.type.old), _render_type(self.type.new))
+            old, new = self.type.old, self.type.new
+            if isinstance(old, Enum) and isinstance(new, Enum):
+                detail = out[-1].detail
+                if detail["from"] == detail["to"]:  # one named type for another
+                    detail.update({"from": f"{old.name} {detail['from']}"})
+                    detail.update({"to": f"{new.name} {detail['to']}"})
+                detail.update(from_values=list(old.enums), to_values=list(new.enums))
         if self.server_default:
             add(
                 "modify_default",

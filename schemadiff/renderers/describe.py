@@ -67,6 +67,8 @@ def _sentence(change: Change) -> str:
     if kind in ("add_table_comment", "remove_table_comment"):
         verb = "added" if kind.startswith("add") else "removed"
         return f"{verb} table comment on '{target}'"
+    if kind in _OBJECT_KINDS:
+        return _describe_object(change)
     verb, _, what = kind.partition("_")
     if verb not in _VERBS or what not in _NOUNS:
         name = f" '{change.name}'" if change.name else ""
@@ -83,4 +85,26 @@ def _sentence(change: Change) -> str:
         text += f" referencing {', '.join(str(r) for r in referred)}"
     if d.get("sqltext"):
         text += f": {d['sqltext']}"
+    return text
+
+
+_OBJECT_KINDS = {
+    f"{verb}_{noun}"
+    for verb in ("add", "remove", "modify")
+    for noun in ("enum", "sequence", "schema")
+}
+
+
+def _describe_object(change: Change) -> str:
+    """Enums, sequences and schemas: named by themselves, not by a table."""
+    verb, _, noun = change.kind.partition("_")
+    name = f"{change.schema}.{change.name}" if change.schema and noun != "schema" else change.name
+    d: dict[str, Any] = change.detail
+    if change.kind == "modify_enum":
+        return f"enum '{name}' values change from {d.get('from')} to {d.get('to')}"
+    if change.kind == "modify_sequence":
+        return f"sequence '{name}' options change from {d.get('from')} to {d.get('to')}"
+    text = f"{_VERBS.get(verb, verb)} {noun} '{name}'"
+    if d.get("values"):
+        text += f" ({', '.join(str(v) for v in d['values'])})"
     return text

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import ClauseElement, TextClause
 from sqlalchemy.sql.schema import Computed, DefaultClause, Identity
 
+from schemadiff.snapshot import objects
 from schemadiff.snapshot.model import (
     CheckSnapshot,
     ColumnSnapshot,
@@ -221,10 +222,15 @@ def snapshot_from_metadata(
 ) -> SchemaSnapshot:
     metadatas = [metadata] if isinstance(metadata, MetaData) else list(metadata)
     tables: dict[TableKey, TableSnapshot] = {}
+    kept: list[Table] = []
     for md in metadatas:
         for table in md.tables.values():
             if include_table is not None and not include_table(table):
                 continue
             snap = table_snapshot(table, dialect, default_schema)
             tables[snap.key] = snap
-    return SchemaSnapshot(tables, default_schema)
+            kept.append(table)
+    enums = objects.model_enums(kept, dialect, default_schema)
+    sequences = objects.model_sequences(metadatas, dialect, default_schema)
+    schemas = objects.model_schemas(kept, enums.values(), sequences.values())
+    return SchemaSnapshot(tables, default_schema, enums, sequences, schemas)

@@ -197,6 +197,25 @@ class TableSnapshot:
         return None
 
 
+class _Nothing(Mapping[Any, Any]):
+    """An empty mapping that may be a dataclass default (it is immutable and hashable)."""
+
+    def __getitem__(self, key: Any) -> Any:
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __hash__(self) -> int:
+        return 0
+
+
+_NOTHING: Mapping[Any, Any] = _Nothing()
+
+
 @snapshot
 class SchemaSnapshot:
     """All tables of one side of a comparison, keyed by (schema, name).
@@ -208,6 +227,14 @@ class SchemaSnapshot:
 
     tables: Mapping[TableKey, TableSnapshot]
     default_schema: str | None = None
+    #: named enum types and sequences (``snapshot.objects``), keyed like tables
+    enums: Mapping[TableKey, Any] = field(default=_NOTHING)
+    sequences: Mapping[TableKey, Any] = field(default=_NOTHING)
+    #: the database: every schema it has (None when not listed); the model:
+    #: the schemas it puts something in
+    schemas: frozenset[str] | None = None
+    #: the schemas compared, the default one as None
+    compared_schemas: tuple[str | None, ...] = (None,)
 
     def __iter__(self) -> Iterator[TableSnapshot]:
         return iter(self.tables.values())

@@ -28,6 +28,7 @@ from schemadiff.snapshot.model import (
     UniqueSnapshot,
     ordered,
 )
+from schemadiff.snapshot.objects import read_objects
 
 NameFilter = Callable[[str, str | None], bool]
 """``(table_name, schema) -> keep?``; applied before any per-table read."""
@@ -40,8 +41,14 @@ def reflect_snapshot(
     include_table_name: NameFilter | None = None,
     exclude_tables: Sequence[TableKey] = (),
     use_bulk: bool = True,
+    known_schemas: Sequence[str] | None = None,
 ) -> SchemaSnapshot:
-    """Reflect the named schemas; ``use_bulk=False`` forces the generic path."""
+    """Reflect the named schemas; ``use_bulk=False`` forces the generic path.
+
+    ``known_schemas``: every schema the database has, where the caller
+    listed them (with ``include_schemas``), so a schema the model needs can
+    be told missing.
+    """
 
     inspector = inspect(connection)
     default_schema = inspector.default_schema_name
@@ -68,7 +75,15 @@ def reflect_snapshot(
             )
         else:
             tables.update(_reflect_schema(inspector, schema, key_schema, names))
-    return SchemaSnapshot(tables, default_schema)
+    enums, sequences = read_objects(connection, schemas, default_schema)
+    return SchemaSnapshot(
+        tables,
+        default_schema,
+        enums,
+        sequences,
+        frozenset(known_schemas) if known_schemas is not None else None,
+        tuple(None if s == default_schema else s for s in schemas),
+    )
 
 
 BulkReflector = Callable[..., dict[TableKey, TableSnapshot]]

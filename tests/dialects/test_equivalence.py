@@ -43,7 +43,9 @@ def test_types_the_database_stores_alike_are_equal(impl, reflected, model):
         (PG, sa.VARCHAR(50), sa.String(60)),
         (PG, postgresql.REAL(), sa.Float(precision=53)),
         (PG, sa.INTEGER(), sa.BigInteger()),
-        (PG, postgresql.ENUM("a", "b", name="k"), sa.Enum("a", "b", "c", name="k")),
+        # another named enum: the column changes type
+        (PG, postgresql.ENUM("a", "b", name="k"), sa.Enum("a", "b", name="other")),
+        (MY, mysql.ENUM("a", "b"), sa.Enum("a", "b", "c", name="k")),
         (MY, mysql.TINYINT(display_width=1), sa.Integer()),
         (MY, mysql.DECIMAL(10, 2), sa.Numeric(12, 2)),
         (LITE, sa.TEXT(), sa.Integer()),
@@ -51,6 +53,13 @@ def test_types_the_database_stores_alike_are_equal(impl, reflected, model):
 )
 def test_real_type_changes_are_reported(impl, reflected, model):
     assert impl.types_differ(reflected, model)
+
+
+def test_a_named_enum_with_other_values_is_not_a_column_type_change():
+    """Its values belong to the type object: ``modify_enum``, not ``modify_type``."""
+    assert not PG.types_differ(
+        postgresql.ENUM("a", "b", name="k"), sa.Enum("a", "b", "c", name="k")
+    )
 
 
 @pytest.mark.parametrize(

@@ -178,6 +178,10 @@ class SourceIndex:
         return None
 
     def locate(self, change: Change) -> SourceLocation | None:
+        if change.table is None and change.name and not change.kind.startswith("remove_"):
+            found_object = self._object_location(change.name)  # an enum, sequence, schema
+            if found_object is not None:
+                return found_object
         table = self.find_table(change.schema, change.table)
         found = self.table_span(table) if table is not None else None
         if found is None:
@@ -235,6 +239,16 @@ class SourceIndex:
         if line is None and len(columns) == 1:
             line = self._column_line(span, cls, table, columns[0])
         return line
+
+    def _object_location(self, name: str) -> SourceLocation | None:
+        """The first place a model module spells the object's name, quoted."""
+        pattern = re.compile(_quoted(name))
+        for module in self._modules:
+            source = self._source(module.__file__)
+            match = pattern.search(source.text) if source is not None else None
+            if source is not None and match is not None:
+                return self.location(source.path, source.line_of(match.start()))
+        return None
 
     def _named_line(self, span: _Span, name: str) -> int | None:
         pattern = re.compile(_quoted(name))

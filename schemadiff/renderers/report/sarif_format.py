@@ -47,6 +47,13 @@ RULES: dict[str, str] = {
     "remove_primary_key": "The database has a primary key the models do not define",
     "add_table_comment": "A table's comment differs between database and models",
     "remove_table_comment": "The database has a table comment the models do not define",
+    "add_enum": "An enum type of the models is missing from the database",
+    "remove_enum": "The database has an enum type no column of the models uses",
+    "modify_enum": "An enum type's values differ between database and models",
+    "add_sequence": "A sequence of the models is missing from the database",
+    "remove_sequence": "The database has a sequence the models do not define",
+    "modify_sequence": "A sequence's options differ between database and models",
+    "add_schema": "A schema the models use is missing from the database",
 }
 HELP = (
     "The database schema has drifted from the SQLAlchemy models. Write a migration with "
