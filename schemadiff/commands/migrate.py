@@ -42,6 +42,7 @@ def _move(
     starting_rev, target = split_range(graph, revision, sql)
 
     def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
+        mc.preload(graph)
         with mc.run_lock():  # the version table is read under the lock
             steps = plan(graph, mc.get_current_heads(), target)
             mc.run_steps(steps, kw, replan=lambda rows: plan(graph, rows, target))
@@ -84,6 +85,7 @@ def stamp(
     log = logging.getLogger("schemadiff.runtime.migration")
 
     def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
+        mc.preload(graph)
         # Plan under the run lock, so a concurrent upgrade cannot move the
         # rows between reading and writing them.
         with mc.run_lock():

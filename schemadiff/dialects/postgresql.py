@@ -90,10 +90,8 @@ class PostgresqlImpl(DialectImpl):
             # An explicit USING lets PostgreSQL convert e.g. VARCHAR -> INTEGER.
             col = self.preparer.quote(op.column_name)
             new_type = self.compile_type(op.type.new)
-            stmts = [
-                s + f" USING {col}::{new_type}" if s.endswith(f"TYPE {new_type}") else s
-                for s in stmts
-            ]
+            using = op.extra.get("postgresql_using") or f"{col}::{new_type}"
+            stmts = [s + f" USING {using}" if s.endswith(f"TYPE {new_type}") else s for s in stmts]
         if op.identity is None:
             return stmts
         table = self.quote_table(op.table_name, op.schema)

@@ -217,7 +217,7 @@ class BatchOperations(Operations):
             return None
         if not required and self.impl.supports_alter_column and self.recreate == "auto":
             return None  # ALTER does everything here: no need to look at the table
-        return reflect_table(mc.bind(), self.table_name, self.schema, self.naming_convention)
+        return reflect_table(mc.get_bind(), self.table_name, self.schema, self.naming_convention)
 
 
 def _needs_recreate(
@@ -340,7 +340,7 @@ class _Lazy:
             from schemadiff.operations.batch_reflect import reflect_table
 
             operations, table, schema = self._args
-            self._model = reflect_table(operations.migration_context.bind(), table, schema)
+            self._model = reflect_table(operations.migration_context.get_bind(), table, schema)
         return getattr(self._model, name)
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -33,11 +33,15 @@ from schemadiff.errors import MigrationError, SchemaDiffError
 from schemadiff.runtime import sqlite_txn
 from schemadiff.runtime.locking import RunLock
 from schemadiff.runtime.progress import MigrationInfo, ProgressReporter
+from schemadiff.runtime.script_commits import CommitCause, InterimCommit, ScriptCommitWatch
 from schemadiff.runtime.version_table import version_table
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
+    from schemadiff.config import Config
     from schemadiff.operations import Operations
-    from schemadiff.revisions import Step, VersionChange
+    from schemadiff.revisions import Revision, Step, VersionChange
 
 log = logging.getLogger("schemadiff.runtime.migration")
 
@@ -63,6 +67,31 @@ class MigrationOptions:
     lock_timeout: float = 300.0
     progress: ProgressReporter | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: every keyword env.py gave ``context.configure()``, for ``opts[...]`` reads
+    configured: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __getitem__(self, key: str) -> Any:
+        """``context.opts["target_metadata"]``: scripts read the options as a mapping."""
+        if key in self.configured:
+            return self.configured[key]
+        if key in self.extra:
+            return self.extra[key]
+        if key in _OPTION_NAMES:
+            return getattr(self, key)
+        raise KeyError(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key, _MISSING) is not _MISSING
+
+
+_MISSING = object()
+_OPTION_NAMES = frozenset(MigrationOptions.__dataclass_fields__) - {"configured", "extra"}
 
 
 class MigrationContext:
@@ -91,6 +120,15 @@ class MigrationContext:
         #: a transaction env.py began itself: schemadiff neither begins nor ends one
         self._external_transaction = connection is not None and connection.in_transaction()
         self._offline_in_transaction = False
+        #: the running ``Config`` (set by the environment that configured this context)
+        self.config: Config | None = None
+        #: work committed before a migration's transaction ended, by the script's own
+        #: commit or an autocommit block: a later failure's rollback does not undo it
+        self.interim_commits: list[InterimCommit] = []
+        #: every revision script, imported before the first step runs (``preload``)
+        self.modules: dict[str, ModuleType] = {}
+        self._step: Step | None = None
+        self._watch: ScriptCommitWatch | None = None
         log.info("Context impl %s.", type(self.impl).__name__)
         if self.transactional_ddl:
             log.info("Will assume transactional DDL.")
@@ -113,7 +151,7 @@ class MigrationContext:
         if self.as_sql:
             self.output_buffer.write(self.render(statement) + ";\n\n")
             return None
-        conn = self.bind()
+        conn = self.get_bind()
         if isinstance(statement, str):
             return conn.exec_driver_sql(statement)
         return conn.execute(statement, params) if params else conn.execute(statement)
@@ -123,7 +161,12 @@ class MigrationContext:
         if self.as_sql:
             self.output_buffer.write(f"-- {text}\n\n")
 
-    def bind(self) -> Connection:
+    @property
+    def bind(self) -> Connection | None:
+        """The connection, as the seeds' ``op.get_context().bind`` (None offline)."""
+        return self.connection
+
+    def get_bind(self) -> Connection:
         if self.connection is None:
             raise MigrationError("no database connection in offline (--sql) mode")
         return self.connection
@@ -189,7 +232,7 @@ class MigrationContext:
                 stack.enter_context(self._offline_transaction())
                 yield
                 return
-            conn = self.bind()
+            conn = self.get_bind()
             if self._external_transaction or self._transaction is not None:
                 yield
                 return
@@ -246,8 +289,23 @@ class MigrationContext:
 
     def _end(self, rollback: bool) -> None:
         trans, self._transaction = self._transaction, None
-        if trans is not None and trans.is_active:
-            trans.rollback() if rollback else trans.commit()
+        if trans is None:
+            return
+        # After a script's own commit, the transaction SQLAlchemy began on the
+        # next statement is the migration's from there on.
+        current = self.connection.get_transaction() if self.connection is not None else None
+        live = current if current is not None else trans
+        if live.is_active:
+            with self._ours():
+                live.rollback() if rollback else live.commit()
+
+    def _ours(self) -> contextlib.AbstractContextManager[None]:
+        return self._watch.ours() if self._watch is not None else contextlib.nullcontext()
+
+    def _record_interim(self, cause: CommitCause) -> None:
+        if self._step is not None:
+            step = self._step
+            self.interim_commits.append(InterimCommit(step.revision.revision, step.verb, cause))
 
     def _begin_sql(self) -> str:
         return "START TRANSACTION;" if self.dialect.name in ("mysql", "mariadb") else "BEGIN;"
@@ -268,7 +326,7 @@ class MigrationContext:
             if self._offline_in_transaction:
                 self.output_buffer.write(self._begin_sql() + "\n\n")
             return
-        conn = self.bind()
+        conn = self.get_bind()
         if self._transaction is None:
             if conn.in_transaction():
                 log.warning(
@@ -276,27 +334,38 @@ class MigrationContext:
                 )
             yield
             return
-        self._transaction.commit()
+        self._record_interim("autocommit_block")
+        with self._ours():
+            # the script may have committed already: the live transaction is then
+            # the one SQLAlchemy began after, or none
+            if conn.in_transaction():
+                conn.commit()
         sqlite = self.dialect.name == "sqlite"
         saved = None if sqlite else conn.get_isolation_level()
         if not sqlite:
             conn.execution_options(isolation_level="AUTOCOMMIT")
+        watch = self._watch
+        if watch is not None:
+            watch.autocommit = True
         try:
             yield
         finally:
-            if conn.in_transaction():
-                conn.commit()
-            if saved is not None:
-                conn.execution_options(isolation_level=saved)
-            self._transaction = conn.begin()
-            if sqlite:
-                self._sqlite_begin(conn)
+            if watch is not None:
+                watch.autocommit = False
+            with self._ours():
+                if conn.in_transaction():
+                    conn.commit()
+                if saved is not None:
+                    conn.execution_options(isolation_level=saved)
+                self._transaction = conn.begin()
+                if sqlite:
+                    self._sqlite_begin(conn)
 
     # -- version table ---------------------------------------------------------
     def _has_version_table(self) -> bool:
         from sqlalchemy import inspect
 
-        return inspect(self.bind()).has_table(
+        return inspect(self.get_bind()).has_table(
             self.version_table.name, schema=self.version_table.schema
         )
 
@@ -310,7 +379,7 @@ class MigrationContext:
             return tuple(s.strip() for s in start.split(",") if s.strip()) if start else ()
         if not self._has_version_table():
             return ()
-        rows = self.bind().execute(select(self.version_table.c.version_num)).scalars().all()
+        rows = self.get_bind().execute(select(self.version_table.c.version_num)).scalars().all()
         return tuple(rows)
 
     def get_current_revision(self) -> str | None:
@@ -448,20 +517,54 @@ class MigrationContext:
         line = step.log_line()
         log.info("%s", line)
         self.write_comment(line)
-        module = load_module(step.revision)
+        module = self.modules.get(step.revision.revision) or load_module(step.revision)
         name = step.verb
         fn = getattr(module, name, None)
         if fn is None:
             raise MigrationError(
                 f"Revision {step.revision.revision} ({step.revision.path}) has no {name}()"
             )
-        with activate(operations):
+        with activate(operations), self._watching(step):
             try:
                 fn(**fn_kwargs)
             except Exception as exc:
                 raise self._failure(step, exc, rows) from exc
-        for change in step.version_changes:
-            self.apply_version_change(change.kind, change.from_rev, change.to_rev)
+            for change in step.version_changes:
+                self.apply_version_change(change.kind, change.from_rev, change.to_rev)
+
+    @contextlib.contextmanager
+    def _watching(self, step: Step) -> Iterator[None]:
+        """Notice the script's own commits while its function runs (``script_commits``)."""
+        self._step = step
+        conn = self.connection
+        if self.as_sql or conn is None or self._transaction is None:
+            try:
+                yield
+            finally:
+                self._step = None
+            return
+        sqlite_begin = None
+        if self.dialect.name == "sqlite":
+            sqlite_begin = "BEGIN IMMEDIATE" if self.lock_run else "BEGIN"
+        watch = ScriptCommitWatch(
+            conn, sqlite_begin=sqlite_begin, record=lambda: self._record_interim("script commit")
+        )
+        self._watch = watch
+        try:
+            with watch.listening():
+                yield
+        finally:
+            self._watch = None
+            self._step = None
+
+    def preload(self, revisions: Iterable[Revision]) -> None:
+        """Import every revision script before the first step runs, as the seeds'
+        tool does: a script may use a module only another script imports."""
+        from schemadiff.revisions import load_module
+
+        for rev in revisions:
+            if rev.revision not in self.modules and rev.path is not None:
+                self.modules[rev.revision] = load_module(rev)
 
     def _failure(self, step: Step, exc: Exception, rows: Sequence[str]) -> MigrationError:
         """A message naming the revision, its file, the error and the statement."""
