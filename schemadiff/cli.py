@@ -133,6 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("edit", help="open a revision in $EDITOR")
     p.add_argument("rev")
+
+    p = sub.add_parser(
+        "import-alembic", help="move an Alembic project over (config, imports; database kept)"
+    )
+    p.add_argument("path", nargs="?", help="the project's alembic.ini (default ./alembic.ini)")
+    p.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
     for name, command_parser in sub.choices.items():
         command_parser.formatter_class = argparse.RawDescriptionHelpFormatter
         if name in EXAMPLES:
@@ -168,6 +174,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "stamp": ("stamp head", "stamp --purge 1975ea83b712", "stamp head --sql"),
     "check": ("check", "check --format json --output drift.json", "check --format github"),
     "edit": ("edit head",),
+    "import-alembic": (
+        "import-alembic",
+        "import-alembic --dry-run",
+        "import-alembic app/alembic.ini",
+    ),
 }
 
 
@@ -216,6 +227,11 @@ def _dispatch(args: argparse.Namespace) -> int:
             args.template,
             args.package,
         )
+        return EXIT_OK
+    if args.cmd == "import-alembic":
+        from schemadiff.config import Config
+
+        command.import_alembic(Config(cmd_opts=args), args.path, dry_run=args.dry_run)
         return EXIT_OK
     config = find_config(args.config, args.name)
     config.cmd_opts = args

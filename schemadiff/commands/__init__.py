@@ -18,6 +18,7 @@ _HOMES = {
     "downgrade": "migrate",
     "edit": "inspect",
     "heads": "inspect",
+    "import_alembic": "alembic_import",
     "history": "inspect",
     "init": "setup",
     "list_templates": "setup",
