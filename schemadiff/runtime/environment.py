@@ -109,7 +109,7 @@ class EnvironmentContext:
             dialect = connection.dialect
         elif kw.get("url") is not None:
             url = make_url(kw["url"])
-            dialect = url.get_dialect(**kw.get("dialect_opts", {}))()
+            dialect = url.get_dialect()(**kw.get("dialect_opts", {}))
         elif kw.get("dialect_name"):
             dialect = make_url(f"{kw['dialect_name']}://").get_dialect()()
         else:
