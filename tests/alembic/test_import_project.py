@@ -205,9 +205,10 @@ TEMPLATES = [
 
 
 @pytest.mark.parametrize("template", TEMPLATES)
-def test_alembic_project_moves_over(database, tmp_path: Path, template: str) -> None:
-    if template == "pyproject" and database.backend != "sqlite":
+def test_alembic_project_moves_over(backend, request, tmp_path: Path, template: str) -> None:
+    if template == "pyproject" and backend != "sqlite":
         pytest.skip("the template changes only where the configuration lives: SQLite covers it")
+    database = request.getfixturevalue("database")
     url = database.url_string
     root = tmp_path / "project"
     root.mkdir()
