@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import Identity
 from sqlalchemy.types import TypeEngine
 
 from schemadiff.dialects.base import DialectImpl
 from schemadiff.ops.schema_ops import AlterColumnOp
-from schemadiff.snapshot.model import IdentitySnapshot
+
+if TYPE_CHECKING:  # imported where used: the runner does not need the snapshot package
+    from schemadiff.snapshot.model import IdentitySnapshot
 
 #: The largest value of each type an identity column may have, which is an
 #: ascending sequence's default MAXVALUE (PostgreSQL 16 docs, 8.1.1 and
@@ -74,6 +76,8 @@ class PostgresqlImpl(DialectImpl):
         maxvalue = max_default if identity.maxvalue is None else identity.maxvalue
         start_default = minvalue if ascending else maxvalue
         start = _start(identity)
+        from schemadiff.snapshot.model import IdentitySnapshot
+
         return IdentitySnapshot(
             always=bool(identity.always),
             start=None if start == start_default else start,

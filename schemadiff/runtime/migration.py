@@ -116,6 +116,8 @@ class MigrationContext:
         #: set by commands that write the version table (upgrade, downgrade, stamp)
         self.lock_run = False
         self._lock_depth = 0
+        #: a database lock (not SQLite's write lock) is held for the run
+        self._lock_held = False
         self._transaction: RootTransaction | None = None
         #: a transaction env.py began itself: schemadiff neither begins nor ends one
         self._external_transaction = connection is not None and connection.in_transaction()
@@ -194,10 +196,12 @@ class MigrationContext:
             if not was_in:
                 conn.commit()
         self._lock_depth += 1
+        self._lock_held = lock is not None
         try:
             yield
         finally:
             self._lock_depth -= 1
+            self._lock_held = False
             if lock is not None:
                 self._release(conn, lock)
 
@@ -499,7 +503,9 @@ class MigrationContext:
         return rows
 
     def _rows_if_moved(self, expected: Sequence[str]) -> tuple[str, ...] | None:
-        if self.as_sql or not self.opts.transaction_per_migration:
+        # Under a database lock (PostgreSQL, MySQL) no other run can move the
+        # table: reading it again before every migration would only cost.
+        if self.as_sql or not self.opts.transaction_per_migration or self._lock_held:
             return None
         found = self.get_current_heads()
         return found if set(found) != set(expected) else None
