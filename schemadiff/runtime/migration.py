@@ -32,8 +32,15 @@ from schemadiff.dialects import DialectImpl, impl_for
 from schemadiff.errors import MigrationError, SchemaDiffError
 from schemadiff.runtime import sqlite_txn
 from schemadiff.runtime.locking import RunLock
+from schemadiff.runtime.options_mapping import OptionsMapping
 from schemadiff.runtime.progress import MigrationInfo, ProgressReporter
-from schemadiff.runtime.script_commits import CommitCause, InterimCommit, ScriptCommitWatch
+from schemadiff.runtime.script_commits import (
+    CommitCause,
+    InterimCommit,
+    ScriptCommitWatch,
+    online_autocommit_block,
+    watching_step,
+)
 from schemadiff.runtime.version_table import version_table
 
 if TYPE_CHECKING:
@@ -50,7 +57,7 @@ Replan = Callable[[tuple[str, ...]], Sequence["Step"]]
 
 
 @dataclass
-class MigrationOptions:
+class MigrationOptions(OptionsMapping):
     """Everything ``context.configure()`` accepts beyond the connection."""
 
     target_metadata: MetaData | Sequence[MetaData] | None = None
@@ -69,29 +76,6 @@ class MigrationOptions:
     extra: dict[str, Any] = field(default_factory=dict)
     #: every keyword env.py gave ``context.configure()``, for ``opts[...]`` reads
     configured: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    def __getitem__(self, key: str) -> Any:
-        """``context.opts["target_metadata"]``: scripts read the options as a mapping."""
-        if key in self.configured:
-            return self.configured[key]
-        if key in self.extra:
-            return self.extra[key]
-        if key in _OPTION_NAMES:
-            return getattr(self, key)
-        raise KeyError(key)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        try:
-            return self[key]
-        except KeyError:
-            return default
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self.get(key, _MISSING) is not _MISSING
-
-
-_MISSING = object()
-_OPTION_NAMES = frozenset(MigrationOptions.__dataclass_fields__) - {"configured", "extra"}
 
 
 class MigrationContext:
@@ -330,40 +314,8 @@ class MigrationContext:
             if self._offline_in_transaction:
                 self.output_buffer.write(self._begin_sql() + "\n\n")
             return
-        conn = self.get_bind()
-        if self._transaction is None:
-            if conn.in_transaction():
-                log.warning(
-                    "autocommit_block(): the transaction is not schemadiff's; not ending it"
-                )
+        with online_autocommit_block(self):
             yield
-            return
-        self._record_interim("autocommit_block")
-        with self._ours():
-            # the script may have committed already: the live transaction is then
-            # the one SQLAlchemy began after, or none
-            if conn.in_transaction():
-                conn.commit()
-        sqlite = self.dialect.name == "sqlite"
-        saved = None if sqlite else conn.get_isolation_level()
-        if not sqlite:
-            conn.execution_options(isolation_level="AUTOCOMMIT")
-        watch = self._watch
-        if watch is not None:
-            watch.autocommit = True
-        try:
-            yield
-        finally:
-            if watch is not None:
-                watch.autocommit = False
-            with self._ours():
-                if conn.in_transaction():
-                    conn.commit()
-                if saved is not None:
-                    conn.execution_options(isolation_level=saved)
-                self._transaction = conn.begin()
-                if sqlite:
-                    self._sqlite_begin(conn)
 
     # -- version table ---------------------------------------------------------
     def _has_version_table(self) -> bool:
@@ -530,38 +482,13 @@ class MigrationContext:
             raise MigrationError(
                 f"Revision {step.revision.revision} ({step.revision.path}) has no {name}()"
             )
-        with activate(operations), self._watching(step):
+        with activate(operations), watching_step(self, step):
             try:
                 fn(**fn_kwargs)
             except Exception as exc:
                 raise self._failure(step, exc, rows) from exc
             for change in step.version_changes:
                 self.apply_version_change(change.kind, change.from_rev, change.to_rev)
-
-    @contextlib.contextmanager
-    def _watching(self, step: Step) -> Iterator[None]:
-        """Notice the script's own commits while its function runs (``script_commits``)."""
-        self._step = step
-        conn = self.connection
-        if self.as_sql or conn is None or self._transaction is None:
-            try:
-                yield
-            finally:
-                self._step = None
-            return
-        sqlite_begin = None
-        if self.dialect.name == "sqlite":
-            sqlite_begin = "BEGIN IMMEDIATE" if self.lock_run else "BEGIN"
-        watch = ScriptCommitWatch(
-            conn, sqlite_begin=sqlite_begin, record=lambda: self._record_interim("script commit")
-        )
-        self._watch = watch
-        try:
-            with watch.listening():
-                yield
-        finally:
-            self._watch = None
-            self._step = None
 
     def preload(self, revisions: Iterable[Revision]) -> None:
         """Import every revision script before the first step runs, as the seeds'

@@ -20,13 +20,20 @@ entered), so a failure message can say what a rollback did not undo.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
+
+if TYPE_CHECKING:
+    from schemadiff.revisions import Step
+    from schemadiff.runtime.migration import MigrationContext
+
+log = logging.getLogger("schemadiff.runtime.migration")
 
 #: why work was committed before the migration's transaction ended
 CommitCause = Literal["script commit", "autocommit_block"]
@@ -87,3 +94,70 @@ class ScriptCommitWatch:
             yield
         finally:
             self.own = saved
+
+
+@contextmanager
+def watching_step(mc: MigrationContext, step: Step) -> Iterator[None]:
+    """While ``step``'s function runs on ``mc``: its commits are recorded (and, on
+    SQLite, followed by a new BEGIN); offline or outside a transaction, nothing to do."""
+    mc._step = step
+    conn = mc.connection
+    if mc.as_sql or conn is None or mc._transaction is None:
+        try:
+            yield
+        finally:
+            mc._step = None
+        return
+    sqlite_begin = None
+    if mc.dialect.name == "sqlite":
+        sqlite_begin = "BEGIN IMMEDIATE" if mc.lock_run else "BEGIN"
+    watch = ScriptCommitWatch(
+        conn, sqlite_begin=sqlite_begin, record=lambda: mc._record_interim("script commit")
+    )
+    mc._watch = watch
+    try:
+        with watch.listening():
+            yield
+    finally:
+        mc._watch = None
+        mc._step = None
+
+
+@contextmanager
+def online_autocommit_block(mc: MigrationContext) -> Iterator[None]:
+    """``MigrationContext.autocommit_block()`` against a connection.
+
+    The transaction so far is committed (whichever is live: the migration's,
+    or the one SQLAlchemy began after the script's own commit), the block runs
+    in autocommit, and a new transaction begins for the rest of the migration.
+    """
+    conn = mc.get_bind()
+    if mc._transaction is None:
+        if conn.in_transaction():
+            log.warning("autocommit_block(): the transaction is not schemadiff's; not ending it")
+        yield
+        return
+    mc._record_interim("autocommit_block")
+    with mc._ours():
+        if conn.in_transaction():
+            conn.commit()
+    sqlite = mc.dialect.name == "sqlite"
+    saved = None if sqlite else conn.get_isolation_level()
+    if not sqlite:
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+    watch = mc._watch
+    if watch is not None:
+        watch.autocommit = True
+    try:
+        yield
+    finally:
+        if watch is not None:
+            watch.autocommit = False
+        with mc._ours():
+            if conn.in_transaction():
+                conn.commit()
+            if saved is not None:
+                conn.execution_options(isolation_level=saved)
+            mc._transaction = conn.begin()
+            if sqlite:
+                mc._sqlite_begin(conn)
