@@ -102,6 +102,7 @@ class MigrationContext:
         self._lock_depth = 0
         #: a database lock (not SQLite's write lock) is held for the run
         self._lock_held = False
+        self._version_table_seen = False
         self._transaction: RootTransaction | None = None
         #: a transaction env.py began itself: schemadiff neither begins nor ends one
         self._external_transaction = connection is not None and connection.in_transaction()
@@ -319,11 +320,16 @@ class MigrationContext:
 
     # -- version table ---------------------------------------------------------
     def _has_version_table(self) -> bool:
+        # Once seen, the table stays for the run (online nothing drops it):
+        # asked again before every migration, the catalog read would only cost.
+        if self._version_table_seen:
+            return True
         from sqlalchemy import inspect
 
-        return inspect(self.get_bind()).has_table(
+        self._version_table_seen = inspect(self.get_bind()).has_table(
             self.version_table.name, schema=self.version_table.schema
         )
+        return self._version_table_seen
 
     def ensure_version_table(self) -> None:
         if self.as_sql or not self._has_version_table():
