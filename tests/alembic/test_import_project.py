@@ -264,7 +264,24 @@ def test_alembic_project_moves_over(backend, request, tmp_path: Path, template: 
         )
     (alembic_check,) = run_many("alembic", pristine, ["check"])
     assert alembic_check.returncode != 0
-    report = json.loads(run("schemadiff", root, "check", "--format", "json", expect=1).stdout)
-    ours = [(c["kind"], c["table"], c["name"]) for c in report["changes"]]
+    drift, revised, upgraded, clean = run_many(
+        "schemadiff",
+        root,
+        ["check", "--format", "json"],
+        # work goes on in the moved project, with Alembic's own script template
+        ["revision", "--autogenerate", "-m", "add phone", "--head", "3b4c5d6e7f80",
+         "--rev-id", "5d6e7f809102"],
+        ["upgrade", "heads"],
+        ["check"],
+    )  # fmt: skip
+    assert drift.returncode == 1
+    ours = [(c["kind"], c["table"], c["name"]) for c in json.loads(drift.stdout)["changes"]]
     assert ours == _alembic_drift(alembic_check.stdout)
     assert ours == [("add_column", "account", "phone")]
+    expect_ok([revised, upgraded, clean])
+    (new_script,) = (root / "migrations" / "versions").glob("5d6e7f809102_*.py")
+    text = new_script.read_text()
+    assert "from schemadiff import op" in text and "def upgrade() -> None:" in text
+    assert running_lines(upgraded.stderr) == [
+        "Running upgrade 3b4c5d6e7f80 -> 5d6e7f809102, add phone"
+    ]
