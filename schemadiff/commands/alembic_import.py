@@ -159,7 +159,8 @@ def _translate_ini(text: str, add_version_table: bool) -> str:
     eol = _eol(text)
     out: list[str] = []
     section: str | None = None
-    has_version_table = False
+    if add_version_table and _names_version_table(text):
+        add_version_table = False  # the project names its own table already
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
         ending = line[len(body) :]
@@ -174,8 +175,6 @@ def _translate_ini(text: str, add_version_table: bool) -> str:
             if section == "logger_alembic":
                 out.append("[logger_schemadiff]" + ending)
                 continue
-        elif section == "alembic" and re.match(r"^version_table\s*[=:]", body):
-            has_version_table = True
         elif section == "loggers" and re.match(r"^keys\s*[=:]", body):
             key, sep, value = body.partition("=")
             value = re.sub(r"(?<![\w.])alembic(?![\w.])", "schemadiff", value)
@@ -186,10 +185,17 @@ def _translate_ini(text: str, add_version_table: bool) -> str:
             out.append(body + ending)
             continue
         out.append(line)
-    if has_version_table and add_version_table:
-        # the project names its own table already: keep only that line
-        out = [line for line in out if line.rstrip("\r\n") not in _VERSION_TABLE_LINES]
     return "".join(out)
+
+
+def _names_version_table(text: str) -> bool:
+    """Whether the ``[alembic]`` section already has a ``version_table`` key."""
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(text)
+    except configparser.Error as exc:
+        raise CommandError(f"alembic.ini is malformed: {exc}") from exc
+    return parser.has_option("alembic", "version_table")
 
 
 def _toml_blocks(text: str, name: str) -> list[list[str]]:

@@ -203,3 +203,13 @@ def test_errors_exit_2_and_write_nothing(tmp_path, monkeypatch, capsys, setup, m
     assert run(["import-alembic"]) == 2
     assert capsys.readouterr().err.startswith(message)
     assert _files(tmp_path) == before
+
+
+def test_a_version_table_the_project_names_is_kept(tmp_path, monkeypatch, capsys) -> None:
+    root = _project(tmp_path)
+    ini = root / "alembic.ini"
+    ini.write_text(ini.read_text().replace("[alembic]\n", "[alembic]\nversion_table = legacy\n"))
+    monkeypatch.chdir(root)
+    assert run(["import-alembic"]) == 0
+    lines = (root / "schemadiff.ini").read_text().splitlines()
+    assert [line for line in lines if "version_table" in line] == ["version_table = legacy"]
