@@ -244,6 +244,10 @@ def add_constraint(operations: Operations, op: AddConstraintOp) -> None:
 def drop_constraint(operations: Operations, op: DropConstraintOp) -> None:
     if recreate_if_needed(operations, op, op.table_name, op.schema):
         return
+    if op.options.get("if_exists") and _is_mysql(operations) and _online(operations):
+        # MySQL's DROP INDEX / DROP FOREIGN KEY take no IF EXISTS: look it up
+        if not _mysql_constraint_exists(operations, op):
+            return
     type_ = op.type_
     if type_ is None and _is_mysql(operations):
         type_ = _mysql_constraint_kind(operations, op)
@@ -306,6 +310,18 @@ def _column_exists(
         table_name, schema=schema
     )
     return any(c["name"] == column_name for c in columns)
+
+
+def _mysql_constraint_exists(operations: Operations, op: DropConstraintOp) -> bool:
+    insp = inspect(operations.migration_context.get_bind())
+    table, schema = op.table_name, op.schema
+    names = {fk["name"] for fk in insp.get_foreign_keys(table, schema=schema)}
+    names |= {ck["name"] for ck in insp.get_check_constraints(table, schema=schema)}
+    names |= {ix["name"] for ix in insp.get_indexes(table, schema=schema)}
+    names |= {uq["name"] for uq in insp.get_unique_constraints(table, schema=schema)}
+    if insp.get_pk_constraint(table, schema=schema).get("constrained_columns"):
+        names.add("PRIMARY")
+    return op.constraint_name in names
 
 
 def _mysql_implicit_fk_index(operations: Operations, op: DropConstraintOp) -> str | None:

@@ -143,3 +143,35 @@ def test_guarded_directives_online(database, tmp_path: Path) -> None:
             assert not sa.inspect(conn).has_table("t")
     finally:
         engine.dispose()
+
+
+BATCH = """\
+    with op.batch_alter_table("t", recreate="{recreate}") as batch_op:
+        batch_op.add_column(sa.Column("c", sa.Integer), if_not_exists=True)
+        batch_op.drop_column("gone", if_exists=True)
+        batch_op.drop_index("ix_gone", if_exists=True)
+        batch_op.create_index("ix_t_name", ["name"], if_not_exists=True)
+        batch_op.drop_constraint("uq_gone", type_="unique", if_exists=True)
+        batch_op.add_column(sa.Column("d", sa.Integer))"""
+
+
+@pytest.mark.parametrize("recreate", ["auto", "always"])
+def test_guarded_directives_in_a_batch(database, tmp_path: Path, recreate: str) -> None:
+    """Inside ``batch_alter_table``: run directly (auto, where ALTER can) or decided
+    on the rebuilt table's model (always)."""
+    project = make_project(tmp_path, database.url_string)
+    versions = project.root / "migrations" / "versions"
+    body = BATCH.format(recreate=recreate)
+    for rev, down, text in (("g1", None, CREATE), ("g2", "g1", body)):
+        (versions / f"{rev}_guarded.py").write_text(
+            GUARDED.format(message=rev, rev=rev, down=down, body=text)
+        )
+    command.upgrade(project.config(), "head")
+    engine = database.engine()
+    try:
+        with engine.connect() as conn:
+            insp = sa.inspect(conn)
+            assert [c["name"] for c in insp.get_columns("t")] == ["id", "name", "c", "d"]
+            assert [i["name"] for i in insp.get_indexes("t")] == ["ix_t_name"]
+    finally:
+        engine.dispose()
