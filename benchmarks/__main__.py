@@ -16,10 +16,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import compare, revisions
+from benchmarks import compare, revisions, upgrade
 from benchmarks.report import RESULTS_DIR, environment_info, format_environment, log
 
-SUITES = ("compare", "revisions")
+SUITES = ("compare", "revisions", "upgrade")
+#: run without --suite; the upgrade suite (about 15 min for three backends) is asked for
+DEFAULT_SUITES = ("compare", "revisions")
 
 
 def _sizes(text: str) -> list[int]:
@@ -48,13 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--suite",
         action="append",
         choices=SUITES,
-        help="suite to run; repeatable (default: all)",
+        help="suite to run; repeatable (default: compare and revisions)",
     )
     parser.add_argument(
         "--backend",
         action="append",
         choices=compare.BACKENDS,
-        help="backend for the compare suite; repeatable (default: all three)",
+        help="backend for the compare and upgrade suites; repeatable (default: all three)",
     )
     parser.add_argument(
         "--tables",
@@ -81,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="revision scripts in the graph suite (default: %(default)s)",
     )
     parser.add_argument(
+        "--upgrade-revisions",
+        type=_positive,
+        default=upgrade.DEFAULT_REVISIONS,
+        help="revisions of the history the upgrade suite runs (default: %(default)s)",
+    )
+    parser.add_argument(
         "--output",
         type=Path,
         help="JSON file to write (default: benchmarks/results/bench-<UTC timestamp>.json)",
@@ -90,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    suites = args.suite or list(SUITES)
+    suites = args.suite or list(DEFAULT_SUITES)
     backends = args.backend or list(compare.BACKENDS)
     started = time.perf_counter()
     info = environment_info()
@@ -105,6 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "repeat": args.repeat,
             "memory": not args.no_memory,
             "revisions": args.revisions,
+            "upgrade_revisions": args.upgrade_revisions,
         },
     }
     sections = [f"Environment: {format_environment(info)}"]
@@ -121,6 +130,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         suite = revisions.run_suite(args.revisions, args.repeat)
         data["revisions"] = suite.as_dict()
         sections.append(revisions.format_results(suite))
+
+    if "upgrade" in suites:
+        cases_up = upgrade.run_suite(backends, args.upgrade_revisions, args.repeat)
+        data["upgrade"] = [case.as_dict() for case in cases_up]
+        sections.append(upgrade.format_results(cases_up, args.repeat))
 
     total = time.perf_counter() - started
     data["total_seconds"] = total

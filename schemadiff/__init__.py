@@ -8,6 +8,19 @@ __version__ = "0.1.0"
 
 __all__ = ["__version__", "compare_metadata", "produce_migrations"]
 
+#: submodules reachable as attributes after a bare ``import schemadiff``, as
+#: ``alembic.op`` is after ``import alembic``; imported on first use, so the
+#: listing commands still start without SQLAlchemy
+_LAZY_SUBMODULES = frozenset({"op", "context", "command", "config"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"schemadiff.{name}")
+    raise AttributeError(f"module 'schemadiff' has no attribute {name!r}")
+
 
 def compare_metadata(connection: Any, metadata: Any, **options: Any) -> Any:
     from schemadiff.autogenerate import compare_metadata as _compare

@@ -93,7 +93,7 @@ def _produce_upgrade_ops(
         )
     registries = registries or default_registries()
     opts = compare_options(options, mc)
-    conn = mc.bind()
+    conn = mc.get_bind()
     default_schema = inspect(conn).default_schema_name
     schemas: list[str | None] = [None]
     known_schemas: list[str] | None = None

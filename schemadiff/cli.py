@@ -301,6 +301,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("edit", help="open a revision in $EDITOR")
     p.add_argument("rev", help="the revision whose file to open (e.g. head)")
+
+    p = sub.add_parser(
+        "import-alembic", help="move an Alembic project over (config, imports; database kept)"
+    )
+    p.add_argument("path", nargs="?", help="the project's alembic.ini (default ./alembic.ini)")
+    p.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
     for name, command_parser in sub.choices.items():
         command_parser.formatter_class = argparse.RawDescriptionHelpFormatter
         if name in EXAMPLES:
@@ -351,6 +357,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "diff postgresql://scott@localhost/app myapp.models:metadata --format json",
     ),
     "edit": ("edit head",),
+    "import-alembic": (
+        "import-alembic",
+        "import-alembic --dry-run",
+        "import-alembic app/alembic.ini",
+    ),
 }
 
 
@@ -410,6 +421,11 @@ def _dispatch(args: argparse.Namespace) -> int:
             include_schemas=args.include_schemas,
         )
         return EXIT_DRIFT if drift else EXIT_OK
+    if args.cmd == "import-alembic":
+        from schemadiff.config import Config
+
+        command.import_alembic(Config(cmd_opts=args), args.path, dry_run=args.dry_run)
+        return EXIT_OK
     config = find_config(args.config, args.name, toml=getattr(args, "config_toml", None))
     config.cmd_opts = args
     if args.cmd == "revision":

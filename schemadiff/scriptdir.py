@@ -283,6 +283,8 @@ KNOWN_OPTIONS = frozenset(
         "output_encoding",
         "timezone",
         "post_write_hooks",
+        "version_table",
+        "version_table_schema",
     }
 )
 _BOOLEAN_OPTIONS = ("revision_environment", "sourceless", "recursive_version_locations")

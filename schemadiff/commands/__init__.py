@@ -21,6 +21,7 @@ _HOMES = {
     "edit": "inspect",
     "ensure_version": "migrate",
     "heads": "inspect",
+    "import_alembic": "alembic_import",
     "history": "inspect",
     "init": "setup",
     "list_templates": "setup",

@@ -42,6 +42,7 @@ def _move(
     starting_rev, target = split_range(graph, revision, sql)
 
     def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
+        mc.preload(graph)
         with mc.run_lock():  # the version table is read under the lock
             steps = plan(graph, mc.get_current_heads(), target)
             mc.run_steps(steps, kw, replan=lambda rows: plan(graph, rows, target))
@@ -81,6 +82,7 @@ def stamp(
         raise CommandError("Range revision not allowed")
 
     def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
+        mc.preload(graph)
         # Planned from the rows read under the run lock (and again inside the
         # writing transaction), so a concurrent upgrade cannot move the rows
         # between reading and writing them.

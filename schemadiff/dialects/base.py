@@ -19,7 +19,6 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import DDLCompiler
 from sqlalchemy.types import Enum, NullType, TypeEngine
 
-from schemadiff.dialects.expressions import canonical_sql, same_expression
 from schemadiff.dialects.sqltext import plain_dialect
 from schemadiff.errors import MigrationError
 from schemadiff.ops.schema_ops import AlterColumnOp
@@ -145,6 +144,8 @@ class DialectImpl:
         key = (inspected, metadata)
         verdict = self._default_verdicts.get(key)
         if verdict is None:
+            from schemadiff.dialects.expressions import same_expression
+
             verdict = self._default_verdicts[key] = not same_expression(
                 self.normalize_default(inspected), self.normalize_default(metadata), self.name
             )
@@ -152,9 +153,15 @@ class DialectImpl:
 
     def expressions_differ(self, inspected: str | None, metadata: str | None) -> bool:
         """CHECK bodies, index expressions, predicates: compared by meaning."""
+        from schemadiff.dialects.expressions import same_expression
+
         return not same_expression(inspected, metadata, self.name)
 
     def canonical(self, text: str) -> str:
+        # sqlglot is imported on first use: the runner (upgrade, downgrade)
+        # never compares expressions, and its start-up should not pay for it
+        from schemadiff.dialects.expressions import canonical_sql
+
         return canonical_sql(text, self.name)
 
     def normalize_name(self, name: str | None) -> str | None:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import BigInteger, Enum, Identity, Integer, SmallInteger
 from sqlalchemy.types import TypeEngine
 
 from schemadiff.dialects.base import DialectImpl
 from schemadiff.ops.schema_ops import AlterColumnOp
-from schemadiff.snapshot.model import IdentitySnapshot
-from schemadiff.snapshot.objects import is_named_enum
+
+if TYPE_CHECKING:  # imported where used: the runner does not need the snapshot package
+    from schemadiff.snapshot.model import IdentitySnapshot
 
 #: The largest value of each type an identity column may have, which is an
 #: ascending sequence's default MAXVALUE (PostgreSQL 16 docs, 8.1.1 and
@@ -75,6 +76,8 @@ class PostgresqlImpl(DialectImpl):
         maxvalue = max_default if identity.maxvalue is None else identity.maxvalue
         start_default = minvalue if ascending else maxvalue
         start = _start(identity)
+        from schemadiff.snapshot.model import IdentitySnapshot
+
         return IdentitySnapshot(
             always=bool(identity.always),
             start=None if start == start_default else start,
@@ -91,6 +94,8 @@ class PostgresqlImpl(DialectImpl):
         CREATE SEQUENCE has the defaults of an identity column's sequence
         (see ``identity_signature``), for its ``AS`` type, BIGINT unless given.
         """
+        from schemadiff.snapshot.model import IdentitySnapshot
+
         data_type = seq.data_type or "BIGINT"
         type_ = {"SMALLINT": SmallInteger(), "INTEGER": Integer()}.get(data_type, BigInteger())
         options = IdentitySnapshot(
@@ -105,11 +110,11 @@ class PostgresqlImpl(DialectImpl):
         (``modify_enum``); the column changes type only when it moves to
         another type, which compiles to another name.
         """
-        if (
-            isinstance(inspected, Enum)
-            and isinstance(metadata, Enum)
-            and is_named_enum(metadata, self.dialect) is not None
-        ):
+        if isinstance(inspected, Enum) and isinstance(metadata, Enum):
+            from schemadiff.snapshot.objects import is_named_enum
+
+            if is_named_enum(metadata, self.dialect) is None:
+                return super().types_differ(inspected, metadata)
             return self.type_signature(inspected) != self.type_signature(metadata)
         return super().types_differ(inspected, metadata)
 
@@ -119,10 +124,8 @@ class PostgresqlImpl(DialectImpl):
             # An explicit USING lets PostgreSQL convert e.g. VARCHAR -> INTEGER.
             col = self.preparer.quote(op.column_name)
             new_type = self.compile_type(op.type.new)
-            stmts = [
-                s + f" USING {col}::{new_type}" if s.endswith(f"TYPE {new_type}") else s
-                for s in stmts
-            ]
+            using = op.extra.get("postgresql_using") or f"{col}::{new_type}"
+            stmts = [s + f" USING {using}" if s.endswith(f"TYPE {new_type}") else s for s in stmts]
         if op.identity is None:
             return stmts
         table = self.quote_table(op.table_name, op.schema)

@@ -132,7 +132,7 @@ class Operations:
         return self.migration_context.execute(sqltext)
 
     def get_bind(self) -> Any:
-        return self.migration_context.bind()
+        return self.migration_context.get_bind()
 
     def get_context(self) -> MigrationContext:
         return self.migration_context
@@ -180,13 +180,23 @@ class Operations:
             **kw,
         )
 
-    def create_table(self, table_name: str, *columns: Any, **kw: Any) -> Table:
+    def create_table(
+        self, table_name: str, *columns: Any, if_not_exists: bool | None = None, **kw: Any
+    ) -> Table:
         table = self._table(table_name, *columns, **kw)
-        self.invoke(CreateTableOp(table))
+        self.invoke(CreateTableOp(table, options=_given(if_not_exists=if_not_exists)))
         return table
 
-    def drop_table(self, table_name: str, *, schema: str | None = None, **kw: Any) -> None:
-        self.invoke(DropTableOp(table_name, schema))
+    def drop_table(
+        self,
+        table_name: str,
+        *,
+        schema: str | None = None,
+        if_exists: bool | None = None,
+        **kw: Any,
+    ) -> None:
+        options = _given(if_exists=if_exists) | dialect_keywords(kw)
+        self.invoke(DropTableOp(table_name, schema, options=options))
 
     def rename_table(
         self, old_table_name: str, new_table_name: str, *, schema: str | None = None
@@ -194,16 +204,29 @@ class Operations:
         self.invoke(RenameTableOp(old_table_name, new_table_name, schema))
 
     def add_column(
-        self, table_name: str, column: Column[Any], *, schema: str | None = None
+        self,
+        table_name: str,
+        column: Column[Any],
+        *,
+        schema: str | None = None,
+        if_not_exists: bool | None = None,
     ) -> None:
         if column.table is None:
             self._table(table_name, column, schema=schema)
-        self.invoke(AddColumnOp(table_name, column, schema))
+        options = _given(if_not_exists=if_not_exists)
+        self.invoke(AddColumnOp(table_name, column, schema, options=options))
 
     def drop_column(
-        self, table_name: str, column_name: str, *, schema: str | None = None, **kw: Any
+        self,
+        table_name: str,
+        column_name: str,
+        *,
+        schema: str | None = None,
+        if_exists: bool | None = None,
+        **kw: Any,
     ) -> None:
-        self.invoke(DropColumnOp(table_name, column_name, schema))
+        options = _given(if_exists=if_exists) | dialect_keywords(kw)
+        self.invoke(DropColumnOp(table_name, column_name, schema, options=options))
 
     def alter_column(
         self,
@@ -276,13 +299,14 @@ class Operations:
         *,
         schema: str | None = None,
         unique: bool = False,
+        if_not_exists: bool | None = None,
         **kw: Any,
     ) -> None:
         cols = [_column_or_text(c) for c in ([columns] if isinstance(columns, str) else columns)]
         table = self._table(table_name, *[c for c in cols if isinstance(c, Column)], schema=schema)
         exprs = [table.c[c.name] if isinstance(c, Column) else c for c in cols]
         index = Index(index_name, *exprs, unique=unique, _table=table, **kw)
-        self.invoke(CreateIndexOp(index))
+        self.invoke(CreateIndexOp(index, options=_given(if_not_exists=if_not_exists)))
 
     def drop_index(
         self,
@@ -290,9 +314,11 @@ class Operations:
         table_name: str | None = None,
         *,
         schema: str | None = None,
+        if_exists: bool | None = None,
         **kw: Any,
     ) -> None:
-        self.invoke(DropIndexOp(index_name, table_name, schema))
+        options = _given(if_exists=if_exists) | dialect_keywords(kw)
+        self.invoke(DropIndexOp(index_name, table_name, schema, options=options))
 
     def create_unique_constraint(
         self,
@@ -389,8 +415,11 @@ class Operations:
         type_: str | None = None,
         *,
         schema: str | None = None,
+        if_exists: bool | None = None,
+        **kw: Any,
     ) -> None:
-        self.invoke(DropConstraintOp(constraint_name, table_name, type_, schema))
+        options = _given(if_exists=if_exists) | dialect_keywords(kw)
+        self.invoke(DropConstraintOp(constraint_name, table_name, type_, schema, options=options))
 
     def create_table_comment(
         self,
@@ -416,7 +445,20 @@ class Operations:
                 ctx.execute(table.insert().values(**row))
             return
         if rows:
-            ctx.bind().execute(table.insert(), list(rows))
+            ctx.get_bind().execute(table.insert(), list(rows))
+
+
+_DIALECT_PREFIXES = ("postgresql_", "mysql_", "mariadb_", "sqlite_", "mssql_", "oracle_")
+
+
+def dialect_keywords(kw: dict[str, Any]) -> dict[str, Any]:
+    """The ``<dialect>_<option>`` keywords among a directive's ``**kw``: they reach the DDL."""
+    return {k: v for k, v in kw.items() if k.startswith(_DIALECT_PREFIXES)}
+
+
+def _given(**kw: bool | None) -> dict[str, Any]:
+    """``if_exists``/``if_not_exists`` when the script passed them."""
+    return {k: v for k, v in kw.items() if v is not None}
 
 
 def ensure_fk_targets(table: Table) -> None:

@@ -92,11 +92,12 @@ class BatchOperations(Operations):
         *,
         insert_before: str | None = None,
         insert_after: str | None = None,
+        if_not_exists: bool | None = None,
     ) -> None:
         if insert_before and insert_after:
             raise MigrationError("add_column() takes insert_before or insert_after, not both")
         self._hints = {"insert_before": insert_before, "insert_after": insert_after}
-        super().add_column(self.table_name, column, schema=self.schema)
+        super().add_column(self.table_name, column, schema=self.schema, if_not_exists=if_not_exists)
 
     def drop_column(self, column_name: str, **kw: Any) -> None:  # type: ignore[override]
         super().drop_column(self.table_name, column_name, schema=self.schema, **kw)
@@ -108,7 +109,7 @@ class BatchOperations(Operations):
         super().create_index(index_name, self.table_name, columns, schema=self.schema, **kw)
 
     def drop_index(self, index_name: str, **kw: Any) -> None:  # type: ignore[override]
-        super().drop_index(index_name, self.table_name, schema=self.schema)
+        super().drop_index(index_name, self.table_name, schema=self.schema, **kw)
 
     def create_unique_constraint(  # type: ignore[override]
         self, constraint_name: str | None, columns: Sequence[str], **kw: Any
@@ -151,9 +152,9 @@ class BatchOperations(Operations):
         )
 
     def drop_constraint(  # type: ignore[override]
-        self, constraint_name: str, type_: str | None = None
+        self, constraint_name: str, type_: str | None = None, **kw: Any
     ) -> None:
-        super().drop_constraint(constraint_name, self.table_name, type_, schema=self.schema)
+        super().drop_constraint(constraint_name, self.table_name, type_, schema=self.schema, **kw)
 
     def create_table_comment(  # type: ignore[override]
         self, comment: str, *, existing_comment: str | None = None
@@ -221,7 +222,7 @@ class BatchOperations(Operations):
             return None
         if not required and self.impl.supports_alter_column and self.recreate == "auto":
             return None  # ALTER does everything here: no need to look at the table
-        return reflect_table(mc.bind(), self.table_name, self.schema, self.naming_convention)
+        return reflect_table(mc.get_bind(), self.table_name, self.schema, self.naming_convention)
 
 
 def _copy_asked(
@@ -282,6 +283,8 @@ def apply_to_model(
     model: BatchTable, op: MigrateOperation, hints: dict[str, Any], operations: Operations
 ) -> None:
     dialect = operations.migration_context.dialect
+    if _guarded_no_op(model, op):
+        return
     if isinstance(op, AddColumnOp):
         model.add_column(op.column, dialect, hints.get("insert_before"), hints.get("insert_after"))
     elif isinstance(op, DropColumnOp):
@@ -307,6 +310,28 @@ def apply_to_model(
             f"{type(op).__name__} cannot run inside a batch that rebuilds "
             f"'{model.full_name}'; run it outside the batch_alter_table() block"
         )
+
+
+def _guarded_no_op(model: BatchTable, op: MigrateOperation) -> bool:
+    """``if_exists`` / ``if_not_exists`` on a rebuilt table: decided on its model."""
+    options = getattr(op, "options", {})
+    if options.get("if_not_exists"):
+        if isinstance(op, AddColumnOp):
+            return op.column.name in model.column_names
+        if isinstance(op, CreateIndexOp):
+            return any(index.name == op.index.name for index in model.indexes)
+    if options.get("if_exists"):
+        if isinstance(op, DropColumnOp):
+            return op.column_name not in model.column_names
+        if isinstance(op, DropIndexOp):
+            return not any(index.name == op.index_name for index in model.indexes)
+        if isinstance(op, DropConstraintOp):
+            names = {u.name for u in model.uniques} | {c.name for c in model.checks}
+            names |= {f.name for f in model.foreign_keys}
+            if model.primary_key is not None:
+                names.add(model.primary_key.name)
+            return op.constraint_name not in names
+    return False
 
 
 @contextmanager
@@ -363,7 +388,7 @@ class _Lazy:
             from schemadiff.operations.batch_reflect import reflect_table
 
             operations, table, schema = self._args
-            self._model = reflect_table(operations.migration_context.bind(), table, schema)
+            self._model = reflect_table(operations.migration_context.get_bind(), table, schema)
         return getattr(self._model, name)
 
 

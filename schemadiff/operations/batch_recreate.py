@@ -75,7 +75,7 @@ class Recreate:
         self.from_copy = from_copy
         self.online = not self.mc.as_sql
         self.referencing: list[ReferencingKey] = (
-            referencing_keys(self.mc.bind(), model.name, model.schema) if self.online else []
+            referencing_keys(self.mc.get_bind(), model.name, model.schema) if self.online else []
         )
 
     def execute(self, statement: Any) -> Any:
@@ -233,7 +233,7 @@ class SQLiteRecreate(Recreate):
         referenced = bool(self.referencing) or any(
             f.refers_to(self.model.name, self.model.schema) for f in self.model.foreign_keys
         )
-        if referenced and foreign_keys_enforced(self.mc.bind()):
+        if referenced and foreign_keys_enforced(self.mc.get_bind()):
             raise MigrationError(
                 f"Cannot rebuild '{self.model.full_name}': other rows refer to it and this "
                 "connection enforces foreign keys (PRAGMA foreign_keys=ON) inside a transaction "
@@ -247,7 +247,7 @@ class SQLiteRecreate(Recreate):
             return
         # Views naming the table would fail the rename's schema check (SQLite
         # 3.26+) while the table is briefly missing; the legacy rename skips it.
-        conn = self.mc.bind()
+        conn = self.mc.get_bind()
         legacy = conn.exec_driver_sql("PRAGMA legacy_alter_table").scalar()
         conn.exec_driver_sql("PRAGMA legacy_alter_table = ON")
         try:
@@ -265,7 +265,7 @@ class PostgresqlRecreate(Recreate):
     def __init__(self, operations: Operations, model: BatchTable, *, from_copy: bool) -> None:
         super().__init__(operations, model, from_copy=from_copy)
         self.sequences = (
-            owned_sequences(self.mc.bind(), model) if self.online and not from_copy else {}
+            owned_sequences(self.mc.get_bind(), model) if self.online and not from_copy else {}
         )
 
     def fk_inline(self, fk: ForeignKeySpec) -> bool:
@@ -370,7 +370,7 @@ class PostgresqlRecreate(Recreate):
         q = self.operations.impl.preparer.quote  # plain SQL, see dialects.sqltext
         if self.online:
             names = (
-                self.mc.bind()
+                self.mc.get_bind()
                 .execute(
                     text(
                         "SELECT conname FROM pg_constraint WHERE conrelid = CAST(:t AS regclass) "

@@ -97,7 +97,7 @@ def create_named_types(operations: Operations, types: Iterable[Any]) -> None:
             if mc.as_sql:
                 mc.execute(CreateEnumType(native))
             else:
-                native.create(mc.bind(), checkfirst=True)
+                native.create(mc.get_bind(), checkfirst=True)
 
 
 def _separate_comments(operations: Operations, table: Table) -> list[Any]:
@@ -113,13 +113,18 @@ def _separate_comments(operations: Operations, table: Table) -> list[Any]:
 @Operations.implementation_for(CreateTableOp)
 def create_table(operations: Operations, op: CreateTableOp) -> None:
     create_named_types(operations, [c.type for c in op.table.columns])
-    _run(operations, [CreateTable(op.table), *_separate_comments(operations, op.table)])
-    _run(operations, [CreateIndex(index) for index in op.table.indexes])
+    quiet = bool(op.options.get("if_not_exists"))
+    _run(
+        operations,
+        [CreateTable(op.table, if_not_exists=quiet), *_separate_comments(operations, op.table)],
+    )
+    _run(operations, [CreateIndex(index, if_not_exists=quiet) for index in op.table.indexes])
 
 
 @Operations.implementation_for(DropTableOp)
 def drop_table(operations: Operations, op: DropTableOp) -> None:
-    _run(operations, [DropTable(Table(op.table_name, MetaData(), schema=op.schema))])
+    table = Table(op.table_name, MetaData(), schema=op.schema, **dialect_options(op.options))
+    _run(operations, [DropTable(table, if_exists=bool(op.options.get("if_exists")))])
 
 
 @Operations.implementation_for(RenameTableOp)
@@ -144,7 +149,12 @@ def add_column(operations: Operations, op: AddColumnOp) -> None:
     if recreate_if_needed(operations, op, op.table_name, op.schema):
         return
     create_named_types(operations, [op.column.type])
-    _run(operations, operations.impl.add_column(op.table_name, op.column, op.schema))
+    statements = operations.impl.add_column(op.table_name, op.column, op.schema)
+    if op.options.get("if_not_exists"):
+        if _column_exists(operations, op.table_name, op.column.name, op.schema):
+            return
+        statements = guarded_column_ddl(operations, statements, "ADD COLUMN", "IF NOT EXISTS")
+    _run(operations, statements)
     extras = column_extras(op.column)
     if operations.impl.name != "sqlite":  # there references and checks went inline
         constraints = [fk.constraint for fk in op.column.foreign_keys if fk.constraint is not None]
@@ -164,9 +174,16 @@ def _on_table(check: CheckConstraint, column: Column[Any]) -> CheckConstraint:
 
 @Operations.implementation_for(DropColumnOp)
 def drop_column(operations: Operations, op: DropColumnOp) -> None:
+    if op.options.get("if_exists") and not _column_exists(
+        operations, op.table_name, op.column_name, op.schema, elsewhere=True
+    ):
+        return
     if recreate_if_needed(operations, op, op.table_name, op.schema):
         return
-    _run(operations, operations.impl.drop_column(op.table_name, op.column_name, op.schema))
+    statements = operations.impl.drop_column(op.table_name, op.column_name, op.schema)
+    if op.options.get("if_exists"):
+        statements = guarded_column_ddl(operations, statements, "DROP COLUMN", "IF EXISTS")
+    _run(operations, statements)
 
 
 @Operations.implementation_for(AlterColumnOp)
@@ -184,7 +201,7 @@ def _with_existing_hints(operations: Operations, op: AlterColumnOp) -> AlterColu
     """Fill the ``existing_*`` hints MySQL's MODIFY needs from the live column,
     so a MODIFY never drops a default, NOT NULL, comment or AUTO_INCREMENT
     the script did not mention."""
-    columns = inspect(operations.migration_context.bind()).get_columns(
+    columns = inspect(operations.migration_context.get_bind()).get_columns(
         op.table_name, schema=op.schema
     )
     live = next((c for c in columns if c["name"] == op.column_name), None)
@@ -207,7 +224,7 @@ def _with_existing_hints(operations: Operations, op: AlterColumnOp) -> AlterColu
 
 @Operations.implementation_for(CreateIndexOp)
 def create_index(operations: Operations, op: CreateIndexOp) -> None:
-    _run(operations, [CreateIndex(op.index)])
+    _run(operations, [CreateIndex(op.index, if_not_exists=bool(op.options.get("if_not_exists")))])
 
 
 @Operations.implementation_for(DropIndexOp)
@@ -217,7 +234,8 @@ def drop_index(operations: Operations, op: DropIndexOp) -> None:
             f"MySQL drops index '{op.index_name}' through its table: pass table_name="
         )
     table = Table(op.table_name or "_unknown", MetaData(), schema=op.schema)
-    _run(operations, [DropIndex(Index(op.index_name, _table=table))])
+    index = Index(op.index_name, _table=table, **dialect_options(op.options))
+    _run(operations, [DropIndex(index, if_exists=bool(op.options.get("if_exists")))])
 
 
 @Operations.implementation_for(AddConstraintOp)
@@ -232,6 +250,10 @@ def add_constraint(operations: Operations, op: AddConstraintOp) -> None:
 def drop_constraint(operations: Operations, op: DropConstraintOp) -> None:
     if recreate_if_needed(operations, op, op.table_name, op.schema):
         return
+    if op.options.get("if_exists") and _is_mysql(operations) and _online(operations):
+        # MySQL's DROP INDEX / DROP FOREIGN KEY take no IF EXISTS: look it up
+        if not _mysql_constraint_exists(operations, op):
+            return
     type_ = op.type_
     if type_ is None and _is_mysql(operations):
         type_ = _mysql_constraint_kind(operations, op)
@@ -253,15 +275,65 @@ def drop_constraint(operations: Operations, op: DropConstraintOp) -> None:
     else:
         cons = UniqueConstraint("_x", name=op.constraint_name)
     table.append_constraint(cons)
-    _run(operations, [DropConstraint(cons)])
+    _run(operations, [DropConstraint(cons, if_exists=bool(op.options.get("if_exists")))])
     if implicit_index is not None:
         _run(operations, [DropIndex(Index(implicit_index, _table=table))])
+
+
+def dialect_options(options: dict[str, Any]) -> dict[str, Any]:
+    """The dialect keywords (``postgresql_concurrently=True``, ...) among an op's options."""
+    return {k: v for k, v in options.items() if k not in ("if_exists", "if_not_exists")}
+
+
+def guarded_column_ddl(
+    operations: Operations, statements: list[str], clause: str, guard: str
+) -> list[str]:
+    """``ADD COLUMN IF NOT EXISTS`` / ``DROP COLUMN IF EXISTS`` where the backend says it."""
+    if operations.impl.name == "sqlite":  # no such clause; checked against the database instead
+        return statements
+    first = statements[0].replace(f" {clause} ", f" {clause} {guard} ", 1)
+    return [first, *statements[1:]]
+
+
+def _column_exists(
+    operations: Operations,
+    table_name: str,
+    column_name: str,
+    schema: str | None,
+    elsewhere: bool = False,
+) -> bool:
+    """Whether a column is there, for ``if_(not_)exists`` on SQLite, which has no such
+    clause; on other backends the DDL carries the guard and ``elsewhere`` is the answer
+    that lets it run."""
+    if operations.impl.name != "sqlite":
+        return elsewhere
+    if not _online(operations):
+        raise MigrationError(
+            "SQLite has no ADD/DROP COLUMN IF [NOT] EXISTS; with --sql there is no database "
+            f"to look '{table_name}.{column_name}' up in"
+        )
+    columns = inspect(operations.migration_context.get_bind()).get_columns(
+        table_name, schema=schema
+    )
+    return any(c["name"] == column_name for c in columns)
+
+
+def _mysql_constraint_exists(operations: Operations, op: DropConstraintOp) -> bool:
+    insp = inspect(operations.migration_context.get_bind())
+    table, schema = op.table_name, op.schema
+    names = {fk["name"] for fk in insp.get_foreign_keys(table, schema=schema)}
+    names |= {ck["name"] for ck in insp.get_check_constraints(table, schema=schema)}
+    names |= {ix["name"] for ix in insp.get_indexes(table, schema=schema)}
+    names |= {uq["name"] for uq in insp.get_unique_constraints(table, schema=schema)}
+    if insp.get_pk_constraint(table, schema=schema).get("constrained_columns"):
+        names.add("PRIMARY")
+    return op.constraint_name in names
 
 
 def _mysql_implicit_fk_index(operations: Operations, op: DropConstraintOp) -> str | None:
     """InnoDB gives a foreign key an index of the key's name when none fits; it stays
     after DROP FOREIGN KEY.  Dropping it too makes the drop undo create_foreign_key."""
-    insp = inspect(operations.migration_context.bind())
+    insp = inspect(operations.migration_context.get_bind())
     fk = next(
         (
             f
@@ -288,7 +360,7 @@ def _mysql_constraint_kind(operations: Operations, op: DropConstraintOp) -> str:
             f"MySQL needs to know what kind of constraint '{op.constraint_name}' is to drop it "
             "offline: pass type_='foreignkey', 'unique', 'check' or 'primary'"
         )
-    insp = inspect(operations.migration_context.bind())
+    insp = inspect(operations.migration_context.get_bind())
     name, table, schema = op.constraint_name, op.table_name, op.schema
     if any(fk["name"] == name for fk in insp.get_foreign_keys(table, schema=schema)):
         return "foreignkey"

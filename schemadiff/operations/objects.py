@@ -159,7 +159,7 @@ def _enum_columns(operations: Operations, op: AlterEnumOp) -> list[_EnumColumn]:
     mc = operations.migration_context
     if mc.as_sql:
         return [_EnumColumn(s, t, c) for s, t, c in op.columns]
-    conn = mc.bind()
+    conn = mc.get_bind()
     rows = conn.execute(_USERS, {"name": op.name, "schema": op.schema}).all()
     default_schema = conn.dialect.default_schema_name
     return [
@@ -175,7 +175,7 @@ def _check_removed_values(
     removed = op.removed
     if not removed or operations.migration_context.as_sql:
         return
-    conn = operations.migration_context.bind()
+    conn = operations.migration_context.get_bind()
     quote = operations.impl.preparer.quote
     values = ", ".join(_literal(v) for v in removed)
     for col in columns:
@@ -318,7 +318,7 @@ def _position(operations: Operations, quoted_name: str) -> int | None:
         sql = f"SELECT last_value FROM {quoted_name}"
     else:  # MariaDB: a sequence is a one-row table
         sql = f"SELECT next_not_cached_value FROM {quoted_name}"
-    value = mc.bind().exec_driver_sql(sql).scalar()
+    value = mc.get_bind().exec_driver_sql(sql).scalar()
     return int(value) if value is not None else None
 
 

@@ -51,6 +51,8 @@ def _name(obj: Any) -> str | None:
 class CreateIndexOp(MigrateOperation):
     kind: ClassVar[str] = "add_index"
     index: Index
+    #: keywords for the DDL itself (``if_exists``/``if_not_exists``, dialect options)
+    options: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def reverse(self) -> DropIndexOp:
         schema, table = _table_of(self.index)
@@ -77,6 +79,8 @@ class DropIndexOp(MigrateOperation):
     table_name: str | None = None
     schema: str | None = None
     existing: Index | None = field(default=None, compare=False)
+    #: keywords for the DDL itself (``if_exists``/``if_not_exists``, dialect options)
+    options: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def reverse(self) -> MigrateOperation:
         if self.existing is None:
@@ -141,6 +145,8 @@ class DropConstraintOp(MigrateOperation):
     type_: str | None = None
     schema: str | None = None
     existing: Constraint | None = field(default=None, compare=False)
+    #: keywords for the DDL itself (``if_exists``/``if_not_exists``, dialect options)
+    options: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def reverse(self) -> MigrateOperation:
         if self.existing is None:

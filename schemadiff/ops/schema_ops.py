@@ -28,6 +28,8 @@ def _render_type(type_: Any) -> str | None:
 class CreateTableOp(MigrateOperation):
     kind: ClassVar[str] = "add_table"
     table: Table
+    #: keywords for the DDL itself (``if_exists``/``if_not_exists``, dialect options)
+    options: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def table_name(self) -> str:
@@ -53,6 +55,8 @@ class DropTableOp(MigrateOperation):
     table_name: str
     schema: str | None = None
     existing: Table | None = field(default=None, compare=False)
+    #: keywords for the DDL itself (``if_exists``/``if_not_exists``, dialect options)
+    options: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def reverse(self) -> CreateTableOp:
         if self.existing is None:
@@ -94,6 +98,8 @@ class AddColumnOp(MigrateOperation):
     table_name: str
     column: Column[Any]
     schema: str | None = None
+    #: keywords for the DDL itself (``if_exists``/``if_not_exists``, dialect options)
+    options: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def reverse(self) -> DropColumnOp:
         return DropColumnOp(self.table_name, self.column.name, self.schema, existing=self.column)
@@ -120,6 +126,8 @@ class DropColumnOp(MigrateOperation):
     column_name: str
     schema: str | None = None
     existing: Column[Any] | None = field(default=None, compare=False)
+    #: keywords for the DDL itself (``if_exists``/``if_not_exists``, dialect options)
+    options: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def reverse(self) -> AddColumnOp:
         if self.existing is None:

@@ -97,8 +97,9 @@ def verbose_block(graph: RevisionGraph, rev_id: str, *, current: Collection[str]
         lines.append(f"Branch names: {', '.join(labels)}")
     lines.append(f"Path: {rev.path or ''}")
     lines.append("")
-    doc_lines = rev.longdoc.splitlines() or [""]
-    lines.extend(f"    {line_safe(line)}".rstrip() for line in doc_lines)
+    # Each docstring line indented as it is, trailing blanks included, as the
+    # seeds print it (a blank docstring line shows as four spaces).
+    lines.extend([f"    {line_safe(line)}" for line in rev.longdoc.splitlines()] or [""])
     lines.append("")
     return lines
 

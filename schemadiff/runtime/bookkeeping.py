@@ -41,13 +41,13 @@ class Bookkeeping:
     _step: tuple[Step, tuple[str, ...]] | None = None
     _journal: Journal | None = None
 
-    def bind(self) -> Connection:  # pragma: no cover - MigrationContext's
+    def get_bind(self) -> Connection:  # pragma: no cover - MigrationContext's
         raise NotImplementedError
 
     def journal(self) -> Journal:
         """The journal of migrations that committed part of their work (online)."""
         if self._journal is None:
-            self._journal = Journal(self.bind(), self.version_table)
+            self._journal = Journal(self.get_bind(), self.version_table)
         return self._journal
 
     def _mark_unfinished(self) -> None:
@@ -112,7 +112,7 @@ class Bookkeeping:
         if self.transactional_ddl or self.as_sql or self._transaction is None:
             return
         self._transaction.commit()
-        self._transaction = self.bind().begin()
+        self._transaction = self.get_bind().begin()
 
     def _failure(self, step: Step, exc: BaseException, rows: tuple[str, ...]) -> MigrationError:
         """A message naming the revision, its file, the error, the statement, and what stayed."""

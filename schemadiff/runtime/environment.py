@@ -24,7 +24,11 @@ if TYPE_CHECKING:
 
 RunFn = Callable[[MigrationContext, dict[str, Any]], None]
 
-_MIGRATION_FIELDS = {f.name for f in dataclasses.fields(MigrationOptions)} - {"extra", "as_sql"}
+_MIGRATION_FIELDS = {f.name for f in dataclasses.fields(MigrationOptions)} - {
+    "extra",
+    "as_sql",
+    "configured",
+}
 #: configure() options consumed by autogenerate (comparators and renderers)
 AUTOGEN_OPTIONS = {
     "compare_type",
@@ -105,7 +109,7 @@ class EnvironmentContext:
             dialect = connection.dialect
         elif kw.get("url") is not None:
             url = make_url(kw["url"])
-            dialect = url.get_dialect(**kw.get("dialect_opts", {}))()
+            dialect = url.get_dialect()(**kw.get("dialect_opts", {}))
         elif kw.get("dialect_name"):
             dialect = make_url(f"{kw['dialect_name']}://").get_dialect()()
         else:
@@ -114,10 +118,12 @@ class EnvironmentContext:
             connection = None
         elif connection is None:
             raise ConfigError("online mode needs context.configure(connection=...)")
-        opts = MigrationOptions(
-            **{k: v for k, v in kw.items() if k in _MIGRATION_FIELDS},
-            as_sql=self.as_sql,
-        )
+        fields = {k: v for k, v in kw.items() if k in _MIGRATION_FIELDS}
+        for key in ("version_table", "version_table_schema"):
+            # ``import-alembic`` keeps the project's table through the config file
+            if key not in fields and self.config.get_main_option(key):
+                fields[key] = self.config.get_main_option(key)
+        opts = MigrationOptions(**fields, as_sql=self.as_sql, configured=dict(kw))
         if opts.output_buffer is None:
             opts.output_buffer = self.config.output_buffer or self.config.stdout
         if self.as_sql and self.starting_rev and opts.starting_version is None:
@@ -125,6 +131,7 @@ class EnvironmentContext:
         if opts.progress is None:
             opts.progress = self.config.attributes.get(PROGRESS_ATTRIBUTE)
         self.migration_context = MigrationContext(dialect, connection, opts)
+        self.migration_context.config = self.config
         self.migration_context.lock_run = self.purpose in LOCKING_PURPOSES
 
     def get_context(self) -> MigrationContext:
@@ -133,7 +140,7 @@ class EnvironmentContext:
         return self.migration_context
 
     def get_bind(self) -> Connection:
-        return self.get_context().bind()
+        return self.get_context().get_bind()
 
     def begin_transaction(self) -> Any:
         return self.get_context().begin_transaction()

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -34,12 +34,23 @@ from schemadiff.revisions.planner import apply_changes
 from schemadiff.runtime import sqlite_txn
 from schemadiff.runtime.bookkeeping import Bookkeeping
 from schemadiff.runtime.locking import RunLock
+from schemadiff.runtime.options_mapping import OptionsMapping
 from schemadiff.runtime.progress import MigrationInfo, ProgressReporter
+from schemadiff.runtime.script_commits import (
+    CommitCause,
+    InterimCommit,
+    ScriptCommitWatch,
+    online_autocommit_block,
+    watching_step,
+)
 from schemadiff.runtime.version_table import version_table
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
+    from schemadiff.config import Config
     from schemadiff.operations import Operations
-    from schemadiff.revisions import Step, VersionChange
+    from schemadiff.revisions import Revision, Step, VersionChange
 
     #: plans stamp changes from the version-table rows read under the lock
     StampPlan = Callable[[tuple[str, ...]], Sequence[VersionChange]]
@@ -56,7 +67,7 @@ Replan = Callable[[tuple[str, ...]], Sequence["Step"]]
 
 
 @dataclass
-class MigrationOptions:
+class MigrationOptions(OptionsMapping):
     """Everything ``context.configure()`` accepts beyond the connection."""
 
     target_metadata: MetaData | Sequence[MetaData] | None = None
@@ -73,6 +84,8 @@ class MigrationOptions:
     lock_timeout: float = 300.0
     progress: ProgressReporter | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: every keyword env.py gave ``context.configure()``, for ``opts[...]`` reads
+    configured: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 class MigrationContext(Bookkeeping):
@@ -101,6 +114,9 @@ class MigrationContext(Bookkeeping):
         #: set by commands that write the version table (upgrade, downgrade, stamp)
         self.lock_run = False
         self._lock_depth = 0
+        #: a database lock (not SQLite's write lock) is held for the run
+        self._lock_held = False
+        self._version_table_seen = False
         self._transaction: RootTransaction | None = None
         #: a transaction env.py began itself: schemadiff neither begins nor ends one
         self._external_transaction = connection is not None and connection.in_transaction()
@@ -108,6 +124,16 @@ class MigrationContext(Bookkeeping):
         self._ledger = None
         self._step = None
         self._journal = None
+        #: the running ``Config`` (set by the environment that configured this context)
+        self.config: Config | None = None
+        #: work committed before a migration's transaction ended, by the script's own
+        #: commit or an autocommit block: a later failure's rollback does not undo it
+        self.interim_commits: list[InterimCommit] = []
+        #: every revision script, imported before the first step runs (``preload``)
+        self.modules: dict[str, ModuleType] = {}
+        #: the step whose script runs now, for ``interim_commits``
+        self._watched_step: Step | None = None
+        self._watch: ScriptCommitWatch | None = None
         log.info("Context impl %s.", type(self.impl).__name__)
         if self.transactional_ddl:
             log.info("Will assume transactional DDL.")
@@ -127,7 +153,7 @@ class MigrationContext(Bookkeeping):
                 log.warning(CRLF_WARNING, sql.split("\n", 1)[0][:80])
             self.output_buffer.write(sql + ";\n\n")
             return None
-        conn = self.bind()
+        conn = self.get_bind()
         if isinstance(statement, str):  # plain SQL: the driver must not parse '%'
             return conn.exec_driver_sql(statement, execution_options=PLAIN_TEXT_OPTIONS)
         return conn.execute(statement, params) if params else conn.execute(statement)
@@ -137,7 +163,12 @@ class MigrationContext(Bookkeeping):
         if self.as_sql:
             self.output_buffer.write(f"-- {text}\n\n")
 
-    def bind(self) -> Connection:
+    @property
+    def bind(self) -> Connection | None:
+        """The connection, as the seeds' ``op.get_context().bind`` (None offline)."""
+        return self.connection
+
+    def get_bind(self) -> Connection:
         if self.connection is None:
             raise MigrationError("no database connection in offline (--sql) mode")
         return self.connection
@@ -165,10 +196,12 @@ class MigrationContext(Bookkeeping):
             if not was_in:
                 conn.commit()
         self._lock_depth += 1
+        self._lock_held = lock is not None
         try:
             yield
         finally:
             self._lock_depth -= 1
+            self._lock_held = False
             if lock is not None:
                 self._release(conn, lock)
 
@@ -203,7 +236,7 @@ class MigrationContext(Bookkeeping):
                 stack.enter_context(self._offline_transaction())
                 yield
                 return
-            conn = self.bind()
+            conn = self.get_bind()
             if self._external_transaction or self._transaction is not None:
                 yield
                 return
@@ -260,8 +293,23 @@ class MigrationContext(Bookkeeping):
 
     def _end(self, rollback: bool) -> None:
         trans, self._transaction = self._transaction, None
-        if trans is not None and trans.is_active:
-            trans.rollback() if rollback else trans.commit()
+        if trans is None:
+            return
+        # After a script's own commit, the transaction SQLAlchemy began on the
+        # next statement is the migration's from there on.
+        current = self.connection.get_transaction() if self.connection is not None else None
+        live = current if current is not None else trans
+        if live.is_active:
+            with self._ours():
+                live.rollback() if rollback else live.commit()
+
+    def _ours(self) -> contextlib.AbstractContextManager[None]:
+        return self._watch.ours() if self._watch is not None else contextlib.nullcontext()
+
+    def _record_interim(self, cause: CommitCause) -> None:
+        if self._watched_step is not None:
+            step = self._watched_step
+            self.interim_commits.append(InterimCommit(step.revision.revision, step.verb, cause))
 
     def _begin_sql(self) -> str:
         return "START TRANSACTION;" if self.dialect.name in ("mysql", "mariadb") else "BEGIN;"
@@ -282,42 +330,21 @@ class MigrationContext(Bookkeeping):
             if self._offline_in_transaction:
                 self.output_buffer.write(self._begin_sql() + "\n\n")
             return
-        conn = self.bind()
-        if self._transaction is None:
-            if conn.in_transaction():
-                log.warning(
-                    "autocommit_block(): the transaction is not schemadiff's; not ending it"
-                )
+        with online_autocommit_block(self):
             yield
-            return
-        self._mark_unfinished()
-        self._transaction.commit()
-        sqlite = self.dialect.name == "sqlite"
-        saved = None if sqlite else conn.get_isolation_level()
-        if not sqlite:
-            conn.execution_options(isolation_level="AUTOCOMMIT")
-        if self._ledger is not None:
-            self._ledger.autocommit = True
-        try:
-            yield
-        finally:
-            if self._ledger is not None:
-                self._ledger.autocommit = False
-            if conn.in_transaction():
-                conn.commit()
-            if saved is not None:
-                conn.execution_options(isolation_level=saved)
-            self._transaction = conn.begin()
-            if sqlite:
-                self._sqlite_begin(conn)
 
     # -- version table ---------------------------------------------------------
     def _has_version_table(self) -> bool:
+        # Once seen, the table stays for the run (online nothing drops it):
+        # asked again before every migration, the catalog read would only cost.
+        if self._version_table_seen:
+            return True
         from sqlalchemy import inspect
 
-        return inspect(self.bind()).has_table(
+        self._version_table_seen = inspect(self.get_bind()).has_table(
             self.version_table.name, schema=self.version_table.schema
         )
+        return self._version_table_seen
 
     def ensure_version_table(self) -> None:
         if self.as_sql or not self._has_version_table():
@@ -331,7 +358,7 @@ class MigrationContext(Bookkeeping):
             self.journal().warn()
         if not self._has_version_table():
             return ()
-        rows = self.bind().execute(select(self.version_table.c.version_num)).scalars().all()
+        rows = self.get_bind().execute(select(self.version_table.c.version_num)).scalars().all()
         return tuple(rows)
 
     def get_current_revision(self) -> str | None:
@@ -491,8 +518,11 @@ class MigrationContext(Bookkeeping):
         Also when they equal ``expected`` but the step no longer applies:
         another run may have moved the table between the planning read and
         the first read of this run.
+
+        Under a database lock (PostgreSQL, MySQL) no other run can move the
+        table: reading it again before every migration would only cost.
         """
-        if self.as_sql or not self.opts.transaction_per_migration:
+        if self.as_sql or not self.opts.transaction_per_migration or self._lock_held:
             return None
         found = self.get_current_heads()
         applies = all(
@@ -520,9 +550,9 @@ class MigrationContext(Bookkeeping):
             self._ledger.version_rows(rows)
             self._ledger.begin_step(step.revision.revision)
         try:
-            with activate(operations):
+            with activate(operations), watching_step(self, step):
                 try:
-                    module = load_module(step.revision)
+                    module = self.modules.get(step.revision.revision) or load_module(step.revision)
                     fn = getattr(module, step.verb, None)
                     if fn is None:
                         raise MigrationError(
@@ -534,8 +564,8 @@ class MigrationContext(Bookkeeping):
                     raise  # the reader of --sql output left (| head): not the script's failure
                 except (Exception, SystemExit) as exc:
                     raise self._failure(step, exc, rows) from exc
-            for change in step.version_changes:
-                self.apply_version_change(change.kind, change.from_rev, change.to_rev)
+                for change in step.version_changes:
+                    self.apply_version_change(change.kind, change.from_rev, change.to_rev)
             rows = apply_changes(rows, step.version_changes)
             if self._ledger is not None:
                 with self._ledger.bookkeeping():
@@ -545,3 +575,12 @@ class MigrationContext(Bookkeeping):
         finally:
             self._step = None
         return rows
+
+    def preload(self, revisions: Iterable[Revision]) -> None:
+        """Import every revision script before the first step runs, as the seeds'
+        tool does: a script may use a module only another script imports."""
+        from schemadiff.revisions import load_module
+
+        for rev in revisions:
+            if rev.revision not in self.modules and rev.path is not None:
+                self.modules[rev.revision] = load_module(rev)
