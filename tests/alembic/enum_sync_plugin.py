@@ -137,9 +137,9 @@ def render_sync_enum_values(op: SyncEnumValuesOp, ctx: Any) -> list[str]:
 
 def setup(registries: Registries) -> None:
     """The plugin's entry point (``[project.entry-points."schemadiff.plugins"]``)."""
-    registries.comparators.register("schema", "enum_values", dialect="postgresql")(
-        compare_enum_values
-    )
+    # Under the built-in enum comparator's element: on PostgreSQL the plugin's
+    # comparator takes its place (one finding per enum, the plugin's directive).
+    registries.comparators.register("schema", "enums", dialect="postgresql")(compare_enum_values)
     registries.comparators.register("column", "type", dialect="postgresql")(
         compare_type_leaving_enums
     )

@@ -117,11 +117,12 @@ def test_enum_sync_plugin(backend, request, tmp_path: Path, with_plugin) -> None
     assert _check(project, OLD, 0) == []
 
 
-def test_without_the_plugin_the_labels_are_a_type_change(backend, request, tmp_path: Path) -> None:
-    """What the plugin takes over: the built-in comparison reports a type change."""
+def test_without_the_plugin_the_builtin_enum_comparator_reports_it(
+    backend, request, tmp_path: Path
+) -> None:
+    """What the plugin takes over: schemadiff's own enum comparison (``modify_enum``)."""
     database = _postgresql(backend, request)
     project = make_project(tmp_path, database.url_string)
     _revision(project, OLD, "e1")
     command.upgrade(project.config(models(OLD)), "head")
-    kinds = [c["kind"] for c in _check(project, NEW, 1)]
-    assert kinds and "modify_enum" not in kinds
+    assert [c["kind"] for c in _check(project, NEW, 1)] == ["modify_enum"]

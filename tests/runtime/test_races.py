@@ -104,6 +104,11 @@ def test_a_stamp_between_planning_and_running_is_planned_around(
     import schemadiff.revisions as revisions
     from schemadiff import command
 
+    if database.backend != "sqlite":
+        pytest.skip(
+            "PostgreSQL and MariaDB hold the run lock from the planning read to the last "
+            "step, so a real stamp waits for it (the racing pairs above cover them)"
+        )
     project = make_project(tmp_path, database.url_string)
     write_history(tmp_path)
     per_migration = {"transaction_per_migration": True}
