@@ -48,11 +48,14 @@ def _index_item(ctx: CompareContext, ix: Any) -> _Item:
     if not _IDENTIFIER_CHARS.issuperset("".join(exprs)):  # plain columns are the rule
         canonical = ctx.impl.canonical
         exprs = tuple(e if _IDENTIFIER_CHARS.issuperset(e) else canonical(e) for e in exprs)
-    return _Item("index", ix.name, (family, exprs, where), ix)
+    impl = ctx.impl
+    modifiers = ix.modifiers if impl.reflects_index_modifiers else ()
+    signature = (family, exprs, where, modifiers, impl.index_option_signature(ix))
+    return _Item("index", ix.name, signature, ix)
 
 
 def _unique_item(uq: Any) -> _Item:
-    return _Item("unique", uq.name, ("unique", tuple(uq.columns), None), uq)
+    return _Item("unique", uq.name, ("unique", tuple(uq.columns), None, (), ()), uq)
 
 
 def _db_items(ctx: CompareContext, table: TableSnapshot) -> list[_Item]:

@@ -8,6 +8,7 @@ from sqlalchemy import Identity
 from sqlalchemy.types import TypeEngine
 
 from schemadiff.dialects.base import DialectImpl
+from schemadiff.dialects.postgresql_indexes import index_option_signature
 from schemadiff.ops.schema_ops import AlterColumnOp
 from schemadiff.snapshot.model import IdentitySnapshot
 
@@ -27,6 +28,11 @@ class PostgresqlImpl(DialectImpl):
         frozenset({"TIMESTAMP", "TIMESTAMP WITHOUT TIME ZONE"}),
         frozenset({"TIME", "TIME WITHOUT TIME ZONE"}),
     )
+
+    reflects_index_modifiers: ClassVar[bool] = True
+
+    def index_option_signature(self, index: Any) -> tuple[Any, ...]:
+        return index_option_signature(index)
 
     def normalize_type_text(self, text: str) -> str:
         # FLOAT(p) is REAL for p <= 24 and DOUBLE PRECISION above

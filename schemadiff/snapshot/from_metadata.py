@@ -25,6 +25,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import ClauseElement, TextClause
 from sqlalchemy.sql.schema import Computed, DefaultClause, Identity
 
+from schemadiff.snapshot.index_shape import option_items, split_element
 from schemadiff.snapshot.model import (
     CheckSnapshot,
     ColumnSnapshot,
@@ -196,19 +197,41 @@ def _fk_snapshot(cons: ForeignKeyConstraint, default_schema: str | None) -> Fore
 
 def _index_snapshot(index: Index, dialect: Dialect) -> IndexSnapshot:
     exprs: list[str] = []
+    modifiers: list[str] = []
+    keys: dict[str, str] = {}  # element key -> element text, for postgresql_ops
     for expr in index.expressions:
         if isinstance(expr, Column):
             exprs.append(expr.name)
-        else:
-            exprs.append(expression_text(expr, dialect))
+            modifiers.append("")
+            keys[expr.key] = expr.name
+            continue
+        base, suffix, key = split_element(expr, dialect.name, lambda e: expression_text(e, dialect))
+        exprs.append(base)
+        modifiers.append(suffix)
+        if key is not None:
+            keys[key] = base
     # Reading ``dialect_kwargs`` costs ~75 µs per index in SQLAlchemy 2.1;
     # the options mapping exists only once some dialect keyword was given.
     given = index.__dict__.get("dialect_options")
-    predicate = given[dialect.name].get("where") if given and dialect.name in given else None
-
-    where = expression_text(predicate, dialect) if predicate is not None else None
+    where = None
+    options: tuple[tuple[str, Any], ...] = ()
+    if given and dialect.name in given:
+        stated = dict(getattr(given[dialect.name], "_non_defaults", {}))
+        predicate = stated.pop("where", None)
+        if predicate is not None:
+            where = expression_text(predicate, dialect)
+        if "ops" in stated:
+            # SQLAlchemy applies an operator class to the element of that key only
+            stated["ops"] = {keys[k]: v for k, v in dict(stated["ops"]).items() if k in keys}
+        options = option_items({f"{dialect.name}_{k}": v for k, v in stated.items()})
     return IndexSnapshot(
-        constraint_name(index), tuple(exprs), bool(index.unique), where=where, source=index
+        constraint_name(index),
+        tuple(exprs),
+        bool(index.unique),
+        options,
+        where,
+        tuple(modifiers) if any(modifiers) else (),
+        source=index,
     )
 
 

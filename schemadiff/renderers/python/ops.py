@@ -36,7 +36,7 @@ from schemadiff.renderers.python.elements import (
     fk_options,
     has_name,
     hook_type,
-    index_columns,
+    index_columns_and_ops,
     render_column,
     render_constraint,
     render_identity,
@@ -254,11 +254,15 @@ def render_create_index(op: CreateIndexOp, ctx: AutogenContext) -> list[str]:
     table = index.table
     if not _in_batch(ctx) and table is not None:
         args.append(repr(table.name))
-    args.append(index_columns(index, ctx))
+    columns, ops = index_columns_and_ops(index, ctx)
+    args.append(columns)
     args.append(f"unique={bool(index.unique)!r}")
     if table is not None and table.schema and not _in_batch(ctx):
         args.append(f"schema={table.schema!r}")
-    args.extend(render_kwargs(index.dialect_kwargs, ctx))
+    kwargs = dict(index.dialect_kwargs)
+    if ops or "postgresql_ops" in kwargs:
+        kwargs["postgresql_ops"] = ops or None
+    args.extend(render_kwargs(kwargs, ctx))
     prefix = "batch_op." if _in_batch(ctx) else ctx.op_prefix
     return [f"{prefix}create_index({', '.join(args)})"]
 
