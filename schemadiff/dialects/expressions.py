@@ -14,7 +14,12 @@ Canonical form:
 - parentheses dropped (the tree already encodes precedence);
 - casts of literals, columns and arrays dropped (the column's type implies
   them); casts of other expressions kept;
-- ``x = ANY (ARRAY[a, b])`` becomes ``x IN (a, b)``;
+- ``x = ANY (ARRAY[a, b])`` becomes ``x IN (a, b)``, ``x <> ALL (ARRAY[...])``
+  ``NOT x IN (...)``;
+- ``x BETWEEN a AND b`` becomes ``x >= a AND x <= b`` (as PostgreSQL stores
+  it), ``NOT BETWEEN`` ``x < a OR x > b``, and ``NOT`` over a comparison the
+  negated comparison (as MariaDB stores it);
+- MySQL's byte-counting ``LENGTH()`` is ``OCTET_LENGTH()`` (MariaDB's spelling);
 - identifiers unquoted and lower-cased;
 - string literals that spell a number become that number, booleans 1/0;
 - ``now()``, ``CURRENT_TIMESTAMP``, ``current_timestamp()`` are one thing
@@ -76,6 +81,29 @@ def _strip(node: exp.Expression) -> exp.Expression:
             target = target.this
         if isinstance(target, exp.Array):
             return exp.In(this=node.this, expressions=[e.copy() for e in target.expressions])
+    if isinstance(node, exp.NEQ) and _is_all(node.expression):
+        # PostgreSQL stores NOT IN as ``x <> ALL (ARRAY[...])``
+        target = node.expression.this
+        if isinstance(node.expression, exp.Anonymous):
+            target = node.expression.expressions[0]
+        while isinstance(target, (exp.Paren, exp.Cast)):
+            target = target.this
+        if isinstance(target, exp.Array):
+            values = [e.copy() for e in target.expressions]
+            return exp.Not(this=exp.In(this=node.this.copy(), expressions=values))
+    if isinstance(node, exp.Between):
+        # PostgreSQL stores BETWEEN as ``x >= low AND x <= high``
+        return exp.And(
+            this=exp.GTE(this=node.this.copy(), expression=node.args["low"].copy()),
+            expression=exp.LTE(this=node.this.copy(), expression=node.args["high"].copy()),
+        )
+    if isinstance(node, exp.Not):
+        negated = _negated(node.this)
+        if negated is not None:
+            return negated
+    if isinstance(node, exp.Length) and node.args.get("binary"):
+        # MySQL/MariaDB: LENGTH() counts bytes; MariaDB stores it as octet_length()
+        return exp.Anonymous(this="octet_length", expressions=[node.this.copy()])
     if isinstance(node, exp.JSONPath):
         # 'key' and 'key'::text after ->> parse differently; one key is one key.
         parts = node.expressions
@@ -99,6 +127,49 @@ def _strip(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Boolean):
         return exp.Literal.number(1 if node.this else 0)
     return node
+
+
+#: ``NOT (a op b)`` is ``a op' b`` (also under NULL: both are unknown);
+#: MariaDB stores the negated comparison.
+_NEGATED: dict[type[exp.Expression], type[exp.Expression]] = {
+    exp.GT: exp.LTE,
+    exp.GTE: exp.LT,
+    exp.LT: exp.GTE,
+    exp.LTE: exp.GT,
+    exp.EQ: exp.NEQ,
+    exp.NEQ: exp.EQ,
+}
+
+
+def _is_all(node: exp.Expression) -> bool:
+    """``ALL (...)``, which sqlglot reads as a function call after ``<>``."""
+    if isinstance(node, exp.All):
+        return True
+    return (
+        isinstance(node, exp.Anonymous)
+        and str(node.this).upper() == "ALL"
+        and len(node.expressions) == 1
+    )
+
+
+def _negated(inner: exp.Expression) -> exp.Expression | None:
+    """``NOT`` pushed into a comparison or a BETWEEN; None where it stays."""
+    while isinstance(inner, exp.Paren):
+        inner = inner.this
+    if isinstance(inner, exp.Between):
+        # PostgreSQL stores NOT BETWEEN as ``x < low OR x > high``
+        return exp.Or(
+            this=exp.LT(this=inner.this.copy(), expression=inner.args["low"].copy()),
+            expression=exp.GT(this=inner.this.copy(), expression=inner.args["high"].copy()),
+        )
+    flipped = _NEGATED.get(type(inner))
+    if (
+        flipped is None
+        or isinstance(inner.expression, (exp.Any, exp.All))
+        or _is_all(inner.expression)
+    ):
+        return None
+    return flipped(this=inner.this.copy(), expression=inner.expression.copy())
 
 
 @lru_cache(maxsize=8192)

@@ -20,14 +20,17 @@ def index_option_signature(ix: IndexSnapshot) -> tuple[Any, ...]:
 
     Operator classes are lined up by key position, since the model keys
     them by its own spelling of an expression and the catalog by its own.
-    Names are folded to lower case (unquoted identifiers), and the access
-    method ``btree`` is the default one.
+    Names are folded to lower case (unquoted identifiers), operator classes
+    compared without their schema, and the access method ``btree`` is the
+    default one.
     """
     if not ix.dialect_options:
         return ()
     opts = dict(ix.dialect_options)
     using = str(opts.get("postgresql_using") or "btree").lower()
-    ops_map = {k: str(v).lower() for k, v in opts.get("postgresql_ops") or ()}
+    # An operator class outside the search path is read schema-qualified
+    # (so a rebuilt index finds it); the model may name it either way.
+    ops_map = {k: str(v).lower().rsplit(".", 1)[-1] for k, v in opts.get("postgresql_ops") or ()}
     ops = tuple(ops_map.get(e) for e in ix.expressions) if ops_map else ()
     include = tuple(str(c) for c in opts.get("postgresql_include") or ())
     with_ = tuple(

@@ -299,7 +299,8 @@ class Operations:
         schema: str | None = None,
         **kw: Any,
     ) -> None:
-        self.invoke(DropIndexOp(index_name, table_name, schema))
+        concurrently = bool(kw.get("postgresql_concurrently"))
+        self.invoke(DropIndexOp(index_name, table_name, schema, concurrently=concurrently))
 
     def create_unique_constraint(
         self,

@@ -211,7 +211,8 @@ def drop_index(operations: Operations, op: DropIndexOp) -> None:
             f"MySQL drops index '{op.index_name}' through its table: pass table_name="
         )
     table = Table(op.table_name or "_unknown", MetaData(), schema=op.schema)
-    _run(operations, [DropIndex(Index(op.index_name, _table=table))])
+    kw = {"postgresql_concurrently": True} if op.concurrently else {}
+    _run(operations, [DropIndex(Index(op.index_name, _table=table, **kw))])
 
 
 @Operations.implementation_for(AddConstraintOp)

@@ -47,6 +47,12 @@ def _name(obj: Any) -> str | None:
     return str(name) if isinstance(name, str) else None
 
 
+def is_concurrent(index: Index | None) -> bool:
+    """Whether the index is built with PostgreSQL's ``CONCURRENTLY``."""
+    given = index.__dict__.get("dialect_options") if index is not None else None
+    return bool(given and "postgresql" in given and given["postgresql"]["concurrently"])
+
+
 @dataclass(frozen=True)
 class CreateIndexOp(MigrateOperation):
     kind: ClassVar[str] = "add_index"
@@ -54,7 +60,13 @@ class CreateIndexOp(MigrateOperation):
 
     def reverse(self) -> DropIndexOp:
         schema, table = _table_of(self.index)
-        return DropIndexOp(_name(self.index) or "", table, schema, existing=self.index)
+        return DropIndexOp(
+            _name(self.index) or "",
+            table,
+            schema,
+            existing=self.index,
+            concurrently=is_concurrent(self.index),
+        )
 
     def to_changes(self) -> list[Change]:
         schema, table = _table_of(self.index)
@@ -77,6 +89,8 @@ class DropIndexOp(MigrateOperation):
     table_name: str | None = None
     schema: str | None = None
     existing: Index | None = field(default=None, compare=False)
+    #: PostgreSQL ``DROP INDEX CONCURRENTLY`` (outside a transaction)
+    concurrently: bool = field(default=False, compare=False)
 
     def reverse(self) -> MigrateOperation:
         if self.existing is None:

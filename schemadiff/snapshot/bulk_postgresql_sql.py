@@ -202,7 +202,10 @@ SELECT c.relname, ic.relname, i.indisunique, i.indisvalid,
              FROM unnest(i.indkey::int2[]) WITH ORDINALITY u(n, ord) ORDER BY u.ord),
        CASE WHEN i.indclass::oid[] && (SELECT array_agg(oc.oid) FROM pg_opclass oc
                                         WHERE NOT oc.opcdefault)
-            THEN ARRAY(SELECT (SELECT oc.opcname::text FROM pg_opclass oc
+            THEN ARRAY(SELECT (SELECT CASE WHEN pg_opclass_is_visible(oc.oid)
+                                    THEN oc.opcname::text
+                                    ELSE {_schema_of("oc.opcnamespace")} || '.' || oc.opcname END
+                               FROM pg_opclass oc
                                WHERE oc.oid = u.n AND NOT oc.opcdefault)
                        FROM unnest(i.indclass::oid[]) WITH ORDINALITY u(n, ord) ORDER BY u.ord)
        END,
