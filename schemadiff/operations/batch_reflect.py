@@ -45,6 +45,7 @@ from schemadiff.operations.batch_specs import (
     resolved_name,
     without_constraint,
 )
+from schemadiff.snapshot.reflect import _index as snapshot_index
 
 _NEXTVAL = re.compile(r"nextval\('(?P<seq>[^']+)'(::regclass)?\)", re.IGNORECASE)
 
@@ -96,6 +97,8 @@ def _reflect_table(
                 [e for e in ix.get("expressions") or [] if e not in (ix.get("column_names") or [])],
                 bool(ix.get("unique")),
                 {k: v for k, v in (ix.get("dialect_options") or {}).items() if v not in (None, [])},
+                # key order as the snapshot reader spells it, for the one conversion back
+                modifiers=list(snapshot_index(ix, dialect.name).modifiers),
             )
         )
     if dialect.supports_comments:

@@ -106,7 +106,7 @@ def table_from_snapshot(snap: TableSnapshot, metadata: MetaData | None = None) -
     return table
 
 
-def index_from_snapshot(ix: IndexSnapshot, table: Table) -> Index:
+def index_from_snapshot(ix: IndexSnapshot, table: Table, **overrides: Any) -> Index:
     """The index as SQLAlchemy, on ``table``, with everything the snapshot read.
 
     Key order and collation, operator classes, access method, INCLUDE,
@@ -121,6 +121,7 @@ def index_from_snapshot(ix: IndexSnapshot, table: Table) -> Index:
     kwargs = index_kwargs(ix.dialect_options, ix.where)
     if kept_ops:
         kwargs["postgresql_ops"] = kept_ops
+    kwargs.update(overrides)  # options a caller holds as SQL expressions
     return Index(ix.name, *elements, unique=ix.unique, _table=table, **kwargs)
 
 
