@@ -23,7 +23,7 @@ was read.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Column, Table, literal_column, text
@@ -74,7 +74,9 @@ def sorting_suffix(flags: Iterable[str], collation: str | None, dialect: str) ->
     return key_suffix(collation, "desc" in found, nulls, dialect)
 
 
-def split_element(expr: Any, dialect: str, render: Any) -> tuple[str, str, str | None]:
+def split_element(
+    expr: Any, dialect: str, render: Callable[[Any], str]
+) -> tuple[str, str, str | None]:
     """A model index element as (bare text, modifier suffix, element key).
 
     ``render`` turns a SQL expression into text; the key is what
@@ -150,6 +152,8 @@ def _hashable(value: Any) -> Any:
         return tuple(_hashable(v) for v in value)
     if isinstance(value, (bool, int, float, str)):
         return value
+    if isinstance(value, Column):  # postgresql_include=[t.c.a]
+        return value.name
     if isinstance(value, TextClause):
         return value.text
     return str(value)

@@ -420,7 +420,7 @@ def structure_cases() -> Iterator[Case]:
         "pg_index_include",
         frozenset({"add_index", "remove_index"}),
         _pg_with(lambda t: sa.Index("ix_cv_inc", t.c.a, postgresql_include=["b"])),
-        _pg_with(lambda t: sa.Index("ix_cv_inc", t.c.a, postgresql_include=["b", "at"])),
+        _pg_with(lambda t: sa.Index("ix_cv_inc", t.c.a, postgresql_include=[t.c.b, t.c.at])),
         PG,
     )
     yield Case(

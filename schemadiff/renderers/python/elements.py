@@ -174,8 +174,10 @@ def render_kwargs(values: Any, ctx: AutogenContext) -> list[str]:
             out.append(f"{key}={render_sql(value, ctx)}")
         elif isinstance(value, (str, int, float, bool)):
             out.append(f"{key}={value!r}")
-        elif isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
-            out.append(f"{key}={list(value)!r}")
+        elif isinstance(value, (list, tuple)) and all(isinstance(v, (str, Column)) for v in value):
+            # postgresql_include may name columns by object
+            names = [v.name if isinstance(v, Column) else v for v in value]
+            out.append(f"{key}={names!r}")
         elif (
             isinstance(value, dict)
             and value
