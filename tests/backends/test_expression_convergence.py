@@ -51,8 +51,19 @@ COMMON = [
 SERVERS = ["char_length(s) > 0", "mod(x, 2) = 0", "octet_length(s) < 100"]
 #: and some that only one backend has
 ONLY = {
-    "postgresql": SERVERS + ["s ~ '^[a-z]+$'", "x IS DISTINCT FROM y"],
-    "mysql": SERVERS + ["s REGEXP '^[a-z]+$'", "ifnull(x, 0) >= 0"],
+    "postgresql": SERVERS
+    + [
+        "s ~ '^[a-z]+$'",
+        "x IS DISTINCT FROM y",
+        "s IS NOT DISTINCT FROM 'a'",
+        "NOT (x BETWEEN 1 AND 2)",
+        "(x, y) > (0, 0)",
+        "ts > now() - interval '1 day'",
+        "coalesce(s, '') <> ''",
+        "x IN (1)",
+    ],
+    "mysql": SERVERS
+    + ["s REGEXP '^[a-z]+$'", "ifnull(x, 0) >= 0", "x IN (1)", "x NOT IN (1)", "!(x > 1)"],
     "sqlite": ["ifnull(x, 0) >= 0", "x IS NOT y"],
 }
 
@@ -71,6 +82,7 @@ def check_model(backend: str) -> sa.MetaData:
         sa.Column("f", sa.Float),
         sa.Column("flag", sa.Integer),
         sa.Column("s", sa.String(20)),
+        sa.Column("ts", sa.DateTime),
         *checks,
     )
     return md
