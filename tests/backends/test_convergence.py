@@ -234,6 +234,41 @@ def generated_column_changes() -> Iterator[
         {"type_": sa.BigInteger, "comment": "after"},
         SERVERS,
     )
+    yield (
+        "type_and_default",
+        frozenset({"modify_type", "modify_default"}),
+        {"type_": sa.String(10), "server_default": "1"},
+        {"type_": sa.Integer, "server_default": sa.text("2")},
+        ALL,
+    )
+    yield (
+        "timezone_added",
+        frozenset({"modify_type"}),
+        {"type_": sa.DateTime},
+        {"type_": sa.DateTime(timezone=True)},
+        frozenset({"postgresql"}),
+    )
+    yield (
+        "not_null_with_default",
+        frozenset({"modify_nullable", "modify_default"}),
+        {"type_": sa.Integer},
+        {"type_": sa.Integer, "nullable": False, "server_default": sa.text("0")},
+        ALL,
+    )
+    yield (
+        "identity_removed",
+        frozenset({"modify_identity"}),
+        {"type_": sa.Integer, "nullable": False, "*": [sa.Identity(always=True)]},
+        {"type_": sa.Integer, "nullable": False},
+        PG,
+    )
+    yield (
+        "column_unique_and_index",
+        frozenset({"add_column", "add_index"}),  # SQLAlchemy makes one unique index
+        None,
+        {"type_": sa.String(20), "unique": True, "index": True},
+        ALL,
+    )
 
 
 def _column_builder(spec: dict[str, Any] | None) -> Builder:
@@ -293,6 +328,24 @@ def _parent_and_child(fk: dict[str, Any] | None) -> Builder:
         if fk is not None:
             cols.append(sa.ForeignKeyConstraint(["p_id"], [f"{table}_p.id"], **fk))
         _table(md, table, *cols)
+
+    return builder
+
+
+def _composite(fk: dict[str, Any] | None) -> Builder:
+    def builder(md: sa.MetaData, table: str) -> None:
+        sa.Table(
+            f"{table}_p",
+            md,
+            sa.Column("k1", sa.Integer, primary_key=True),
+            sa.Column("k2", sa.Integer, primary_key=True),
+        )
+        items: list[Any] = [sa.Column("r1", sa.Integer), sa.Column("r2", sa.Integer)]
+        if fk is not None:
+            items.append(
+                sa.ForeignKeyConstraint(["r1", "r2"], [f"{table}_p.k1", f"{table}_p.k2"], **fk)
+            )
+        _table(md, table, *items)
 
     return builder
 
@@ -382,6 +435,38 @@ def structure_cases() -> Iterator[Case]:
         frozenset({"add_fk", "remove_fk"}),
         _parent_and_child({}),
         _parent_and_child({"ondelete": "CASCADE"}),
+    )
+    yield Case(
+        "fk_composite_deferrable",
+        frozenset({"add_fk"}),
+        _composite(None),
+        _composite({"onupdate": "CASCADE", "deferrable": True, "initially": "DEFERRED"}),
+        PG,
+    )
+    yield Case(
+        "fk_composite",
+        frozenset({"add_fk", "remove_fk"}),
+        _composite({"ondelete": "SET NULL"}),
+        _composite({"ondelete": "CASCADE"}),
+    )
+    yield Case(
+        "remove_referenced_tables",
+        frozenset({"remove_table"}),
+        _parent_and_child({"ondelete": "CASCADE"}),
+        None,
+    )
+    yield Case(
+        "unique_composite_to_index",
+        frozenset({"remove_unique", "add_index"}),
+        _with(lambda t: sa.UniqueConstraint(t.c.a, t.c.b)),
+        _with(lambda t: sa.Index("ix_cv_ab", t.c.a, t.c.b, unique=True)),
+    )
+    yield Case(
+        "computed_added",
+        frozenset({"add_column"}),
+        _plain,
+        _with(lambda t: t.append_column(sa.Column("twice", sa.Integer, sa.Computed("a * 2")))),
+        SERVERS,
     )
     yield Case(
         "check_added",
