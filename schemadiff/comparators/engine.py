@@ -159,6 +159,8 @@ def _phase(op: MigrateOperation) -> int:
     column can only come after it; the downgrade, being the reverse, then
     re-adds columns before their constraints.
     """
+    if isinstance(op, DropConstraintOp) and op.type_ == "foreignkey":
+        return -1  # first: MySQL will not drop an index a foreign key still uses
     if isinstance(op, (DropConstraintOp, DropIndexOp)):
         return 0
     if isinstance(op, (AddConstraintOp, CreateIndexOp, CreateTableCommentOp, DropTableCommentOp)):

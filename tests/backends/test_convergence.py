@@ -256,6 +256,34 @@ def generated_column_changes() -> Iterator[
         ALL,
     )
     yield (
+        "json_to_jsonb",
+        frozenset({"modify_type"}),
+        {"type_": sa.JSON},
+        {"type_": postgresql.JSONB},
+        PG,
+    )
+    yield (
+        "boolean_added_with_default",
+        frozenset({"add_column"}),
+        None,
+        {"type_": sa.Boolean, "nullable": False, "server_default": sa.false()},
+        ALL,
+    )
+    yield (
+        "comment_with_quote",
+        frozenset({"modify_comment"}),
+        {"type_": sa.Integer},
+        {"type_": sa.Integer, "comment": 'it\'s the "count"'},
+        SERVERS,
+    )
+    yield (
+        "numeric_to_integer",
+        frozenset({"modify_type"}),
+        {"type_": sa.Numeric(10, 0)},
+        {"type_": sa.Integer},
+        ALL,
+    )
+    yield (
         "identity_removed",
         frozenset({"modify_identity"}),
         {"type_": sa.Integer, "nullable": False, "*": [sa.Identity(always=True)]},
@@ -345,6 +373,17 @@ def _composite(fk: dict[str, Any] | None) -> Builder:
             items.append(
                 sa.ForeignKeyConstraint(["r1", "r2"], [f"{table}_p.k1", f"{table}_p.k2"], **fk)
             )
+        _table(md, table, *items)
+
+    return builder
+
+
+def _indexed_reference(with_column: bool) -> Builder:
+    def builder(md: sa.MetaData, table: str) -> None:
+        _table(md, f"{table}_p")
+        items: list[Any] = [sa.Column("keep", sa.Integer)]
+        if with_column:
+            items.append(sa.Column("p_id", sa.Integer, sa.ForeignKey(f"{table}_p.id"), index=True))
         _table(md, table, *items)
 
     return builder
@@ -466,6 +505,36 @@ def structure_cases() -> Iterator[Case]:
         frozenset({"add_column"}),
         _plain,
         _with(lambda t: t.append_column(sa.Column("twice", sa.Integer, sa.Computed("a * 2")))),
+        SERVERS,
+    )
+    yield Case(
+        "drop_column_with_index_and_fk",
+        # MySQL counts the column's index as the foreign key's own: it goes with the column
+        frozenset({"remove_column", "remove_fk"}),
+        _indexed_reference(True),
+        _indexed_reference(False),
+    )
+    yield Case(
+        "expression_index_added",
+        frozenset({"add_index"}),
+        _with(lambda t: sa.Index("ix_cv_lower", sa.func.lower(t.c.b))),
+        _with(
+            lambda t: sa.Index("ix_cv_lower", sa.func.lower(t.c.b)),
+            lambda t: sa.Index("ix_cv_upper", sa.func.upper(t.c.b), t.c.a.desc()),
+        ),
+        PG,
+    )
+    yield Case(
+        "check_in_list",
+        frozenset({"add_check", "remove_check"}),
+        _with(lambda t: sa.CheckConstraint("b IN ('x', 'y')", name="inlist")),
+        _with(lambda t: sa.CheckConstraint("b IN ('x', 'y', 'z')", name="inlist")),
+    )
+    yield Case(
+        "table_comment_with_quote",
+        frozenset({"add_table_comment"}),
+        _plain,
+        _with(comment="the 'quoted' table"),
         SERVERS,
     )
     yield Case(
