@@ -389,6 +389,20 @@ def _indexed_reference(with_column: bool) -> Builder:
     return builder
 
 
+def _keyed(key: tuple[str, ...]) -> Builder:
+    def builder(md: sa.MetaData, table: str) -> None:
+        sa.Table(
+            table,
+            md,
+            # not AUTO_INCREMENT on MySQL, which refuses to drop the key of one
+            sa.Column("k1", sa.Integer, nullable=False, autoincrement=False),
+            sa.Column("k2", sa.Integer, nullable=False),
+            sa.PrimaryKeyConstraint(*key),
+        )
+
+    return builder
+
+
 def structure_cases() -> Iterator[Case]:
     yield Case("add_table", frozenset({"add_table"}), None, _plain)
     yield Case(
@@ -536,6 +550,12 @@ def structure_cases() -> Iterator[Case]:
         _plain,
         _with(comment="the 'quoted' table"),
         SERVERS,
+    )
+    yield Case(
+        "primary_key_columns",
+        frozenset({"add_primary_key", "remove_primary_key"}),
+        _keyed(("k1",)),
+        _keyed(("k1", "k2")),
     )
     yield Case(
         "check_added",
