@@ -92,8 +92,7 @@ def _schema_of(namespace_oid: str) -> str:
 #: the key's own: a column's ``attcollation``; for an expression, whose
 #: collation SQL cannot derive, when the index definition spells it out.
 #: Only computed when some key has a collation other than "default" (100).
-_INDEX_COLLATIONS = """CASE WHEN EXISTS (SELECT 1 FROM unnest(i.indcollation::oid[]) k(c)
-                   WHERE k.c NOT IN (0, 100))
+_INDEX_COLLATIONS = """CASE WHEN NOT i.indcollation::oid[] <@ '{0,100}'::oid[]
             THEN ARRAY(SELECT CASE
                  WHEN u.coll IS NULL OR u.coll = 0 THEN NULL
                  WHEN u.n <> 0 THEN (SELECT co.collname::text
