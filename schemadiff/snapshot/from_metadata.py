@@ -214,20 +214,21 @@ def _fk_snapshot(
 
 
 def _index_snapshot(index: Index, dialect: Dialect) -> IndexSnapshot:
+    # Runs for every model index: plain columns, the rule, cost a name each;
+    # order, collation and operator-class keys are worked out only when there.
     exprs: list[str] = []
-    modifiers: list[str] = []
-    keys: dict[str, str] = {}  # element key -> element text, for postgresql_ops
+    modifiers: list[str] | None = None
     for expr in index.expressions:
         if isinstance(expr, Column):
             exprs.append(expr.name)
-            modifiers.append("")
-            keys[expr.key] = expr.name
+            if modifiers is not None:
+                modifiers.append("")
             continue
-        base, suffix, key = split_element(expr, dialect.name, lambda e: expression_text(e, dialect))
+        base, suffix, _ = split_element(expr, dialect.name, lambda e: expression_text(e, dialect))
+        if modifiers is None:
+            modifiers = [""] * len(exprs)
         exprs.append(base)
         modifiers.append(suffix)
-        if key is not None:
-            keys[key] = base
     # Reading ``dialect_kwargs`` costs ~75 µs per index in SQLAlchemy 2.1;
     # the options mapping exists only once some dialect keyword was given.
     given = index.__dict__.get("dialect_options")
@@ -240,6 +241,7 @@ def _index_snapshot(index: Index, dialect: Dialect) -> IndexSnapshot:
             where = expression_text(predicate, dialect)
         if "ops" in stated:
             # SQLAlchemy applies an operator class to the element of that key only
+            keys = _element_keys(index, exprs, dialect.name)
             stated["ops"] = {keys[k]: v for k, v in dict(stated["ops"]).items() if k in keys}
         options = option_items({f"{dialect.name}_{k}": v for k, v in stated.items()})
     return IndexSnapshot(
@@ -248,9 +250,22 @@ def _index_snapshot(index: Index, dialect: Dialect) -> IndexSnapshot:
         bool(index.unique),
         options,
         where,
-        tuple(modifiers) if any(modifiers) else (),
+        tuple(modifiers) if modifiers and any(modifiers) else (),
         source=index,
     )
+
+
+def _element_keys(index: Index, texts: list[str], dialect_name: str) -> dict[str, str]:
+    """Each element's key (what ``postgresql_ops`` names) -> its text in the snapshot."""
+    keys: dict[str, str] = {}
+    for expr, text in zip(index.expressions, texts, strict=False):
+        if isinstance(expr, Column):
+            keys[expr.key] = text
+            continue
+        key = split_element(expr, dialect_name, str)[2]
+        if key is not None:
+            keys[key] = text
+    return keys
 
 
 def snapshot_from_metadata(
