@@ -86,9 +86,36 @@ def compare_snapshots(
             ordered = sorted(per_table[key], key=_phase)  # stable: keeps comparator order
             upgrade.ops.append(ModifyTableOps(key[1], ordered, key[0]))
 
-    upgrade.ops.extend(dropped)
+    upgrade.ops.extend(_drop_order(dropped, db))
     upgrade.ops.extend(after)
     return upgrade
+
+
+def _drop_order(dropped: list[MigrateOperation], db: SchemaSnapshot) -> list[MigrateOperation]:
+    """Dropped tables, each after every dropped table that references it.
+
+    The database refuses to drop a table a foreign key still points at, and
+    the downgrade (the reverse) then creates the referenced table first.
+    A cycle is left in the order found; the database says what it thinks.
+    """
+    keys = {(op.schema, op.table_name): op for op in dropped if isinstance(op, DropTableOp)}
+    if len(keys) < 2:
+        return dropped
+    refers = {
+        key: {(fk.referred_schema, fk.referred_table) for fk in db.tables[key].foreign_keys} - {key}
+        for key in keys
+        if key in db.tables
+    }
+    remaining = list(keys)
+    out: list[MigrateOperation] = [op for op in dropped if not isinstance(op, DropTableOp)]
+    while remaining:
+        ready = [
+            k for k in remaining if not any(k in refers.get(o, ()) for o in remaining if o != k)
+        ] or remaining[:1]
+        for key in ready:
+            out.append(keys[key])
+            remaining.remove(key)
+    return out
 
 
 def _compare_columns(
@@ -142,6 +169,8 @@ def _phase(op: MigrateOperation) -> int:
     column can only come after it; the downgrade, being the reverse, then
     re-adds columns before their constraints.
     """
+    if isinstance(op, DropConstraintOp) and op.type_ == "foreignkey":
+        return -1  # first: MySQL will not drop an index a foreign key still uses
     if isinstance(op, (DropConstraintOp, DropIndexOp)):
         return 0
     if isinstance(op, (AddConstraintOp, CreateIndexOp, CreateTableCommentOp, DropTableCommentOp)):

@@ -48,11 +48,14 @@ def _index_item(ctx: CompareContext, ix: Any) -> _Item:
     if not _IDENTIFIER_CHARS.issuperset("".join(exprs)):  # plain columns are the rule
         canonical = ctx.impl.canonical
         exprs = tuple(e if _IDENTIFIER_CHARS.issuperset(e) else canonical(e) for e in exprs)
-    return _Item("index", ix.name, (family, exprs, where), ix)
+    impl = ctx.impl
+    modifiers = ix.modifiers if impl.reflects_index_modifiers else ()
+    signature = (family, exprs, where, modifiers, impl.index_option_signature(ix))
+    return _Item("index", ix.name, signature, ix)
 
 
 def _unique_item(uq: Any) -> _Item:
-    return _Item("unique", uq.name, ("unique", tuple(uq.columns), None), uq)
+    return _Item("unique", uq.name, ("unique", tuple(uq.columns), None, (), ()), uq)
 
 
 def _db_items(ctx: CompareContext, table: TableSnapshot) -> list[_Item]:
@@ -97,11 +100,25 @@ def _model_items(ctx: CompareContext, table: TableSnapshot) -> list[_Item]:
     return items + [_unique_item(uq) for uq in table.uniques]
 
 
-def _implicit_fk_index(ctx: CompareContext, item: _Item, db: TableSnapshot) -> bool:
+def _implicit_fk_index(
+    ctx: CompareContext, item: _Item, db: TableSnapshot, model: TableSnapshot
+) -> bool:
+    """An index MySQL keeps for a foreign key: its own (named as the key), or
+    one of the model's that the key uses while the model still has the key.
+
+    When the model drops the key, an index of its own name is the model's to
+    drop (else a downgrade that restores the key would not restore the
+    index); the key's own index goes with the key.
+    """
     if not ctx.impl.implicit_fk_indexes or item.kind != "index" or item.obj.unique:
         return False
     exprs = tuple(item.obj.expressions)
-    return any(tuple(fk.columns) == exprs[: len(fk.columns)] for fk in db.foreign_keys)
+    kept = {(tuple(fk.columns), fk.referred_table) for fk in model.foreign_keys}
+    return any(
+        tuple(fk.columns) == exprs[: len(fk.columns)]
+        and (item.name == fk.name or (tuple(fk.columns), fk.referred_table) in kept)
+        for fk in db.foreign_keys
+    )
 
 
 def compare_indexes_and_uniques(
@@ -136,7 +153,7 @@ def compare_indexes_and_uniques(
         else:
             consumed.add(id(match))
     for item in db_items:
-        if id(item) not in consumed and not _implicit_fk_index(ctx, item, db):
+        if id(item) not in consumed and not _implicit_fk_index(ctx, item, db, model):
             removed.append(item)
 
     for item in removed:

@@ -41,6 +41,8 @@ class DialectImpl:
     #: the backend adds an index for each foreign key that lacks one (MySQL)
 
     implicit_fk_indexes: ClassVar[bool] = False
+    #: reflection reports each index key's order and collation (PostgreSQL)
+    reflects_index_modifiers: ClassVar[bool] = False
     #: foreign key actions that mean "nothing happens" on this backend
     default_fk_actions: ClassVar[frozenset[str]] = frozenset({"NO ACTION"})
 
@@ -163,6 +165,15 @@ class DialectImpl:
         from schemadiff.dialects.expressions import canonical_sql
 
         return canonical_sql(text, self.name)
+
+    def index_option_signature(self, index: Any) -> tuple[Any, ...]:
+        """The dialect options of an index snapshot that the backend stores.
+
+        Two indexes with the same keys but different signatures are
+        different indexes; ``()`` means "nothing compared" (the default,
+        for backends whose reflection reports no such options reliably).
+        """
+        return ()
 
     def normalize_name(self, name: str | None) -> str | None:
         """A constraint or index name as the database would store it."""

@@ -8,6 +8,7 @@ from sqlalchemy import BigInteger, Enum, Identity, Integer, SmallInteger
 from sqlalchemy.types import TypeEngine
 
 from schemadiff.dialects.base import DialectImpl
+from schemadiff.dialects.postgresql_indexes import index_option_signature
 from schemadiff.ops.schema_ops import AlterColumnOp
 
 if TYPE_CHECKING:  # imported where used: the runner does not need the snapshot package
@@ -29,6 +30,11 @@ class PostgresqlImpl(DialectImpl):
         frozenset({"TIMESTAMP", "TIMESTAMP WITHOUT TIME ZONE"}),
         frozenset({"TIME", "TIME WITHOUT TIME ZONE"}),
     )
+
+    reflects_index_modifiers: ClassVar[bool] = True
+
+    def index_option_signature(self, index: Any) -> tuple[Any, ...]:
+        return index_option_signature(index)
 
     def normalize_type_text(self, text: str) -> str:
         # FLOAT(p) is REAL for p <= 24 and DOUBLE PRECISION above
@@ -120,6 +126,8 @@ class PostgresqlImpl(DialectImpl):
 
     def alter_column(self, op: AlterColumnOp) -> list[str]:
         stmts = self.generic_alter_column(op)
+        if op.type is not None and op.server_default is not None:
+            stmts = _default_around_type(stmts, self.quote_table(op.table_name, op.schema), op)
         if op.type is not None:
             # An explicit USING lets PostgreSQL convert e.g. VARCHAR -> INTEGER.
             col = self.preparer.quote(op.column_name)
@@ -145,6 +153,25 @@ class PostgresqlImpl(DialectImpl):
         if clauses:
             stmts.append(f"ALTER TABLE {table} ALTER COLUMN {col} {' '.join(clauses)}")
         return stmts
+
+
+def _default_around_type(stmts: list[str], table: str, op: AlterColumnOp) -> list[str]:
+    """Drop the old default before ``ALTER ... TYPE`` and set the new one after it.
+
+    PostgreSQL casts the column's default along with the column and
+    refuses when it cannot (``'1'::character varying`` to integer), and a
+    new default of the new type may not fit the old type either.
+    """
+    default = next((s for s in stmts if " SET DEFAULT " in s or s.endswith(" DROP DEFAULT")), None)
+    type_ = next((s for s in stmts if " TYPE " in s), None)
+    if default is None or type_ is None:
+        return stmts
+    out = [s for s in stmts if s is not default]
+    column = default.split(" ALTER COLUMN ", 1)[1].split(" ", 1)[0]
+    out.insert(0, f"ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT")
+    if " SET DEFAULT " in default:
+        out.insert(out.index(type_) + 1, default)
+    return out
 
 
 def _identity_changes(old: Identity, new: Identity) -> list[str]:

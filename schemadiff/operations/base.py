@@ -303,7 +303,15 @@ class Operations:
         **kw: Any,
     ) -> None:
         cols = [_column_or_text(c) for c in ([columns] if isinstance(columns, str) else columns)]
-        table = self._table(table_name, *[c for c in cols if isinstance(c, Column)], schema=schema)
+        # INCLUDE names columns that are not keys; the table must know them too.
+        included = [
+            Column(c, _null_type())
+            for c in kw.get("postgresql_include") or ()
+            if isinstance(c, str) and not any(isinstance(k, Column) and k.name == c for k in cols)
+        ]
+        table = self._table(
+            table_name, *[c for c in cols if isinstance(c, Column)], *included, schema=schema
+        )
         exprs = [table.c[c.name] if isinstance(c, Column) else c for c in cols]
         index = Index(index_name, *exprs, unique=unique, _table=table, **kw)
         self.invoke(CreateIndexOp(index, options=_given(if_not_exists=if_not_exists)))

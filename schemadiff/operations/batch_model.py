@@ -50,6 +50,9 @@ from schemadiff.operations.batch_specs import (
     split_on,
     without_constraint,
 )
+from schemadiff.snapshot.index_shape import option_items
+from schemadiff.snapshot.model import IndexSnapshot
+from schemadiff.snapshot.to_sqlalchemy import index_from_snapshot
 
 __all__ = [
     "BatchTable",
@@ -359,14 +362,7 @@ class BatchTable:
             if spec.sql:
                 out.append(spec.sql)
                 continue
-            exprs: list[Any] = []
-            expr_iter = iter(spec.expressions)
-            for col in spec.columns:
-                exprs.append(table.c[col] if col is not None else text(next(expr_iter)))
-            exprs.extend(text(e) for e in expr_iter)
-            out.append(
-                Index(_conv(spec.name), *exprs, unique=spec.unique, _table=table, **spec.options)
-            )
+            out.append(_index_from_spec(spec, table))
         return out
 
     def copy_statement(self, new: Table, old_name: str) -> Any:
@@ -440,3 +436,42 @@ def _set_identity(column: Column[Any], identity: Identity | None) -> None:
         if column.autoincrement is False:  # as reflected for a plain column
             column.autoincrement = "auto"
         identity._copy()._set_parent(column)  # type: ignore[no-untyped-call]
+
+
+def _index_from_spec(spec: IndexSpec, table: Table) -> Index:
+    """The index on the new table, through the one snapshot-to-SQLAlchemy conversion.
+
+    Options that are SQL expressions (a model's ``postgresql_where``) or
+    otherwise not plain values go to ``Index()`` as given.
+    """
+    keys: list[str] = []
+    expr_iter = iter(spec.expressions)
+    for col in spec.columns:
+        keys.append(col if col is not None else next(expr_iter))
+    keys.extend(expr_iter)
+    plain = {k: v for k, v in spec.options.items() if _plain(v) and not k.endswith("_where")}
+    given = {k: v for k, v in spec.options.items() if k not in plain}
+    where_key = next((k for k in given if k.endswith("_where")), None)
+    where = given.get(where_key) if where_key else None
+    snap = IndexSnapshot(
+        _conv(spec.name),
+        tuple(keys),
+        spec.unique,
+        option_items(plain),
+        where if isinstance(where, str) else None,
+        tuple(spec.modifiers) if any(spec.modifiers) else (),
+    )
+    overrides = {k: v for k, v in given.items() if not (k == where_key and isinstance(v, str))}
+    if isinstance(where, str):
+        overrides.setdefault(where_key or "postgresql_where", text(where))
+    return index_from_snapshot(snap, table, **overrides)
+
+
+def _plain(value: Any) -> bool:
+    if isinstance(value, (str, bool, int, float)):
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(isinstance(v, (str, int)) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(v, (str, int, float, bool)) for v in value.values())
+    return False

@@ -45,6 +45,9 @@ from schemadiff.operations.batch_specs import (
     resolved_name,
     without_constraint,
 )
+from schemadiff.snapshot.model import IndexSnapshot
+from schemadiff.snapshot.reflect import _index as snapshot_index
+from schemadiff.snapshot.reflect import reflect_snapshot
 
 _NEXTVAL = re.compile(r"nextval\('(?P<seq>[^']+)'(::regclass)?\)", re.IGNORECASE)
 
@@ -86,6 +89,7 @@ def _reflect_table(
         model.checks.append(CheckSpec(ck.get("name"), ck["sqltext"]))
     for fk in insp.get_foreign_keys(name, schema=schema):
         model.foreign_keys.append(_fk_from_reflection(fk, schema, insp.default_schema_name))
+    stored = _stored_indexes(conn, name, schema)
     for ix in insp.get_indexes(name, schema=schema):
         if ix.get("duplicates_constraint"):
             continue  # the index behind a unique constraint
@@ -96,8 +100,17 @@ def _reflect_table(
                 [e for e in ix.get("expressions") or [] if e not in (ix.get("column_names") or [])],
                 bool(ix.get("unique")),
                 {k: v for k, v in (ix.get("dialect_options") or {}).items() if v not in (None, [])},
+                # key order as the snapshot reader spells it, for the one conversion back
+                modifiers=list(snapshot_index(dict(ix), dialect.name).modifiers),
             )
         )
+        snap = stored.get(ix.get("name") or "")
+        if snap is not None:  # PostgreSQL: collations, qualified operator classes
+            spec = model.indexes[-1]
+            spec.modifiers = list(snap.modifiers)
+            ops = dict(snap.dialect_options).get("postgresql_ops")
+            if ops:
+                spec.options["postgresql_ops"] = dict(ops)
     if dialect.supports_comments:
         model.comment = insp.get_table_comment(name, schema=schema).get("text")
     model.kwargs.update(insp.get_table_options(name, schema=schema))
@@ -111,6 +124,19 @@ def _reflect_table(
     if naming_convention:
         _name_unnamed(model, naming_convention, dialect)
     return model
+
+
+def _stored_indexes(conn: Connection, name: str, schema: str | None) -> dict[str, IndexSnapshot]:
+    """The table's indexes as the snapshot reader sees them, where it sees more.
+
+    PostgreSQL's catalog reader adds what SQLAlchemy's reflection leaves
+    out (a key's collation, an operator class outside the search path), so
+    a rebuilt index is the one the comparison saw.
+    """
+    if conn.dialect.name != "postgresql":
+        return {}
+    snap = reflect_snapshot(conn, schemas=(schema,), include_table_name=lambda n, _: n == name)
+    return {ix.name: ix for table in snap for ix in table.indexes if ix.name}
 
 
 def from_table(table: Table, dialect: Dialect, naming_convention: Any = None) -> BatchTable:

@@ -66,6 +66,9 @@ class IndexSpec:
     unique: bool = False
     options: dict[str, Any] = field(default_factory=dict)
     sql: str | None = None
+    #: per key (``columns`` order), its order/collation suffix as read from
+    #: the database (``snapshot.index_shape``); empty when none has one
+    modifiers: list[str] = field(default_factory=list)
 
     def mentions(self, column: str) -> bool:
         if column in self.columns:

@@ -47,6 +47,12 @@ def _name(obj: Any) -> str | None:
     return str(name) if isinstance(name, str) else None
 
 
+def is_concurrent(index: Index | None) -> bool:
+    """Whether the index is built with PostgreSQL's ``CONCURRENTLY``."""
+    given = index.__dict__.get("dialect_options") if index is not None else None
+    return bool(given and "postgresql" in given and given["postgresql"]["concurrently"])
+
+
 @dataclass(frozen=True)
 class CreateIndexOp(MigrateOperation):
     kind: ClassVar[str] = "add_index"
@@ -56,7 +62,13 @@ class CreateIndexOp(MigrateOperation):
 
     def reverse(self) -> DropIndexOp:
         schema, table = _table_of(self.index)
-        return DropIndexOp(_name(self.index) or "", table, schema, existing=self.index)
+        return DropIndexOp(
+            _name(self.index) or "",
+            table,
+            schema,
+            existing=self.index,
+            options={"postgresql_concurrently": True} if is_concurrent(self.index) else {},
+        )
 
     def to_changes(self) -> list[Change]:
         schema, table = _table_of(self.index)
@@ -81,6 +93,11 @@ class DropIndexOp(MigrateOperation):
     existing: Index | None = field(default=None, compare=False)
     #: keywords for the DDL itself (``if_exists``/``if_not_exists``, dialect options)
     options: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def concurrently(self) -> bool:
+        """PostgreSQL ``DROP INDEX CONCURRENTLY`` (outside a transaction)."""
+        return bool(self.options.get("postgresql_concurrently"))
 
     def reverse(self) -> MigrateOperation:
         if self.existing is None:

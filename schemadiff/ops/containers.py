@@ -84,7 +84,31 @@ def _reverse_list(ops: list[MigrateOperation]) -> list[MigrateOperation]:
             out.append(op.reverse())
         except NotReversible:
             out.append(IrreversibleOp(op))
+            continue
+        out.extend(_indexes_of_dropped_table(op))
     return _without_drops_of_dropped_tables(out)
+
+
+def _indexes_of_dropped_table(op: MigrateOperation) -> list[MigrateOperation]:
+    """A dropped table comes back with its indexes, each as it was.
+
+    ``op.create_table()`` recreates columns and constraints; the indexes
+    follow as ``op.create_index()`` calls built from the reflected table
+    (one conversion from the snapshot, every dialect option kept).  An
+    index a MySQL foreign key made on its own comes back with the key.
+    """
+    from schemadiff.ops.constraint_ops import CreateIndexOp
+    from schemadiff.ops.schema_ops import DropTableOp
+
+    table = op.existing if isinstance(op, DropTableOp) else None
+    if table is None or not table.indexes:
+        return []
+    implicit = {(fk.name, tuple(fk.column_keys)) for fk in table.foreign_key_constraints if fk.name}
+    return [
+        CreateIndexOp(index)
+        for index in sorted(table.indexes, key=lambda i: str(i.name or ""))
+        if (index.name, tuple(c.name for c in index.columns)) not in implicit
+    ]
 
 
 def _without_drops_of_dropped_tables(ops: list[MigrateOperation]) -> list[MigrateOperation]:

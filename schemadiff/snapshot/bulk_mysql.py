@@ -34,6 +34,7 @@ from sqlalchemy.sql.base import SchemaEventTarget
 from sqlalchemy.types import TypeEngine
 
 from schemadiff.snapshot.bulk_mysql_rows import Queries, Query, Reader, Server
+from schemadiff.snapshot.index_shape import option_items
 from schemadiff.snapshot.model import (
     CheckSnapshot,
     ColumnSnapshot,
@@ -367,7 +368,7 @@ def _keys(rows: Iterable[Sequence[Any]], server: Server) -> dict[str, _Keys]:
         name = _quoted(name) if "`" in name else name
         # the source mirrors the generic path's reflected dict, which comparators read
         source = {"name": name, "column_names": columns, "unique": unique}
-        dialect_options = tuple(sorted((k, str(v)) for k, v in options.items())) if options else ()
+        dialect_options = option_items(options) if options else ()
         indexes.append(IndexSnapshot(name, cols, unique, dialect_options, source=source))
         if options:
             source["dialect_options"] = options

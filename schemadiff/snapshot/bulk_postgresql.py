@@ -35,6 +35,7 @@ from sqlalchemy.sql.base import SchemaEventTarget
 from sqlalchemy.types import TypeEngine
 
 from schemadiff.snapshot.bulk_postgresql_sql import NAMED_TYPES, Features, statements_for
+from schemadiff.snapshot.index_shape import option_items, sorting_suffix
 from schemadiff.snapshot.model import (
     CheckSnapshot,
     ColumnSnapshot,
@@ -322,30 +323,40 @@ def _check_text(definition: str) -> str:
 def _index(row: Any, include_key: bool) -> IndexSnapshot:
     """One index, with the dialect options SQLAlchemy reports for it.
 
-    The options are rendered straight into the snapshot's sorted
-    ``(key, str(value))`` pairs, in key order, since 1000s of indexes
-    mostly carry only an empty INCLUDE list.
+    Options go through :func:`option_items`, as the generic path's do;
+    key order (``indoption``: bit 1 DESC, bit 2 NULLS FIRST) becomes the
+    same modifiers SQLAlchemy's ``column_sorting`` gives, and a key's own
+    collation is added (SQLAlchemy does not report it).
     """
     (_, name, unique, valid, has_constraint, reloptions, access_method, predicate) = row[:8]
-    nkeys, nulls_not_distinct, attnums, elements, opclasses = row[8:]
+    nkeys, nulls_not_distinct, attnums, elements, opclasses, indoption, collations = row[8:15]
     keys, included = elements[:nkeys], elements[nkeys:]
-    options: list[tuple[str, str]] = []
-    if include_key:  # SQLAlchemy reports INCLUDE, even empty, from PostgreSQL 11
-        options.append(("postgresql_include", str(included) if included else "[]"))
+    options: dict[str, Any] = {}
+    if include_key and included:
+        options["postgresql_include"] = included
     if not valid:
-        options.append(("postgresql_invalid", "True"))
+        options["postgresql_invalid"] = True
     if nulls_not_distinct:
-        options.append(("postgresql_nulls_not_distinct", "True"))
+        options["postgresql_nulls_not_distinct"] = True
     if opclasses:  # only when some key uses a non-default operator class
         ops = {e: op for e, op in zip(keys, opclasses, strict=False) if op is not None}
         if ops:
-            options.append(("postgresql_ops", str(ops)))
+            options["postgresql_ops"] = ops
     if access_method != "btree":
-        options.append(("postgresql_using", access_method))
+        options["postgresql_using"] = access_method
     if predicate:
-        options.append(("postgresql_where", predicate))
+        options["postgresql_where"] = predicate
     if reloptions:
-        options.append(("postgresql_with", str(dict(o.split("=", 1) for o in reloptions))))
+        options["postgresql_with"] = dict(o.split("=", 1) for o in reloptions)
+    modifiers: tuple[str, ...] = ()
+    if collations or any(indoption[:nkeys]):
+        flags = [_SORT_FLAGS[o & 3] for o in indoption[:nkeys]]
+        colls = list(collations or ()) + [None] * nkeys
+        modifiers = tuple(
+            sorting_suffix(f, c, "postgresql") for f, c in zip(flags, colls, strict=False)
+        )
+        if not any(modifiers):
+            modifiers = ()
     source: dict[str, Any] = {"name": name, "unique": unique, "column_names": keys}
     if 0 in attnums[:nkeys]:
         source["column_names"] = [
@@ -358,10 +369,20 @@ def _index(row: Any, include_key: bool) -> IndexSnapshot:
         name=name,
         expressions=tuple(keys),
         unique=unique,
-        dialect_options=tuple(options),
+        dialect_options=option_items(options),
         where=predicate,
+        modifiers=modifiers,
         source=source,
     )
+
+
+#: ``pg_index.indoption`` bits 0-1 (DESC, NULLS FIRST) as SQLAlchemy's flags.
+_SORT_FLAGS: dict[int, tuple[str, ...]] = {
+    0: (),
+    1: ("desc", "nulls_last"),
+    2: ("nulls_first",),
+    3: ("desc",),
+}
 
 
 register_bulk_reflector("postgresql", reflect_postgresql)

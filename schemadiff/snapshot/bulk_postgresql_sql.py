@@ -88,6 +88,27 @@ def _schema_of(namespace_oid: str) -> str:
     return f"(SELECT ns.nspname::text FROM pg_namespace ns WHERE ns.oid = {namespace_oid})"
 
 
+#: Per key, the collation an index states (``COLLATE x``) where it is not
+#: the key's own: a column's ``attcollation``; for an expression, whose
+#: collation SQL cannot derive, when the index definition spells it out.
+#: Only computed when some key has a collation other than "default" (100).
+_INDEX_COLLATIONS = """CASE WHEN NOT i.indcollation::oid[] <@ '{0,100}'::oid[]
+            THEN ARRAY(SELECT CASE
+                 WHEN u.coll IS NULL OR u.coll = 0 THEN NULL
+                 WHEN u.n <> 0 THEN (SELECT co.collname::text
+                     FROM pg_collation co JOIN pg_attribute a
+                       ON a.attrelid = i.indrelid AND a.attnum = u.n
+                     WHERE co.oid = u.coll AND a.attcollation <> u.coll)
+                 ELSE (SELECT co.collname::text FROM pg_collation co
+                     WHERE co.oid = u.coll AND position(
+                       pg_get_indexdef(i.indexrelid, u.ord::int, true) || ' COLLATE '
+                       || quote_ident(co.collname) IN pg_get_indexdef(i.indexrelid)) > 0)
+                 END
+               FROM unnest(i.indkey::int2[], i.indcollation::oid[])
+                    WITH ORDINALITY u(n, coll, ord) ORDER BY u.ord)
+       END"""
+
+
 @cache
 def statements_for(features: Features, by_visibility: bool) -> Statements:
     """The four statements for one server generation and schema mode.
@@ -180,10 +201,15 @@ SELECT c.relname, ic.relname, i.indisunique, i.indisvalid,
              FROM unnest(i.indkey::int2[]) WITH ORDINALITY u(n, ord) ORDER BY u.ord),
        CASE WHEN i.indclass::oid[] && (SELECT array_agg(oc.oid) FROM pg_opclass oc
                                         WHERE NOT oc.opcdefault)
-            THEN ARRAY(SELECT (SELECT oc.opcname::text FROM pg_opclass oc
+            THEN ARRAY(SELECT (SELECT CASE WHEN pg_opclass_is_visible(oc.oid)
+                                    THEN oc.opcname::text
+                                    ELSE {_schema_of("oc.opcnamespace")} || '.' || oc.opcname END
+                               FROM pg_opclass oc
                                WHERE oc.oid = u.n AND NOT oc.opcdefault)
                        FROM unnest(i.indclass::oid[]) WITH ORDINALITY u(n, ord) ORDER BY u.ord)
-       END
+       END,
+       i.indoption::int2[],
+       {_INDEX_COLLATIONS}
 FROM pg_index i
 JOIN {tables} ON c.oid = i.indrelid
 JOIN pg_class ic ON ic.oid = i.indexrelid

@@ -22,10 +22,12 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.sql.elements import ClauseElement, TextClause
+from sqlalchemy.sql.elements import ClauseElement, TextClause, _truncated_label
 from sqlalchemy.sql.schema import Computed, DefaultClause, Identity
+from sqlalchemy.util import md5_hex
 
 from schemadiff.snapshot import objects
+from schemadiff.snapshot.index_shape import option_items, split_element
 from schemadiff.snapshot.model import (
     CheckSnapshot,
     ColumnSnapshot,
@@ -44,17 +46,28 @@ from schemadiff.snapshot.model import (
 TableFilter = Callable[[Table], bool]
 
 
-def constraint_name(obj: Any) -> str | None:
+def constraint_name(obj: Any, dialect: Dialect | None = None) -> str | None:
     """The name the DDL will use, or None where the database picks one.
 
     SQLAlchemy marks "no name yet" with a private sentinel; naming
     conventions replace it with a ``conv`` string once the columns are known.
+    A convention's name longer than the backend allows is shortened by
+    SQLAlchemy when it writes the DDL (the head and a hash of the whole);
+    given the dialect, the same is done here so the stored name matches.
     """
     name = getattr(obj, "name", None)
     if name is None or not isinstance(name, str):
         return None
     if type(name).__name__ == "_NoneName":  # pragma: no cover - SQLAlchemy internals
         return None
+    if dialect is not None and isinstance(name, _truncated_label):
+        limit = (
+            dialect.max_index_name_length
+            if isinstance(obj, Index)
+            else dialect.max_constraint_name_length
+        ) or dialect.max_identifier_length
+        if len(name) > limit:
+            return name[: limit - 8] + "_" + md5_hex(name)[-4:]
     return str(name)
 
 
@@ -131,17 +144,21 @@ def table_snapshot(table: Table, dialect: Dialect, default_schema: str | None) -
         if isinstance(cons, PrimaryKeyConstraint):
             if cons.columns:
                 pk = PrimaryKeySnapshot(
-                    constraint_name(cons), tuple(c.name for c in cons.columns), cons
+                    constraint_name(cons, dialect), tuple(c.name for c in cons.columns), cons
                 )
         elif isinstance(cons, UniqueConstraint):
             uniques.append(
-                UniqueSnapshot(constraint_name(cons), tuple(c.name for c in cons.columns), cons)
+                UniqueSnapshot(
+                    constraint_name(cons, dialect), tuple(c.name for c in cons.columns), cons
+                )
             )
         elif isinstance(cons, ForeignKeyConstraint):
-            fks.append(_fk_snapshot(cons, default_schema))
+            fks.append(_fk_snapshot(cons, default_schema, dialect))
         elif isinstance(cons, CheckConstraint):
             checks.append(
-                CheckSnapshot(constraint_name(cons), expression_text(cons.sqltext, dialect), cons)
+                CheckSnapshot(
+                    constraint_name(cons, dialect), expression_text(cons.sqltext, dialect), cons
+                )
             )
     indexes = [_index_snapshot(ix, dialect) for ix in table.indexes]
     schema = None if table.schema == default_schema else table.schema
@@ -172,7 +189,9 @@ def _created_on(cons: Any, dialect: Dialect) -> bool:
     return bool(rule(SimpleNamespace(dialect=dialect)))
 
 
-def _fk_snapshot(cons: ForeignKeyConstraint, default_schema: str | None) -> ForeignKeySnapshot:
+def _fk_snapshot(
+    cons: ForeignKeyConstraint, default_schema: str | None, dialect: Dialect
+) -> ForeignKeySnapshot:
     elements = cons.elements
     first = elements[0]
     target_fullname = first.target_fullname
@@ -182,7 +201,7 @@ def _fk_snapshot(cons: ForeignKeyConstraint, default_schema: str | None) -> Fore
     if referred_schema == default_schema:
         referred_schema = None
     return ForeignKeySnapshot(
-        name=constraint_name(cons),
+        name=constraint_name(cons, dialect),
         columns=tuple(e.parent.name for e in elements),
         referred_schema=referred_schema,
         referred_table=referred_table,
@@ -196,21 +215,58 @@ def _fk_snapshot(cons: ForeignKeyConstraint, default_schema: str | None) -> Fore
 
 
 def _index_snapshot(index: Index, dialect: Dialect) -> IndexSnapshot:
+    # Runs for every model index: plain columns, the rule, cost a name each;
+    # order, collation and operator-class keys are worked out only when there.
     exprs: list[str] = []
+    modifiers: list[str] | None = None
     for expr in index.expressions:
         if isinstance(expr, Column):
             exprs.append(expr.name)
-        else:
-            exprs.append(expression_text(expr, dialect))
+            if modifiers is not None:
+                modifiers.append("")
+            continue
+        base, suffix, _ = split_element(expr, dialect.name, lambda e: expression_text(e, dialect))
+        if modifiers is None:
+            modifiers = [""] * len(exprs)
+        exprs.append(base)
+        modifiers.append(suffix)
     # Reading ``dialect_kwargs`` costs ~75 µs per index in SQLAlchemy 2.1;
     # the options mapping exists only once some dialect keyword was given.
     given = index.__dict__.get("dialect_options")
-    predicate = given[dialect.name].get("where") if given and dialect.name in given else None
-
-    where = expression_text(predicate, dialect) if predicate is not None else None
+    where = None
+    options: tuple[tuple[str, Any], ...] = ()
+    if given and dialect.name in given:
+        stated = dict(getattr(given[dialect.name], "_non_defaults", {}))
+        predicate = stated.pop("where", None)
+        if predicate is not None:
+            where = expression_text(predicate, dialect)
+        if "ops" in stated:
+            # SQLAlchemy applies an operator class to the element of that key only
+            keys = _element_keys(index, exprs, dialect.name)
+            stated["ops"] = {keys[k]: v for k, v in dict(stated["ops"]).items() if k in keys}
+        options = option_items({f"{dialect.name}_{k}": v for k, v in stated.items()})
     return IndexSnapshot(
-        constraint_name(index), tuple(exprs), bool(index.unique), where=where, source=index
+        constraint_name(index, dialect),
+        tuple(exprs),
+        bool(index.unique),
+        options,
+        where,
+        tuple(modifiers) if modifiers and any(modifiers) else (),
+        source=index,
     )
+
+
+def _element_keys(index: Index, texts: list[str], dialect_name: str) -> dict[str, str]:
+    """Each element's key (what ``postgresql_ops`` names) -> its text in the snapshot."""
+    keys: dict[str, str] = {}
+    for expr, text in zip(index.expressions, texts, strict=False):
+        if isinstance(expr, Column):
+            keys[expr.key] = text
+            continue
+        key = split_element(expr, dialect_name, str)[2]
+        if key is not None:
+            keys[key] = text
+    return keys
 
 
 def snapshot_from_metadata(

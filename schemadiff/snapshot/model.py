@@ -113,9 +113,13 @@ class IndexSnapshot:
     # Column names; an expression element is kept as its SQL text.
     expressions: tuple[str, ...]
     unique: bool = False
-    dialect_options: tuple[tuple[str, str], ...] = ()
+    #: sorted (key, value) pairs, values hashable (see ``snapshot.index_shape``)
+    dialect_options: tuple[tuple[str, Any], ...] = ()
     #: partial-index predicate (PostgreSQL / SQLite ``WHERE``), as SQL text
     where: str | None = None
+    #: per expression, its ``COLLATE`` / ``DESC`` / ``NULLS`` suffix (see
+    #: ``snapshot.index_shape``); empty when no key has one
+    modifiers: tuple[str, ...] = ()
     source: Any = field(default=None, compare=False, repr=False)
 
 

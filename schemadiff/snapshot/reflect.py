@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection, Inspector
 
+from schemadiff.snapshot.index_shape import option_items, sorting_suffix
 from schemadiff.snapshot.model import (
     CheckSnapshot,
     ColumnSnapshot,
@@ -116,6 +117,7 @@ def _reflect_schema(
     uniques = _optional(inspector.get_multi_unique_constraints, kw)
     checks = _optional(inspector.get_multi_check_constraints, kw)
     comments = _optional(inspector.get_multi_table_comment, kw)
+    dialect = inspector.dialect.name
     result: dict[TableKey, TableSnapshot] = {}
     for (_, name), cols in columns.items():
         rkey = (schema, name)
@@ -124,7 +126,7 @@ def _reflect_schema(
             name=name,
             columns=tuple(_column(c) for c in cols),
             primary_key=_pk(pks.get(rkey)),
-            indexes=ordered(_index(i) for i in indexes.get(rkey, [])),
+            indexes=ordered(_index(i, dialect) for i in indexes.get(rkey, [])),
             uniques=ordered(
                 UniqueSnapshot(u["name"], tuple(u["column_names"])) for u in uniques.get(rkey, [])
             ),
@@ -179,7 +181,7 @@ def _pk(pk: dict[str, Any] | None) -> PrimaryKeySnapshot | None:
     return PrimaryKeySnapshot(pk.get("name"), tuple(pk["constrained_columns"]))
 
 
-def _index(ix: dict[str, Any]) -> IndexSnapshot:
+def _index(ix: dict[str, Any], dialect: str = "") -> IndexSnapshot:
     exprs = ix.get("expressions")
     names = ix.get("column_names") or []
     if exprs:
@@ -188,12 +190,19 @@ def _index(ix: dict[str, Any]) -> IndexSnapshot:
         expressions = tuple(str(n) for n in names)
     options = ix.get("dialect_options") or {}
     where = options.get("postgresql_where") or options.get("sqlite_where")
+    sorting = ix.get("column_sorting") or {}
+    modifiers: tuple[str, ...] = ()
+    if sorting:
+        modifiers = tuple(sorting_suffix(sorting.get(e, ()), None, dialect) for e in expressions)
+        if not any(modifiers):
+            modifiers = ()
     return IndexSnapshot(
         name=ix["name"],
         expressions=expressions,
         unique=bool(ix.get("unique")),
-        dialect_options=tuple(sorted((k, str(v)) for k, v in options.items())),
+        dialect_options=option_items(options),
         where=str(where) if where is not None else None,
+        modifiers=modifiers,
         source=ix,
     )
 

@@ -24,7 +24,13 @@ from sqlalchemy import (
     text,
 )
 
-from schemadiff.snapshot.model import ColumnSnapshot, IdentitySnapshot, TableSnapshot
+from schemadiff.snapshot.index_shape import index_elements, index_kwargs
+from schemadiff.snapshot.model import (
+    ColumnSnapshot,
+    IdentitySnapshot,
+    IndexSnapshot,
+    TableSnapshot,
+)
 
 
 def column_from_snapshot(col: ColumnSnapshot) -> Column[Any]:
@@ -35,12 +41,17 @@ def column_from_snapshot(col: ColumnSnapshot) -> Column[Any]:
         args.append(Computed(text(col.computed.sqltext), persisted=col.computed.persisted))
     if col.identity is not None:
         args.append(identity_from_snapshot(col.identity))
+    default = col.server_default
+    if default is not None and col.autoincrement is True and default.startswith("nextval("):
+        # PostgreSQL SERIAL: the sequence goes with the table, and an
+        # autoincrement integer key makes SQLAlchemy create it again.
+        default = None
     return Column(
         col.name,
         col.type,
         *args,
         nullable=col.nullable,
-        server_default=text(col.server_default) if col.server_default is not None else None,
+        server_default=text(default) if default is not None else None,
         comment=col.comment,
         autoincrement=col.autoincrement if isinstance(col.autoincrement, bool) else "auto",
     )
@@ -85,10 +96,33 @@ def table_from_snapshot(snap: TableSnapshot, metadata: MetaData | None = None) -
     for ck in snap.checks:
         items.append(CheckConstraint(text(ck.sqltext), name=ck.name))
     table = Table(snap.name, metadata, *items, schema=snap.schema, comment=snap.comment)
+    unique_names = {uq.name for uq in snap.uniques if uq.name}
     for ix in snap.indexes:
-        exprs = [table.c[e] if e in table.c else text(e) for e in ix.expressions]
-        Index(ix.name, *exprs, unique=ix.unique, _table=table)
+        if isinstance(ix.source, dict) and ix.source.get("duplicates_constraint"):
+            continue  # PostgreSQL: the index behind a unique constraint comes with it
+        if ix.unique and ix.name in unique_names:
+            continue  # MySQL reports a UNIQUE constraint as an index too
+        index_from_snapshot(ix, table)
     return table
+
+
+def index_from_snapshot(ix: IndexSnapshot, table: Table, **overrides: Any) -> Index:
+    """The index as SQLAlchemy, on ``table``, with everything the snapshot read.
+
+    Key order and collation, operator classes, access method, INCLUDE,
+    storage parameters and the predicate all come back, so a downgrade or
+    a reverse op recreates the index that was there (a GIN index with its
+    ``gin_trgm_ops``, not a plain btree).
+    """
+    if isinstance(ix.source, Index) and ix.source.table is table:
+        return ix.source
+    ops: dict[str, str] = dict(dict(ix.dialect_options).get("postgresql_ops") or ())
+    elements, kept_ops = index_elements(table, ix.expressions, ix.modifiers, ops)
+    kwargs = index_kwargs(ix.dialect_options, ix.where)
+    if kept_ops:
+        kwargs["postgresql_ops"] = kept_ops
+    kwargs.update(overrides)  # options a caller holds as SQL expressions
+    return Index(ix.name, *elements, unique=ix.unique, _table=table, **kwargs)
 
 
 def _fresh_column(col: ColumnSnapshot) -> Column[Any]:

@@ -174,8 +174,20 @@ def render_kwargs(values: Any, ctx: AutogenContext) -> list[str]:
             out.append(f"{key}={render_sql(value, ctx)}")
         elif isinstance(value, (str, int, float, bool)):
             out.append(f"{key}={value!r}")
-        elif isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
-            out.append(f"{key}={list(value)!r}")
+        elif isinstance(value, (list, tuple)) and all(isinstance(v, (str, Column)) for v in value):
+            # postgresql_include may name columns by object
+            names = [v.name if isinstance(v, Column) else v for v in value]
+            out.append(f"{key}={names!r}")
+        elif (
+            isinstance(value, dict)
+            and value
+            and all(
+                isinstance(k, str) and isinstance(v, (str, int, float, bool))
+                for k, v in value.items()
+            )
+        ):
+            # postgresql_ops={'a': 'gin_trgm_ops'}, postgresql_with={'fillfactor': 70}
+            out.append(f"{key}={dict(sorted(value.items()))!r}")
     return out
 
 
@@ -315,10 +327,31 @@ def render_constraint(constraint: Any, ctx: AutogenContext) -> str | None:
 
 
 def index_columns(index: Index, ctx: AutogenContext) -> str:
-    parts = []
+    return index_columns_and_ops(index, ctx)[0]
+
+
+def index_columns_and_ops(index: Index, ctx: AutogenContext) -> tuple[str, dict[str, str]]:
+    """An index's elements as Python, and its ``postgresql_ops`` keyed to match them.
+
+    SQLAlchemy finds an operator class by the element's key; a column is
+    rendered by name and an expression with an operator class as
+    ``sa.literal_column(sql)``, whose key is that SQL, so the mapping is
+    re-keyed the same way (``sa.text()`` has no key and would lose it).
+    """
+    given = index.__dict__.get("dialect_options")  # present once any option was given
+    ops = dict(given["postgresql"]["ops"] or {}) if given and "postgresql" in given else {}
+    parts: list[str] = []
+    rendered_ops: dict[str, str] = {}
     for expr in index.expressions:
+        key = getattr(expr, "key", None)
         if isinstance(expr, Column):
             parts.append(repr(expr.name))
+            if key in ops:
+                rendered_ops[expr.name] = ops[key]
+        elif key is not None and key in ops:
+            text = sql_text(expr, ctx)
+            parts.append(f"{ctx.sqlalchemy_module_prefix}literal_column({text!r})")
+            rendered_ops[text] = ops[key]
         else:
             parts.append(render_sql(expr, ctx))
-    return f"[{', '.join(parts)}]"
+    return f"[{', '.join(parts)}]", rendered_ops

@@ -30,13 +30,14 @@ from schemadiff.ops import (
     OpContainer,
     RenameTableOp,
 )
+from schemadiff.ops.constraint_ops import is_concurrent
 from schemadiff.renderers.describe import describe_change
 from schemadiff.renderers.python.context import AutogenContext
 from schemadiff.renderers.python.elements import (
     fk_options,
     has_name,
     hook_type,
-    index_columns,
+    index_columns_and_ops,
     render_column,
     render_constraint,
     render_identity,
@@ -255,13 +256,26 @@ def render_create_index(op: CreateIndexOp, ctx: AutogenContext) -> list[str]:
     table = index.table
     if not _in_batch(ctx) and table is not None:
         args.append(repr(table.name))
-    args.append(index_columns(index, ctx))
+    columns, ops = index_columns_and_ops(index, ctx)
+    args.append(columns)
     args.append(f"unique={bool(index.unique)!r}")
     if table is not None and table.schema and not _in_batch(ctx):
         args.append(f"schema={table.schema!r}")
-    args.extend(render_kwargs(index.dialect_kwargs, ctx))
+    kwargs = dict(index.dialect_kwargs)
+    if ops or "postgresql_ops" in kwargs:
+        kwargs["postgresql_ops"] = ops or None
+    args.extend(render_kwargs(kwargs, ctx))
     prefix = "batch_op." if _in_batch(ctx) else ctx.op_prefix
-    return [f"{prefix}create_index({', '.join(args)})"]
+    return _outside_transaction(
+        f"{prefix}create_index({', '.join(args)})", is_concurrent(index), ctx
+    )
+
+
+def _outside_transaction(call: str, concurrently: bool, ctx: AutogenContext) -> list[str]:
+    """PostgreSQL refuses ``CREATE/DROP INDEX CONCURRENTLY`` in a transaction block."""
+    if not concurrently or _in_batch(ctx):
+        return [call]
+    return [f"with {ctx.op_prefix}get_context().autocommit_block():\n    {call}"]
 
 
 def render_drop_index(op: DropIndexOp, ctx: AutogenContext) -> list[str]:
@@ -278,7 +292,10 @@ def render_drop_index(op: DropIndexOp, ctx: AutogenContext) -> list[str]:
         args.append(f"table_name={op.table_name!r}")
     if op.schema:
         args.append(f"schema={op.schema!r}")
-    return [f"{ctx.op_prefix}drop_index({', '.join(args)})"]
+    concurrently = op.concurrently or is_concurrent(existing)
+    if concurrently:
+        args.append("postgresql_concurrently=True")
+    return _outside_transaction(f"{ctx.op_prefix}drop_index({', '.join(args)})", concurrently, ctx)
 
 
 # -- constraints ---------------------------------------------------------------
