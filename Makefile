@@ -29,6 +29,7 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check schemadiff tests benchmarks demo
 	$(BIN)/ruff format --check schemadiff tests benchmarks demo
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format schemadiff tests benchmarks demo

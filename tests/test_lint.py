@@ -1,4 +1,4 @@
-"""The code base stays ruff-clean: lint and format are part of the test run."""
+"""The code base stays ruff-clean and ``mypy --strict`` clean: both are part of the test run."""
 
 from __future__ import annotations
 
@@ -32,4 +32,15 @@ def test_ruff_check():
 
 def test_ruff_format():
     proc = _ruff("format", "--check")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_mypy_strict(tmp_path):
+    """``[tool.mypy] strict = true`` over the package: a new type error fails the suite."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "mypy")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -91,4 +91,4 @@ class CompareContext:
         found = self.cache.get(key)
         if found is None:
             found = self.cache[key] = table_from_snapshot(table)
-        return found  # type: ignore[no-any-return]
+        return found

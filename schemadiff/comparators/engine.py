@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from typing import Any
 
 from schemadiff.comparators.context import CompareContext
 from schemadiff.comparators.registry import ComparatorRegistry
@@ -119,7 +120,7 @@ def _drop_order(dropped: list[MigrateOperation], db: SchemaSnapshot) -> list[Mig
 
 
 def _compare_columns(
-    ctx: CompareContext, db_table: TableSnapshot, model_table: TableSnapshot, fns: list
+    ctx: CompareContext, db_table: TableSnapshot, model_table: TableSnapshot, fns: list[Any]
 ) -> list[MigrateOperation]:
     # The hottest loop of a comparison (once per column on both sides):
     # hooks are looked up once per table, and an empty result is skipped

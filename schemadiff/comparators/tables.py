@@ -23,7 +23,7 @@ def compare_tables(
         yield CreateTableOp(sa_table)
         # Indexes are separate statements; they follow their table.
         for index in sorted(sa_table.indexes, key=lambda i: str(i.name or "")):
-            if ctx.include(index, index.name, "index", False, None):  # type: ignore[arg-type]
+            if ctx.include(index, index.name, "index", False, None):
                 yield CreateIndexOp(index)
     for key, table in db.tables.items():
         if key in model.tables:

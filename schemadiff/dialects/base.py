@@ -9,7 +9,6 @@ dialect name themselves.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -100,7 +99,6 @@ class DialectImpl:
         except Exception:  # a type this dialect cannot render: cannot judge
             return None
 
-    @functools.lru_cache(maxsize=4096)  # noqa: B019 - impls live as long as a comparison
     def normalize_type_text(self, text: str) -> str:
         text = _WS.sub(" ", text.upper()).strip()
         text = text.replace(", ", ",").replace(" (", "(")
@@ -219,7 +217,8 @@ class DialectImpl:
 
     # -- DDL ---------------------------------------------------------------
     def ddl_compiler(self) -> DDLCompiler:
-        return self.dialect.ddl_compiler(self.dialect, None)  # type: ignore[no-any-return]
+        # A compiler for single column and type specifications: no statement needed.
+        return self.dialect.ddl_compiler(self.dialect, None)  # type: ignore[arg-type]
 
     #: the connection's ``schema_translate_map`` execution option, applied to
     #: the DDL written as text here as SQLAlchemy applies it to its constructs
@@ -232,7 +231,7 @@ class DialectImpl:
         return f"{self.preparer.quote_schema(schema)}.{q(name)}" if schema else q(name)
 
     def column_spec(self, table_name: str, column: Column[Any], schema: str | None) -> str:
-        if column.table is None:  # type: ignore[comparison-overlap]
+        if column.table is None:
             Table(table_name, MetaData(), column, schema=schema)
         return str(self.ddl_compiler().get_column_specification(column))
 

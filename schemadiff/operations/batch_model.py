@@ -435,7 +435,7 @@ def _set_identity(column: Column[Any], identity: Identity | None) -> None:
     if identity is not None:
         if column.autoincrement is False:  # as reflected for a plain column
             column.autoincrement = "auto"
-        identity._copy()._set_parent(column)  # type: ignore[no-untyped-call]
+        identity._copy()._set_parent(column)
 
 
 def _index_from_spec(spec: IndexSpec, table: Table) -> Index:

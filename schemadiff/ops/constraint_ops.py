@@ -13,6 +13,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     UniqueConstraint,
 )
+from sqlalchemy.sql.schema import ColumnCollectionConstraint
 
 from schemadiff.ops.base import Change, MigrateOperation, NotReversible
 
@@ -141,7 +142,7 @@ class AddConstraintOp(MigrateOperation):
         elif isinstance(self.constraint, ForeignKeyConstraint):
             detail["columns"] = [c.name for c in self.constraint.columns]
             detail["referred"] = [e.target_fullname for e in self.constraint.elements]
-        else:
+        elif isinstance(self.constraint, ColumnCollectionConstraint):  # unique, primary key
             detail["columns"] = [c.name for c in self.constraint.columns]
         return [
             Change(

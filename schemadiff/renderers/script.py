@@ -18,8 +18,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from mako.exceptions import MakoException, RichTraceback  # type: ignore[import-untyped]
-from mako.template import Template  # type: ignore[import-untyped]
+from mako.exceptions import MakoException, RichTraceback
+from mako.template import Template
 
 from schemadiff.errors import ScriptError
 

@@ -259,7 +259,7 @@ def _column(catalog: _Catalog, row: Row, parsed: ddl.TableDef | None) -> ColumnS
     type that binds to its table (BOOLEAN) get their own.
     """
     _, name, declared, notnull, default, _, hidden = row
-    key = row[1:]
+    key = cast(tuple[Any, ...], row[1:])  # a Row's slice is a plain tuple
     shared = catalog.shared_columns.get(key)
     if shared is not None:
         return shared

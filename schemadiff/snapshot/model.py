@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy.types import TypeEngine
 from typing_extensions import dataclass_transform  # a SQLAlchemy 2 dependency; 3.11+ typing
@@ -37,7 +37,7 @@ def snapshot(cls: _C) -> _C:
     it un-shares the dict's keys and makes every later attribute read
     twice as slow.)
     """
-    cls = dataclasses.dataclass(frozen=True, slots=True)(cls)
+    cls = cast(_C, dataclasses.dataclass(frozen=True, slots=True)(cls))
     fields = [f for f in dataclasses.fields(cls) if f.init]
     namespace: dict[str, Any] = {}
     params: list[str] = []

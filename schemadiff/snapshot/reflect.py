@@ -8,7 +8,7 @@ reflection (``include_name``) so excluded tables cost nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import inspect
@@ -146,7 +146,7 @@ def _optional(method: Callable[..., Any], kw: dict[str, Any]) -> dict[Any, Any]:
         return {}
 
 
-def _column(c: dict[str, Any]) -> ColumnSnapshot:
+def _column(c: Mapping[str, Any]) -> ColumnSnapshot:
     computed = None
     if c.get("computed"):
         computed = ComputedSnapshot(str(c["computed"]["sqltext"]), c["computed"].get("persisted"))
@@ -175,13 +175,13 @@ def _column(c: dict[str, Any]) -> ColumnSnapshot:
     )
 
 
-def _pk(pk: dict[str, Any] | None) -> PrimaryKeySnapshot | None:
+def _pk(pk: Mapping[str, Any] | None) -> PrimaryKeySnapshot | None:
     if not pk or not pk.get("constrained_columns"):
         return None
     return PrimaryKeySnapshot(pk.get("name"), tuple(pk["constrained_columns"]))
 
 
-def _index(ix: dict[str, Any], dialect: str = "") -> IndexSnapshot:
+def _index(ix: Mapping[str, Any], dialect: str = "") -> IndexSnapshot:
     exprs = ix.get("expressions")
     names = ix.get("column_names") or []
     if exprs:
@@ -207,7 +207,7 @@ def _index(ix: dict[str, Any], dialect: str = "") -> IndexSnapshot:
     )
 
 
-def _fk(fk: dict[str, Any], default_schema: str | None) -> ForeignKeySnapshot:
+def _fk(fk: Mapping[str, Any], default_schema: str | None) -> ForeignKeySnapshot:
     options = fk.get("options") or {}
     referred_schema = fk.get("referred_schema")
     if referred_schema == default_schema:

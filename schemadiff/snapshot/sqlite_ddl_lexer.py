@@ -12,7 +12,7 @@ and names are tuples built without ``NamedTuple.__new__``'s overhead.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 # SQLite's tokenizer classes (tokenize.c).  Identifier characters include
 # every code point >= 0x80 and ``$`` after the first character; ``->`` and
@@ -78,7 +78,7 @@ def tokenize(
     new = tuple_new
     kinds = _KINDS
     for m in _TOKEN_RE.finditer(sql, start, len(sql) if end is None else end):
-        i = m.lastindex
+        i = cast(int, m.lastindex)  # every branch of the pattern is a group
         if i == _WORD:
             text = m.group(i)
             append(new(Token, ("word", m.start(i), m.end(), text, text.upper())))
@@ -87,7 +87,7 @@ def tokenize(
                 comments.append(m.start(i))
             continue
         else:
-            append(new(Token, (kinds[i], m.start(i), m.end(), m.group(i), "")))  # type: ignore[index]
+            append(new(Token, (kinds[i], m.start(i), m.end(), m.group(i), "")))
         if limit is not None and len(tokens) >= limit:
             break
     return tokens
