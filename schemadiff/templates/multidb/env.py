@@ -29,7 +29,7 @@ db_names = [
 #       'engine1': mymodel1.metadata,
 #       'engine2': mymodel2.metadata,
 # }
-target_metadata: dict[str, object] = {}
+target_metadata = {}
 
 # other values from the config, defined by the needs of env.py,
 # can be acquired:
