@@ -59,6 +59,17 @@ class _ConfigFiles(argparse.Action):
         namespace.config_toml = tomls[0] if len(given) == 2 else None
 
 
+def _add_report_options(p: argparse.ArgumentParser) -> None:
+    """``--format`` and ``--output``, shared by ``check`` and ``diff``."""
+    p.add_argument(
+        "--format",
+        default="text",
+        metavar="FORMAT",
+        help="report format: text (default), json, markdown, junit, github or sarif",
+    )
+    p.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="schemadiff",
@@ -264,13 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("rev", help="a revision id, prefix, label, head, ...")
 
     p = sub.add_parser("check", help="compare database and models; exit 1 on drift")
-    p.add_argument(
-        "--format",
-        default="text",
-        metavar="FORMAT",
-        help="report format: text (default), json, markdown, junit, github or sarif",
-    )
-    p.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    _add_report_options(p)
     p.add_argument(
         "--dev-url",
         dest="dev_url",
@@ -285,13 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("source", metavar="SOURCE", help="database URL or module:attribute MetaData")
     p.add_argument("target", metavar="TARGET", help="database URL or module:attribute MetaData")
-    p.add_argument(
-        "--format",
-        default="text",
-        metavar="FORMAT",
-        help="report format: text (default), json, markdown, junit, github or sarif",
-    )
-    p.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    _add_report_options(p)
     p.add_argument(
         "--include-schemas",
         dest="include_schemas",
