@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import logging
+import os
 import re
 import sys
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,8 @@ _SLUG = re.compile(r"\w+")
 
 
 def new_rev_id() -> str:
+    import uuid  # here: uuid imports platform, which no other command needs
+
     return uuid.uuid4().hex[-12:]
 
 
@@ -120,7 +122,9 @@ class ScriptDirectory:
         path = self.env_py
         if not path.exists():
             raise CommandError(f"No env.py file found at {path}")
-        spec = importlib.util.spec_from_file_location(f"schemadiff_env_{uuid.uuid4().hex}", path)
+        spec = importlib.util.spec_from_file_location(
+            f"schemadiff_env_{os.urandom(16).hex()}", path
+        )
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
