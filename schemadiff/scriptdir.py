@@ -303,13 +303,13 @@ def validate_options(config: Config) -> None:
     only when it is one edit away from a known one; ``[tool.schemadiff]`` in
     pyproject.toml is schemadiff's alone, so any unknown key there is one.
     """
-    import difflib
-
     section = config.get_section(config.config_ini_section) or {}
     parser_defaults = set(config.file_config.defaults())
     for key in section:
         if key in KNOWN_OPTIONS or key in parser_defaults or key.startswith("sqlalchemy."):
             continue
+        import difflib  # here, for an unknown key only: it costs start-up ~5 ms
+
         close = difflib.get_close_matches(key, KNOWN_OPTIONS, n=1, cutoff=0.85)
         if close:
             raise ConfigError(
@@ -318,6 +318,8 @@ def validate_options(config: Config) -> None:
             )
     for key in config.toml_options:
         if key not in KNOWN_OPTIONS and not key.startswith("sqlalchemy."):
+            import difflib
+
             close = difflib.get_close_matches(key, KNOWN_OPTIONS, n=1, cutoff=0.6)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise ConfigError(f"Unknown option {key!r} in [tool.schemadiff]{hint}")
