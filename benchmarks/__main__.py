@@ -16,12 +16,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import compare, revisions, upgrade
+from benchmarks import compare, revisions, startup, upgrade
 from benchmarks.report import RESULTS_DIR, environment_info, format_environment, log
 
-SUITES = ("compare", "revisions", "upgrade")
+SUITES = ("compare", "revisions", "upgrade", "startup")
 #: run without --suite; the upgrade suite (about 15 min for three backends) is asked for
-DEFAULT_SUITES = ("compare", "revisions")
+DEFAULT_SUITES = ("compare", "revisions", "startup")
 
 
 def _sizes(text: str) -> list[int]:
@@ -50,13 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--suite",
         action="append",
         choices=SUITES,
-        help="suite to run; repeatable (default: compare and revisions)",
+        help="suite to run; repeatable (default: compare, revisions and startup)",
     )
     parser.add_argument(
         "--backend",
         action="append",
         choices=compare.BACKENDS,
-        help="backend for the compare and upgrade suites; repeatable (default: all three)",
+        help="backend for the compare, upgrade and startup (check) suites; repeatable "
+        "(default: all three)",
     )
     parser.add_argument(
         "--tables",
@@ -135,6 +136,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         cases_up = upgrade.run_suite(backends, args.upgrade_revisions, args.repeat)
         data["upgrade"] = [case.as_dict() for case in cases_up]
         sections.append(upgrade.format_results(cases_up, args.repeat))
+
+    if "startup" in suites:
+        cases_start = startup.run_suite(backends, args.repeat)
+        data["startup"] = [case.as_dict() for case in cases_start]
+        sections.append(startup.format_results(cases_start, args.repeat))
 
     total = time.perf_counter() - started
     data["total_seconds"] = total

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 from typing import Any
 
@@ -381,6 +380,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     except BaseException as exc:  # noqa: BLE001 - the one place errors become exit codes
         if args.raiseerr:
             # the full traceback, as asked, but still the error status
+            import traceback  # here: imported on every start-up it costs ~2 ms
+
             traceback.print_exc()
             return EXIT_ERROR
         if isinstance(exc, KeyboardInterrupt):

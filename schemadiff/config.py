@@ -17,11 +17,6 @@ from typing import Any, TextIO
 
 from schemadiff.errors import ConfigError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 DEFAULT_INI = "schemadiff.ini"
 MAIN_SECTION = "schemadiff"
 
@@ -80,6 +75,12 @@ class Config:
         if self._toml is None:
             self._toml = {}
             if self.toml_file_name and Path(self.toml_file_name).exists():
+                # imported here: most projects configure in the ini file, and
+                # tomllib costs every command's start-up ~5 ms otherwise
+                if sys.version_info >= (3, 11):
+                    import tomllib
+                else:  # pragma: no cover
+                    import tomli as tomllib
                 try:
                     data = tomllib.loads(Path(self.toml_file_name).read_text(encoding="utf-8"))
                 except tomllib.TOMLDecodeError as exc:

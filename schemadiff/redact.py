@@ -12,8 +12,10 @@ one place is hidden in all.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import URL, make_url
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 MASK = "***"
 
@@ -47,6 +49,10 @@ def is_secret_key(key: str) -> bool:
 def mask_url(url: URL | str) -> str:
     """A URL for printing: its password and every secret-looking query value masked."""
     if isinstance(url, str):
+        # imported here, not at the top: the command line imports this module
+        # for its FAILED: lines, and the listing commands never load SQLAlchemy
+        from sqlalchemy.engine import make_url
+
         text = url
         try:
             url = make_url(text)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import logging
+import os
 import re
 import sys
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,8 @@ _SLUG = re.compile(r"\w+")
 
 
 def new_rev_id() -> str:
+    import uuid  # here: uuid imports platform, which no other command needs
+
     return uuid.uuid4().hex[-12:]
 
 
@@ -120,7 +122,9 @@ class ScriptDirectory:
         path = self.env_py
         if not path.exists():
             raise CommandError(f"No env.py file found at {path}")
-        spec = importlib.util.spec_from_file_location(f"schemadiff_env_{uuid.uuid4().hex}", path)
+        spec = importlib.util.spec_from_file_location(
+            f"schemadiff_env_{os.urandom(16).hex()}", path
+        )
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
@@ -299,13 +303,13 @@ def validate_options(config: Config) -> None:
     only when it is one edit away from a known one; ``[tool.schemadiff]`` in
     pyproject.toml is schemadiff's alone, so any unknown key there is one.
     """
-    import difflib
-
     section = config.get_section(config.config_ini_section) or {}
     parser_defaults = set(config.file_config.defaults())
     for key in section:
         if key in KNOWN_OPTIONS or key in parser_defaults or key.startswith("sqlalchemy."):
             continue
+        import difflib  # here, for an unknown key only: it costs start-up ~5 ms
+
         close = difflib.get_close_matches(key, KNOWN_OPTIONS, n=1, cutoff=0.85)
         if close:
             raise ConfigError(
@@ -314,6 +318,8 @@ def validate_options(config: Config) -> None:
             )
     for key in config.toml_options:
         if key not in KNOWN_OPTIONS and not key.startswith("sqlalchemy."):
+            import difflib
+
             close = difflib.get_close_matches(key, KNOWN_OPTIONS, n=1, cutoff=0.6)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise ConfigError(f"Unknown option {key!r} in [tool.schemadiff]{hint}")

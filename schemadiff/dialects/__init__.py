@@ -6,14 +6,25 @@ way the built-ins are added.
 
 from __future__ import annotations
 
-from sqlalchemy.engine import Dialect
+import importlib
+from typing import TYPE_CHECKING
 
 from schemadiff.dialects.base import DialectImpl
-from schemadiff.dialects.mysql import MySQLImpl
-from schemadiff.dialects.postgresql import PostgresqlImpl
-from schemadiff.dialects.sqlite import SQLiteImpl
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Dialect
 
 _IMPLS: dict[str, type[DialectImpl]] = {}
+
+#: the built-in implementations as (module, class), imported on first use: a
+#: command connects to one backend, and importing every backend's SQLAlchemy
+#: dialect package (MySQL's alone is ~10 ms) would slow every start-up
+_BUILTIN: dict[str, tuple[str, str]] = {
+    "postgresql": ("schemadiff.dialects.postgresql", "PostgresqlImpl"),
+    "mysql": ("schemadiff.dialects.mysql", "MySQLImpl"),
+    "mariadb": ("schemadiff.dialects.mysql", "MySQLImpl"),
+    "sqlite": ("schemadiff.dialects.sqlite", "SQLiteImpl"),
+}
 
 
 def register_dialect_impl(name: str, impl: type[DialectImpl]) -> None:
@@ -21,13 +32,16 @@ def register_dialect_impl(name: str, impl: type[DialectImpl]) -> None:
 
 
 def impl_for(dialect: Dialect) -> DialectImpl:
-    impl = _IMPLS.get(dialect.name, DialectImpl)
+    impl = _IMPLS.get(dialect.name)
+    if impl is None:
+        builtin = _BUILTIN.get(dialect.name)
+        if builtin is None:
+            impl = DialectImpl
+        else:
+            module, name = builtin
+            impl = getattr(importlib.import_module(module), name)
+            _IMPLS[dialect.name] = impl
     return impl(dialect)
 
-
-register_dialect_impl("postgresql", PostgresqlImpl)
-register_dialect_impl("mysql", MySQLImpl)
-register_dialect_impl("mariadb", MySQLImpl)
-register_dialect_impl("sqlite", SQLiteImpl)
 
 __all__ = ["DialectImpl", "impl_for", "register_dialect_impl"]

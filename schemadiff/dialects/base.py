@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import Column, MetaData, Table
 from sqlalchemy.engine import Dialect
@@ -20,7 +20,9 @@ from sqlalchemy.types import Enum, NullType, TypeEngine
 
 from schemadiff.dialects.sqltext import plain_dialect
 from schemadiff.errors import MigrationError
-from schemadiff.ops.schema_ops import AlterColumnOp
+
+if TYPE_CHECKING:  # annotations only: the runner needs no ops package to connect
+    from schemadiff.ops.schema_ops import AlterColumnOp
 
 _WS = re.compile(r"\s+")
 

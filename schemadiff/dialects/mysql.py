@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import JSON, Column
 from sqlalchemy.dialects.mysql import LONGTEXT
 
 from schemadiff.dialects.base import DialectImpl
 from schemadiff.errors import MigrationError
-from schemadiff.ops.schema_ops import AlterColumnOp
+
+if TYPE_CHECKING:  # annotations only: the runner needs no ops package to connect
+    from schemadiff.ops.schema_ops import AlterColumnOp
 
 # Display widths carry no meaning for storage: INTEGER(11) is INTEGER.
 _INT_WIDTH = re.compile(r"^(TINYINT|SMALLINT|MEDIUMINT|INTEGER|INT|BIGINT|YEAR)\(\d+\)")

@@ -9,9 +9,9 @@ from sqlalchemy.types import TypeEngine
 
 from schemadiff.dialects.base import DialectImpl
 from schemadiff.dialects.postgresql_indexes import index_option_signature
-from schemadiff.ops.schema_ops import AlterColumnOp
 
-if TYPE_CHECKING:  # imported where used: the runner does not need the snapshot package
+if TYPE_CHECKING:  # imported where used: the runner needs neither the snapshot nor the ops package
+    from schemadiff.ops.schema_ops import AlterColumnOp
     from schemadiff.snapshot.model import IdentitySnapshot
 
 #: The largest value of each type an identity column may have, which is an

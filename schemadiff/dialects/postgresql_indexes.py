@@ -10,9 +10,10 @@ are compared by the index comparator itself).  ``CONCURRENTLY`` and
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from schemadiff.snapshot.model import IndexSnapshot
+if TYPE_CHECKING:  # the runner imports this module, and it never needs the snapshot package
+    from schemadiff.snapshot.model import IndexSnapshot
 
 
 def index_option_signature(ix: IndexSnapshot) -> tuple[Any, ...]:

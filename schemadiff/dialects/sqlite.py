@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import CheckConstraint, Column
 
 from schemadiff.dialects.base import DialectImpl
-from schemadiff.ops.schema_ops import AlterColumnOp
+
+if TYPE_CHECKING:  # annotations only: the runner needs no ops package to connect
+    from schemadiff.ops.schema_ops import AlterColumnOp
 
 
 class SQLiteImpl(DialectImpl):

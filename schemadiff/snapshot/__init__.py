@@ -1,10 +1,9 @@
-"""Snapshots: both sides of a comparison as plain data."""
+"""Snapshots: both sides of a comparison as plain data.
 
-from schemadiff.snapshot import bulk_mysql as _bulk_mysql  # noqa: F401  (registers the reader)
-from schemadiff.snapshot import bulk_postgresql as _bulk_postgresql  # noqa: F401  (registers the reader)
-from schemadiff.snapshot import bulk_sqlite as _bulk_sqlite  # noqa: F401  (registers the reader)
-from schemadiff.snapshot import mysql_objects as _mysql_objects  # noqa: F401  (registers the reader)
-from schemadiff.snapshot import pg_objects as _pg_objects  # noqa: F401  (registers the reader)
+The built-in catalog readers (``bulk_*``, ``*_objects``) are imported by
+``reflect_snapshot`` for the backend it reads, not here.
+"""
+
 from schemadiff.snapshot.from_metadata import snapshot_from_metadata
 from schemadiff.snapshot.model import (
     CheckSnapshot,

@@ -8,6 +8,8 @@ reflection (``include_name``) so excluded tables cost nothing.
 
 from __future__ import annotations
 
+import importlib
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -29,7 +31,7 @@ from schemadiff.snapshot.model import (
     UniqueSnapshot,
     ordered,
 )
-from schemadiff.snapshot.objects import read_objects
+from schemadiff.snapshot.objects import OBJECT_READERS, read_objects
 
 NameFilter = Callable[[str, str | None], bool]
 """``(table_name, schema) -> keep?``; applied before any per-table read."""
@@ -51,6 +53,7 @@ def reflect_snapshot(
     be told missing.
     """
 
+    load_builtin_readers(connection.dialect.name)
     inspector = inspect(connection)
     default_schema = inspector.default_schema_name
     excluded = set(exclude_tables)
@@ -101,9 +104,36 @@ any number of tables, producing exactly what the generic path
 
 BULK_REFLECTORS: dict[str, BulkReflector] = {}
 
+#: the built-in readers' modules by dialect name; each registers its readers
+#: when imported.  They load for the backend being reflected only: each pulls
+#: in its SQLAlchemy dialect package, and a ``check`` on SQLite should not
+#: pay for PostgreSQL's and MySQL's at start-up.
+_BUILTIN_READERS: dict[str, tuple[str, ...]] = {
+    "postgresql": ("bulk_postgresql", "pg_objects"),
+    "mysql": ("bulk_mysql", "mysql_objects"),
+    "mariadb": ("bulk_mysql", "mysql_objects"),
+    "sqlite": ("bulk_sqlite",),
+}
+
 
 def register_bulk_reflector(dialect_name: str, reflector: BulkReflector) -> None:
     BULK_REFLECTORS[dialect_name] = reflector
+
+
+def load_builtin_readers(dialect_name: str) -> None:
+    """Import (so register) the built-in catalog readers of one backend, if any.
+
+    A reader registered before (a plugin's) keeps its place: the built-ins
+    used to register first, at package import, and a plugin's replaced them.
+    """
+    modules = _BUILTIN_READERS.get(dialect_name, ())
+    if all(f"schemadiff.snapshot.{m}" in sys.modules for m in modules):
+        return
+    registered = (dict(BULK_REFLECTORS), dict(OBJECT_READERS))
+    for module in modules:
+        importlib.import_module(f"schemadiff.snapshot.{module}")
+    BULK_REFLECTORS.update(registered[0])
+    OBJECT_READERS.update(registered[1])
 
 
 def _reflect_schema(

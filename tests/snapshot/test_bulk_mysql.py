@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
 from schemadiff.snapshot import SchemaSnapshot, reflect_snapshot
-from schemadiff.snapshot.reflect import BULK_REFLECTORS
+from schemadiff.snapshot.reflect import BULK_REFLECTORS, load_builtin_readers
 
 
 def _differences(dialect: sa.Dialect, generic: SchemaSnapshot, bulk: SchemaSnapshot) -> list[str]:
@@ -270,6 +270,7 @@ def test_rich_schema_matches_generic(engine, backend):
             elif version >= needs:
                 conn.exec_driver_sql(item)
     with engine.connect() as conn:
+        load_builtin_readers(conn.dialect.name)  # loaded per backend on first reflection
         assert conn.dialect.name in BULK_REFLECTORS
         snapshot = _assert_same(conn)
     sink = snapshot.tables[(None, "kitchen_sink")]

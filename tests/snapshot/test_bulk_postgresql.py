@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from schemadiff.snapshot import IdentitySnapshot, SchemaSnapshot, TableSnapshot, reflect_snapshot
-from schemadiff.snapshot.reflect import BULK_REFLECTORS
+from schemadiff.snapshot.reflect import BULK_REFLECTORS, load_builtin_readers
 
 
 def _ddl(main: str, other: str, version: tuple[int, ...]) -> list[str]:
@@ -233,6 +233,7 @@ def _assert_same(generic: SchemaSnapshot, bulk: SchemaSnapshot, dialect: sa.Dial
 def test_bulk_snapshot_equals_generic(database, engine: sa.Engine, mode: str) -> None:
     if database.backend != "postgresql":
         pytest.skip("PostgreSQL catalog reader")
+    load_builtin_readers("postgresql")  # loaded per backend on first reflection
     assert "postgresql" in BULK_REFLECTORS
     with _two_schemas(engine) as (main, other):
         with engine.begin() as conn:
