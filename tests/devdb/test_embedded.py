@@ -187,6 +187,10 @@ def test_a_cache_the_server_cannot_enter_is_copied(project, folders, tmp_path):
     assert_nothing_left(folders)
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_an_interrupted_run_stops_and_removes_the_server(project, folders, sig):
     marker = project.root / "started"
@@ -204,6 +208,8 @@ def test_an_interrupted_run_stops_and_removes_the_server(project, folders, sig):
         stderr=subprocess.PIPE,
         text=True,
         env=_env(folders),
+        # a test worker may ignore SIGINT, and a child inherits that: Ctrl-C must reach it
+        preexec_fn=_default_sigint,
     )
     deadline = time.monotonic() + 120
     while not marker.exists():
