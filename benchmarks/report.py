@@ -41,6 +41,29 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
     return numerator / denominator
 
 
+#: the two tools every whole-process suite times, in the order of their columns
+TOOLS = ("schemadiff", "alembic")
+
+
+def no_times() -> dict[str, list[float]]:
+    return {t: [] for t in TOOLS}
+
+
+class BothTools:
+    """A case timed for both tools: medians and the schemadiff / Alembic ratio."""
+
+    times: dict[str, list[float]]
+
+    def median(self, tool: str) -> float | None:
+        return median(self.times[tool])
+
+    def timing(self) -> dict[str, Any]:
+        return {
+            "median": {t: self.median(t) for t in TOOLS},
+            "ratio": ratio(self.median("schemadiff"), self.median("alembic")),
+        }
+
+
 def fmt_seconds(value: float | None) -> str:
     """Seconds with 3 significant decimals, or ``-`` for a missing figure."""
     if value is None:

@@ -31,9 +31,17 @@ import sqlalchemy as sa
 
 from benchmarks import schema_gen
 from benchmarks.compare import scratch_engine
-from benchmarks.report import fmt_ratio, fmt_seconds, format_table, log, median, ratio
+from benchmarks.report import (
+    TOOLS,
+    BothTools,
+    fmt_ratio,
+    fmt_seconds,
+    format_table,
+    log,
+    no_times,
+    ratio,
+)
 
-TOOLS = ("schemadiff", "alembic")
 LISTING = ("current", "heads", "history")
 CHECK_TABLES = 50
 #: the issue's targets: schemadiff's time at most this share of Alembic's
@@ -50,20 +58,15 @@ metadata = build_metadata({tables})
 
 
 @dataclass
-class StartupCase:
+class StartupCase(BothTools):
     command: str
     backend: str
-    times: dict[str, list[float]] = field(default_factory=lambda: {t: [] for t in TOOLS})
+    times: dict[str, list[float]] = field(default_factory=no_times)
     same_output: bool | None = None
     error: str | None = None
 
-    def median(self, tool: str) -> float | None:
-        return median(self.times[tool])
-
     def as_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["median"] = {t: self.median(t) for t in TOOLS}
-        out["ratio"] = ratio(self.median("schemadiff"), self.median("alembic"))
+        out = {**asdict(self), **self.timing()}
         out["target"] = TARGETS[self.command]
         return out
 

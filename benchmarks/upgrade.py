@@ -27,28 +27,31 @@ import sqlalchemy as sa
 
 from benchmarks.alembic_history import dump_catalog, write_history_project
 from benchmarks.compare import scratch_engine
-from benchmarks.report import fmt_ratio, fmt_seconds, format_table, log, median, ratio
+from benchmarks.report import (
+    TOOLS,
+    BothTools,
+    fmt_ratio,
+    fmt_seconds,
+    format_table,
+    log,
+    no_times,
+    ratio,
+)
 
 DEFAULT_REVISIONS = 300
-TOOLS = ("schemadiff", "alembic")
 TIMEOUT = 900
 
 
 @dataclass
-class UpgradeCase:
+class UpgradeCase(BothTools):
     backend: str
     revisions: int
-    times: dict[str, list[float]] = field(default_factory=lambda: {t: [] for t in TOOLS})
+    times: dict[str, list[float]] = field(default_factory=no_times)
     same_schema: bool | None = None
     error: str | None = None
 
-    def median(self, tool: str) -> float | None:
-        return median(self.times[tool])
-
     def as_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["median"] = {t: self.median(t) for t in TOOLS}
-        out["ratio"] = ratio(self.median("schemadiff"), self.median("alembic"))
+        out = {**asdict(self), **self.timing()}
         return out
 
 
