@@ -20,10 +20,10 @@ _IMPLS: dict[str, type[DialectImpl]] = {}
 #: command connects to one backend, and importing every backend's SQLAlchemy
 #: dialect package (MySQL's alone is ~10 ms) would slow every start-up
 _BUILTIN: dict[str, tuple[str, str]] = {
-    "postgresql": ("schemadiff.dialects.postgresql", "PostgresqlImpl"),
-    "mysql": ("schemadiff.dialects.mysql", "MySQLImpl"),
-    "mariadb": ("schemadiff.dialects.mysql", "MySQLImpl"),
-    "sqlite": ("schemadiff.dialects.sqlite", "SQLiteImpl"),
+    "postgresql": ("schemadiff.backends.postgresql.dialect", "PostgresqlImpl"),
+    "mysql": ("schemadiff.backends.mysql.dialect", "MySQLImpl"),
+    "mariadb": ("schemadiff.backends.mysql.dialect", "MySQLImpl"),
+    "sqlite": ("schemadiff.backends.sqlite.dialect", "SQLiteImpl"),
 }
 
 

@@ -228,7 +228,7 @@ class SQLiteRecreate(Recreate):
                 )
         if not self.online:
             return
-        from schemadiff.runtime.sqlite_txn import foreign_keys_enforced
+        from schemadiff.backends.sqlite.transactions import foreign_keys_enforced
 
         referenced = bool(self.referencing) or any(
             f.refers_to(self.model.name, self.model.schema) for f in self.model.foreign_keys

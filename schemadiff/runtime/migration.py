@@ -27,11 +27,11 @@ from sqlalchemy.engine import Connection, Dialect, RootTransaction
 from sqlalchemy.schema import CreateTable, DropTable
 from sqlalchemy.sql.base import Executable
 
+from schemadiff.backends.sqlite import transactions as sqlite_txn
 from schemadiff.dialects import DialectImpl, impl_for
 from schemadiff.dialects.sqltext import PLAIN_TEXT_OPTIONS, plain_sql, tidy_script_text
 from schemadiff.errors import MigrationError
 from schemadiff.revisions.planner import apply_changes
-from schemadiff.runtime import sqlite_txn
 from schemadiff.runtime.bookkeeping import Bookkeeping
 from schemadiff.runtime.locking import RunLock
 from schemadiff.runtime.options_mapping import OptionsMapping

@@ -109,10 +109,10 @@ BULK_REFLECTORS: dict[str, BulkReflector] = {}
 #: in its SQLAlchemy dialect package, and a ``check`` on SQLite should not
 #: pay for PostgreSQL's and MySQL's at start-up.
 _BUILTIN_READERS: dict[str, tuple[str, ...]] = {
-    "postgresql": ("bulk_postgresql", "pg_objects"),
-    "mysql": ("bulk_mysql", "mysql_objects"),
-    "mariadb": ("bulk_mysql", "mysql_objects"),
-    "sqlite": ("bulk_sqlite",),
+    "postgresql": ("postgresql.catalog", "postgresql.objects"),
+    "mysql": ("mysql.catalog", "mysql.objects"),
+    "mariadb": ("mysql.catalog", "mysql.objects"),
+    "sqlite": ("sqlite.catalog",),
 }
 
 
@@ -127,11 +127,11 @@ def load_builtin_readers(dialect_name: str) -> None:
     used to register first, at package import, and a plugin's replaced them.
     """
     modules = _BUILTIN_READERS.get(dialect_name, ())
-    if all(f"schemadiff.snapshot.{m}" in sys.modules for m in modules):
+    if all(f"schemadiff.backends.{m}" in sys.modules for m in modules):
         return
     registered = (dict(BULK_REFLECTORS), dict(OBJECT_READERS))
     for module in modules:
-        importlib.import_module(f"schemadiff.snapshot.{module}")
+        importlib.import_module(f"schemadiff.backends.{module}")
     BULK_REFLECTORS.update(registered[0])
     OBJECT_READERS.update(registered[1])
 

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from schemadiff import command, compare_metadata, op
-from schemadiff.dialects.postgresql import PostgresqlImpl
+from schemadiff.backends.postgresql.dialect import PostgresqlImpl
 from schemadiff.ops import AlterColumnOp, Delta, ModifyTableOps, UpgradeOps
 from schemadiff.plugins import default_registries
 from schemadiff.renderers.python import AutogenContext, render_body

@@ -106,7 +106,7 @@ def test_current_loads_the_runner_but_not_the_comparison(project: Path) -> None:
         # the connected backend is SQLite: no other backend's dialect is loaded
         "sqlalchemy.dialects.mysql",
         "sqlalchemy.dialects.postgresql",
-        "schemadiff.dialects.mysql",
-        "schemadiff.dialects.postgresql",
+        "schemadiff.backends.mysql.dialect",
+        "schemadiff.backends.postgresql.dialect",
     )
     assert _loaded(modules, unneeded) == []

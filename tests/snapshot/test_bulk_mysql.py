@@ -2,7 +2,7 @@
 
 Each test builds a schema, reflects it twice (``use_bulk=False`` through
 SQLAlchemy's per-table SHOW CREATE TABLE parsing, ``use_bulk=True`` through
-``schemadiff.snapshot.bulk_mysql``) and compares the snapshots field by
+``schemadiff.backends.mysql.catalog``) and compares the snapshots field by
 field, types by their compiled form, printing every difference on failure.
 """
 

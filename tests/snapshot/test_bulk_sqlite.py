@@ -15,8 +15,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from schemadiff.backends.sqlite.ddl_parser import parse_create_index, parse_create_table
 from schemadiff.snapshot import SchemaSnapshot, reflect_snapshot
-from schemadiff.snapshot.sqlite_ddl_parser import parse_create_index, parse_create_table
 
 # The generic reader warns about what it cannot read (expression indexes,
 # keys and predicates its expressions miss); those spellings are here on purpose.
@@ -354,7 +354,7 @@ def test_parser_reads_quotes_comments_and_nested_parentheses():
 )
 def test_constraint_word_scan_matches_the_word_boundary_rule(sql):
     """The find-based scan reports what a word-boundary search reports, in any window."""
-    from schemadiff.snapshot.sqlite_ddl_lexer import _CONSTRAINT_WORD_RE, constraint_words
+    from schemadiff.backends.sqlite.ddl_lexer import _CONSTRAINT_WORD_RE, constraint_words
 
     for start, end in [(0, len(sql)), (1, len(sql) - 1), (3, 9), (len(sql) - 4, len(sql))]:
         expected = [m.start() for m in _CONSTRAINT_WORD_RE.finditer(sql, start, end)]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
+from schemadiff.backends.sqlite.ddl_lexer import BARE_LEAD_RE
 from schemadiff.renderers.report.junit_format import xml_safe
-from schemadiff.snapshot.sqlite_ddl_lexer import BARE_LEAD_RE
 
 ALL = "".join(map(chr, range(0x110000)))
 ASCII = {chr(i) for i in range(128)}

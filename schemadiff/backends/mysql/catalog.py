@@ -6,7 +6,7 @@ set-wise: tables, columns, CHECKs, index parts, foreign key columns and
 rules, one statement each (plus, on some servers, the default collations
 and a case fix-up for foreign keys): at most eight, whatever the size.
 On MariaDB 10.5+ the six go out as one statement of JSON documents
-(:mod:`schemadiff.snapshot.bulk_mysql_rows`).
+(:mod:`schemadiff.backends.mysql.catalog_rows`).
 
 The contract is strict equality with the generic path (``use_bulk=False``),
 which reports what SQLAlchemy's regular expressions extract from SHOW CREATE
@@ -33,7 +33,7 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.sql.base import SchemaEventTarget
 from sqlalchemy.types import TypeEngine
 
-from schemadiff.snapshot.bulk_mysql_rows import Queries, Query, Reader, Server
+from schemadiff.backends.mysql.catalog_rows import Queries, Query, Reader, Server
 from schemadiff.snapshot.index_shape import option_items
 from schemadiff.snapshot.model import (
     CheckSnapshot,

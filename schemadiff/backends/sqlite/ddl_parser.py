@@ -8,7 +8,7 @@ Regular expressions over that text break on quoted names, nested
 parentheses and comments, so this module tokenizes the text the way
 SQLite's own tokenizer does (``tokenize.c``) and walks the grammar of
 ``CREATE TABLE`` and ``CREATE INDEX`` (the tokens and scans are in
-:mod:`.sqlite_ddl_lexer`).  Every parsed item keeps its source
+:mod:`.ddl_lexer`).  Every parsed item keeps its source
 offsets, so callers can take exact slices of the original text (SQLite
 returns expressions as written, and so must we).
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
-from schemadiff.snapshot.sqlite_ddl_lexer import (
+from schemadiff.backends.sqlite.ddl_lexer import (
     BARE_LEAD_RE,
     Name,
     Token,

@@ -6,7 +6,7 @@ dialect's type parser run once per column, ``pg_get_constraintdef`` text
 parsed by regular expression for every foreign key, then our own pass
 turning those dicts into snapshots.  This reader asks ``pg_catalog`` for
 exactly what a snapshot holds, in four set-based statements (comments,
-columns, constraints, indexes; see :mod:`.bulk_postgresql_sql`) plus at
+columns, constraints, indexes; see :mod:`.catalog_sql`) plus at
 most one for enums and domains, whatever the number of tables, and builds
 each distinct type string once.  This module turns their rows into
 snapshots.
@@ -34,7 +34,7 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.sql.base import SchemaEventTarget
 from sqlalchemy.types import TypeEngine
 
-from schemadiff.snapshot.bulk_postgresql_sql import NAMED_TYPES, Features, statements_for
+from schemadiff.backends.postgresql.catalog_sql import NAMED_TYPES, Features, statements_for
 from schemadiff.snapshot.index_shape import option_items, sorting_suffix
 from schemadiff.snapshot.model import (
     CheckSnapshot,

@@ -1,4 +1,4 @@
-"""What :mod:`schemadiff.snapshot.bulk_postgresql` asks ``pg_catalog``.
+"""What :mod:`schemadiff.backends.postgresql.catalog` asks ``pg_catalog``.
 
 The statements depend on two things only: the server generation (which
 catalog columns exist) and whether ``schema=None`` means "visible on the

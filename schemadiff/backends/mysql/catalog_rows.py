@@ -1,4 +1,4 @@
-"""What :mod:`schemadiff.snapshot.bulk_mysql` asks the catalog, and how.
+"""What :mod:`schemadiff.backends.mysql.catalog` asks the catalog, and how.
 
 :class:`Server` tells what the server's information_schema offers,
 :class:`Queries` are the catalog queries it allows, :class:`Reader` runs them.

@@ -1,8 +1,8 @@
-"""SQLAlchemy parity for the SQLite catalog reader (:mod:`.bulk_sqlite`).
+"""SQLAlchemy parity for the SQLite catalog reader (:mod:`.catalog`).
 
 SQLAlchemy 2.x's SQLite dialect recovers names, options and expressions
 from the stored DDL with regular expressions.  The helpers here take an
-exact parse (:mod:`.sqlite_ddl_parser`) and keep only what those
+exact parse (:mod:`.ddl_parser`) and keep only what those
 expressions would also have found, so that the two readers agree; each
 says which spellings SQLAlchemy reads.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from schemadiff.snapshot import sqlite_ddl_parser as ddl
+from schemadiff.backends.sqlite import ddl_parser as ddl
 from schemadiff.snapshot.model import CheckSnapshot, UniqueSnapshot
 
 _SA_BARE_NAME = re.compile(r"\w+")

@@ -1,4 +1,4 @@
-"""The lexical layer of :mod:`.sqlite_ddl_parser`: tokens and fast scans.
+"""The lexical layer of :mod:`.ddl_parser`: tokens and fast scans.
 
 SQLite's stored DDL is tokenized the way SQLite's own tokenizer does it
 (``tokenize.c``).  Besides the full tokenizer this module has the cheap

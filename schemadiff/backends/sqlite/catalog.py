@@ -9,12 +9,12 @@ tables in one statement each: four statements per schema whatever its size
 (one more when a key's implicit parent lies outside the reflected tables).
 What the PRAGMAs do not report (constraint names, CHECKs, unique
 constraints, key options, generation expressions, partial-index predicates)
-comes from the stored DDL, read by :mod:`.sqlite_ddl_parser`.
+comes from the stored DDL, read by :mod:`.ddl_parser`.
 
 The contract: the result equals the generic path (SQLAlchemy's per-table
 reflection) field by field, so that switching readers never changes a diff.
 SQLAlchemy reads the DDL with regular expressions that understand only some
-spellings; the "SQLAlchemy parity" helpers (:mod:`.bulk_sqlite_parity`)
+spellings; the "SQLAlchemy parity" helpers (:mod:`.catalog_parity`)
 keep, from an exact parse, what those expressions find.  Where SQLAlchemy's
 answer comes from text matched by accident (inside strings or comments, or
 another column's name), we report the parse instead.
@@ -33,8 +33,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.base import SchemaEventTarget
 from sqlalchemy.types import TypeEngine
 
-from schemadiff.snapshot import sqlite_ddl_parser as ddl
-from schemadiff.snapshot.bulk_sqlite_parity import (
+from schemadiff.backends.sqlite import ddl_parser as ddl
+from schemadiff.backends.sqlite.catalog_parity import (
     sa_checks,
     sa_generation_expression,
     sa_name,

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from sqlalchemy import BigInteger, Enum, Identity, Integer, SmallInteger
 from sqlalchemy.types import TypeEngine
 
+from schemadiff.backends.postgresql.indexes import index_option_signature
 from schemadiff.dialects.base import DialectImpl
-from schemadiff.dialects.postgresql_indexes import index_option_signature
 
 if TYPE_CHECKING:  # imported where used: the runner needs neither the snapshot nor the ops package
     from schemadiff.ops.schema_ops import AlterColumnOp

@@ -1,0 +1,1 @@
+"""Backends: one package per database, each registering what it knows through ``setup(registries)``."""

@@ -1,0 +1,1 @@
+"""PostgreSQL: dialect rules, catalog reader, run lock."""

@@ -1,0 +1,1 @@
+"""SQLite: dialect rules, catalog reader and DDL parser, transaction quirks."""
