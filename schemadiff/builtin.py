@@ -1,34 +1,76 @@
-"""schemadiff's own comparators and renderers, registered like any plugin."""
+"""schemadiff's own pieces, registered through the plugin door like any plugin.
+
+Everything is declared or deferred here, nothing imported: a command
+loads the backend of the database it connects to, and the comparators,
+renderers, report formats and operation implementations it uses, when it
+first uses them (see :mod:`schemadiff.slots`).
+"""
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
 
-from schemadiff.comparators import (
-    checks,
-    columns,
-    foreign_keys,
-    identity,
-    indexes,
-    objects,
-    table_level,
-    tables,
-)
-from schemadiff.renderers.python import object_ops as python_object_ops
-from schemadiff.renderers.python import ops as python_ops
-
 if TYPE_CHECKING:
+    from schemadiff.comparators.registry import ComparatorRegistry
     from schemadiff.plugins import Registries
+    from schemadiff.renderers.python.registry import RendererRegistry
+    from schemadiff.slots import Implementation, LazyMapping
+
+BACKENDS = {
+    "postgresql": "schemadiff.backends.postgresql",
+    "mysql": "schemadiff.backends.mysql",
+    "mariadb": "schemadiff.backends.mysql",
+    "sqlite": "schemadiff.backends.sqlite",
+}
+
+REPORT_FORMATS = {
+    "text": "schemadiff.renderers.report.text_format:render_text",
+    "json": "schemadiff.renderers.report.json_format:render_json",
+    "markdown": "schemadiff.renderers.report.markdown_format:render_markdown",
+    "junit": "schemadiff.renderers.report.junit_format:render_junit",
+    "github": "schemadiff.renderers.report.github_format:render_github",
+    "sarif": "schemadiff.renderers.report.sarif_format:render_sarif",
+}
+
+COMPARATOR_MODULES = (
+    "tables",
+    "columns",
+    "identity",
+    "table_level",
+    "indexes",
+    "foreign_keys",
+    "checks",
+    "objects",
+)
+
+#: modules holding the built-in implementations (each an ``implements`` table)
+OPERATION_MODULES = ("schemadiff.operations.impl", "schemadiff.operations.objects")
 
 
 def setup(registries: Registries) -> None:
-    tables.setup(registries.comparators)
-    columns.setup(registries.comparators)
-    identity.setup(registries.comparators)
-    table_level.setup(registries.comparators)
-    indexes.setup(registries.comparators)
-    foreign_keys.setup(registries.comparators)
-    checks.setup(registries.comparators)
-    objects.setup(registries.comparators)
-    python_ops.setup(registries.renderers)
-    python_object_ops.setup(registries.renderers)
+    for dialect_name, module in BACKENDS.items():
+        registries.backends.declare(dialect_name, module)
+    for name, path in REPORT_FORMATS.items():
+        registries.report_formats.declare(name, path)
+    registries.operations.defer(_operations)
+    registries.defer_comparators(_comparators)
+    registries.defer_renderers(_renderers)
+
+
+def _comparators(registry: ComparatorRegistry) -> None:
+    for name in COMPARATOR_MODULES:
+        importlib.import_module(f"schemadiff.comparators.{name}").setup(registry)
+
+
+def _renderers(registry: RendererRegistry) -> None:
+    from schemadiff.renderers.python import object_ops, ops
+
+    ops.setup(registry)
+    object_ops.setup(registry)
+
+
+def _operations(registry: LazyMapping[type, Implementation]) -> None:
+    for module in OPERATION_MODULES:
+        for op_cls, fn in importlib.import_module(module).implements.items():
+            registry.add(op_cls, fn)

@@ -13,10 +13,15 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from typing import TYPE_CHECKING
 
-from schemadiff.comparators.registry import ComparatorRegistry
+from schemadiff.backends.registry import BackendRegistry
 from schemadiff.errors import ConfigError
-from schemadiff.renderers.python.registry import RendererRegistry
+from schemadiff.slots import FormatRegistry, OperationRegistry
+
+if TYPE_CHECKING:
+    from schemadiff.comparators.registry import ComparatorRegistry
+    from schemadiff.renderers.python.registry import RendererRegistry
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +30,66 @@ ENTRY_POINT_GROUP = "schemadiff.plugins"
 
 @dataclass
 class Registries:
-    comparators: ComparatorRegistry = field(default_factory=ComparatorRegistry)
-    renderers: RendererRegistry = field(default_factory=RendererRegistry)
+    """Every slot a plugin (or a built-in) can fill.
+
+    ``comparators`` and ``renderers`` make autogenerate; ``backends`` holds
+    what each database contributes (dialect rules, catalog readers, run
+    lock, ...); ``operations`` runs ``op.*`` directives; ``report_formats``
+    writes ``check`` reports.
+    """
+
+    backends: BackendRegistry = field(default_factory=BackendRegistry)
+    operations: OperationRegistry = field(default_factory=OperationRegistry)
+    report_formats: FormatRegistry = field(default_factory=FormatRegistry)
     loaded: list[str] = field(default_factory=list)
+    _comparators: ComparatorRegistry | None = field(default=None, repr=False)
+    _renderers: RendererRegistry | None = field(default=None, repr=False)
+    _comparator_loaders: list[Callable[[ComparatorRegistry], None]] = field(
+        default_factory=list, repr=False
+    )
+    _renderer_loaders: list[Callable[[RendererRegistry], None]] = field(
+        default_factory=list, repr=False
+    )
+
+    def defer_comparators(self, loader: Callable[[ComparatorRegistry], None]) -> None:
+        """``comparators.defer(loader)`` without making the comparator registry now."""
+        if self._comparators is not None:
+            self._comparators.defer(loader)
+        else:
+            self._comparator_loaders.append(loader)
+
+    def defer_renderers(self, loader: Callable[[RendererRegistry], None]) -> None:
+        if self._renderers is not None:
+            self._renderers.defer(loader)
+        else:
+            self._renderer_loaders.append(loader)
+
+    # Made on first use: the comparators package pulls in the snapshot layer
+    # and every op class, which runtime commands never need.
+    @property
+    def comparators(self) -> ComparatorRegistry:
+        if self._comparators is None:
+            from schemadiff.comparators.registry import ComparatorRegistry
+
+            self._comparators = ComparatorRegistry()
+            for loader in self._comparator_loaders:
+                self._comparators.defer(loader)
+        return self._comparators
+
+    @property
+    def renderers(self) -> RendererRegistry:
+        if self._renderers is None:
+            from schemadiff.renderers.python.registry import RendererRegistry
+
+            self._renderers = RendererRegistry()
+            for loader in self._renderer_loaders:
+                self._renderers.defer(loader)
+        return self._renderers
+
+    def backend(self, dialect_name: str) -> BackendRegistry:
+        """The backend slots, with ``dialect_name``'s declared package loaded."""
+        self.backends.load(dialect_name, self)
+        return self.backends
 
     def install(self, name: str, setup: Callable[[Registries], None]) -> None:
         if name in self.loaded:
@@ -50,19 +112,26 @@ def default_registries() -> Registries:
     """The process-wide registries, with every installed plugin loaded once."""
     global _default
     if _default is None:
-        regs = Registries()
-        from schemadiff import builtin
-
-        regs.install("builtin", builtin.setup)
-        for ep in entry_points(group=ENTRY_POINT_GROUP):
-            if ep.name == "builtin":
-                continue
-            try:
-                setup = ep.load()
-            except Exception as exc:
-                raise ConfigError(
-                    f"schemadiff plugin {ep.name!r} could not be loaded: {exc}"
-                ) from exc
-            regs.install(ep.name, setup)
-        _default = regs
+        # Published before the plugins load: a plugin module that registers
+        # at import (``Operations.implementation_for``) reaches this same object.
+        regs = _default = Registries()
+        try:
+            _load_plugins(regs)
+        except BaseException:
+            _default = None
+            raise
     return _default
+
+
+def _load_plugins(regs: Registries) -> None:
+    from schemadiff import builtin
+
+    regs.install("builtin", builtin.setup)
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name == "builtin":
+            continue
+        try:
+            setup = ep.load()
+        except Exception as exc:
+            raise ConfigError(f"schemadiff plugin {ep.name!r} could not be loaded: {exc}") from exc
+        regs.install(ep.name, setup)

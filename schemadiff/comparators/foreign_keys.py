@@ -18,8 +18,9 @@ def _signature(
 ) -> tuple[Any, ...]:
     # A foreign key to a table in the owner's schema may be spelled either way.
     referred_schema = fk.referred_schema if fk.referred_schema != owner.schema else None
-    deferrable = bool(fk.deferrable) if ctx.impl.name == "postgresql" else None
-    initially = (fk.initially or "IMMEDIATE").upper() if ctx.impl.name == "postgresql" else None
+    keeps = ctx.impl.compares_fk_deferrability
+    deferrable = bool(fk.deferrable) if keeps else None
+    initially = (fk.initially or "IMMEDIATE").upper() if keeps else None
     return (
         tuple(fk.columns),
         referred_schema,

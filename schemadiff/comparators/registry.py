@@ -39,6 +39,21 @@ class ComparatorSpec:
 class ComparatorRegistry:
     def __init__(self) -> None:
         self._specs: list[ComparatorSpec] = []
+        self._deferred: list[Callable[[ComparatorRegistry], None]] = []
+
+    def defer(self, loader: Callable[[ComparatorRegistry], None]) -> None:
+        """Register through ``loader`` when first read (see :mod:`schemadiff.slots`);
+        its comparators then come before any registered directly in the meantime."""
+        self._deferred.append(loader)
+
+    def _ensure_loaded(self) -> None:
+        if not self._deferred:
+            return
+        loaders, self._deferred = self._deferred, []
+        later, self._specs = self._specs, []
+        for loader in loaders:
+            loader(self)
+        self._specs.extend(later)
 
     def register(
         self,
@@ -66,6 +81,7 @@ class ComparatorRegistry:
 
     def for_target(self, target: Target, dialect_name: str) -> list[Comparator]:
         """Comparators for a target; a dialect-specific one replaces the generic one."""
+        self._ensure_loaded()
         chosen: dict[str, ComparatorSpec] = {}
         order: list[tuple[int, int, str]] = []
         for index, spec in enumerate(self._specs):
@@ -85,9 +101,11 @@ class ComparatorRegistry:
         return [chosen[key].fn for _, _, key in order]
 
     def specs(self) -> list[ComparatorSpec]:
+        self._ensure_loaded()
         return list(self._specs)
 
     def copy(self) -> ComparatorRegistry:
+        self._ensure_loaded()
         new = ComparatorRegistry()
         new._specs = list(self._specs)
         return new

@@ -19,26 +19,13 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Dialect, Engine, make_url
 
 from schemadiff.errors import CommandError
-
-#: PostgreSQL schemas that belong to the server, never to a user's schema
-_PG_SYSTEM_SCHEMAS = "('pg_catalog', 'information_schema', 'pg_toast')"
-_PG_USER_NAMESPACE = (
-    f"n.nspname NOT IN {_PG_SYSTEM_SCHEMAS} AND n.nspname NOT LIKE 'pg\\_temp\\_%%' "
-    "AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%%'"
-)
-#: objects an extension brought along belong to the extension, not to the user
-_PG_NOT_FROM_EXTENSION = (
-    "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = {oid} AND d.deptype = 'e')"
-)
-_PG_RELKINDS = {"r": "TABLE", "p": "TABLE", "v": "VIEW", "m": "MATERIALIZED VIEW"}
-_PG_RELKINDS.update({"S": "SEQUENCE", "f": "FOREIGN TABLE"})
 
 
 class DevDatabaseNotEmpty(CommandError):
@@ -58,155 +45,33 @@ def masked(url: URL | str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-# -- what a database holds ------------------------------------------------------
+# -- what a database holds, and emptying it (each backend's own) --------------------
+def _backend_rule(conn: Connection, slot: str) -> Callable[..., Any]:
+    from schemadiff.plugins import default_registries
+
+    name = conn.dialect.name
+    rule = default_registries().backend(name).get(slot, name)
+    if rule is None:
+        raise CommandError(
+            f"--dev-url does not support the {name!r} dialect (PostgreSQL, MariaDB/MySQL "
+            "and SQLite are supported)"
+        )
+    return cast(Callable[..., Any], rule)
+
+
 def inventory(conn: Connection) -> Inventory:
     """Every user object of the connection's database (schema, for MariaDB)."""
-    name = conn.dialect.name
-    if name == "postgresql":
-        return _pg_inventory(conn)
-    if name in ("mysql", "mariadb"):
-        rows = conn.exec_driver_sql(
-            "SELECT table_type, table_name FROM information_schema.tables "
-            "WHERE table_schema = DATABASE() "
-            "UNION ALL SELECT routine_type, routine_name FROM information_schema.routines "
-            "WHERE routine_schema = DATABASE() "
-            "UNION ALL SELECT 'EVENT', event_name FROM information_schema.events "
-            "WHERE event_schema = DATABASE()"
-        ).all()
-        return Inventory(tuple(sorted(f"{kind.lower()} {obj}" for kind, obj in rows)))
-    if name == "sqlite":
-        rows = conn.exec_driver_sql(
-            "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
-        ).all()
-        return Inventory(tuple(sorted(f"{kind} {obj}" for kind, obj in rows)))
-    raise CommandError(
-        f"--dev-url does not support the {name!r} dialect (PostgreSQL, MariaDB/MySQL "
-        "and SQLite are supported)"
-    )
+    return cast(Inventory, _backend_rule(conn, "scratch_inventory")(conn))
 
 
-def _pg_inventory(conn: Connection) -> Inventory:
-    relations = conn.exec_driver_sql(
-        "SELECT c.relkind::text, n.nspname, c.relname FROM pg_class c "
-        "JOIN pg_namespace n ON n.oid = c.relnamespace "
-        f"WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND {_PG_USER_NAMESPACE} "
-        f"AND {_PG_NOT_FROM_EXTENSION.format(oid='c.oid')}"
-    ).all()
-    types = conn.exec_driver_sql(
-        "SELECT n.nspname, t.typname FROM pg_type t "
-        "JOIN pg_namespace n ON n.oid = t.typnamespace "
-        f"WHERE {_PG_USER_NAMESPACE} AND {_PG_NOT_FROM_EXTENSION.format(oid='t.oid')} "
-        "AND (t.typtype IN ('e', 'd', 'r', 'm') OR (t.typtype = 'c' AND "
-        "(SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c'))"
-    ).all()
-    routines = conn.exec_driver_sql(
-        "SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid) "
-        "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-        f"WHERE {_PG_USER_NAMESPACE} AND {_PG_NOT_FROM_EXTENSION.format(oid='p.oid')}"
-    ).all()
-    schemas = conn.exec_driver_sql(
-        f"SELECT n.nspname FROM pg_namespace n WHERE {_PG_USER_NAMESPACE}"
-    ).scalars()
-    extensions = conn.exec_driver_sql(
-        "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql'"
-    ).scalars()
-    objects = [f"{_PG_RELKINDS[kind].lower()} {schema}.{name}" for kind, schema, name in relations]
-    objects += [f"type {schema}.{name}" for schema, name in types]
-    objects += [f"function {schema}.{name}({args})" for schema, name, args in routines]
-    ext = frozenset(extensions)
-    objects += [f"extension {name}" for name in sorted(ext)]
-    return Inventory(tuple(sorted(objects)), frozenset(schemas), ext)
-
-
-# -- emptying it again ------------------------------------------------------------
 def empty_database(conn: Connection, before: Inventory) -> None:
     """Drop what was created since ``before`` (an empty inventory)."""
-    name = conn.dialect.name
-    if name == "postgresql":
-        _pg_empty(conn, before)
-    elif name in ("mysql", "mariadb"):
-        _mysql_empty(conn)
-    else:
-        _sqlite_empty(conn)
+    _backend_rule(conn, "scratch_empty")(conn, before)
 
 
-def _q(conn: Connection, *parts: str) -> str:
+def quoted(conn: Connection, *parts: str) -> str:
     quote = conn.dialect.identifier_preparer.quote_identifier
     return ".".join(quote(p) for p in parts)
-
-
-def _pg_empty(conn: Connection, before: Inventory) -> None:
-    now = _pg_inventory(conn)
-    for schema in sorted(now.schemas - before.schemas):
-        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {_q(conn, schema)} CASCADE")
-    for ext in sorted(now.extensions - before.extensions):
-        conn.exec_driver_sql(f"DROP EXTENSION IF EXISTS {_q(conn, ext)} CASCADE")
-    # What is left lives in schemas that were there (empty) before.
-    rows = conn.exec_driver_sql(
-        "SELECT c.relkind::text, n.nspname, c.relname FROM pg_class c "
-        "JOIN pg_namespace n ON n.oid = c.relnamespace "
-        f"WHERE c.relkind IN ('v', 'm', 'r', 'p', 'f', 'S') AND {_PG_USER_NAMESPACE} "
-        f"AND {_PG_NOT_FROM_EXTENSION.format(oid='c.oid')} "
-        "ORDER BY position(c.relkind in 'mvrpfS')"
-    ).all()
-    for kind, schema, name in rows:
-        conn.exec_driver_sql(
-            f"DROP {_PG_RELKINDS[kind]} IF EXISTS {_q(conn, schema, name)} CASCADE"
-        )
-    routines = conn.exec_driver_sql(
-        "SELECT p.prokind::text, n.nspname, p.proname, pg_get_function_identity_arguments(p.oid) "
-        "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-        f"WHERE {_PG_USER_NAMESPACE} AND {_PG_NOT_FROM_EXTENSION.format(oid='p.oid')}"
-    ).all()
-    for kind, schema, name, args in routines:
-        what = {"p": "PROCEDURE", "a": "AGGREGATE"}.get(kind, "FUNCTION")
-        conn.exec_driver_sql(f"DROP {what} IF EXISTS {_q(conn, schema, name)}({args}) CASCADE")
-    types = conn.exec_driver_sql(
-        "SELECT t.typtype::text, n.nspname, t.typname FROM pg_type t "
-        "JOIN pg_namespace n ON n.oid = t.typnamespace "
-        f"WHERE {_PG_USER_NAMESPACE} AND {_PG_NOT_FROM_EXTENSION.format(oid='t.oid')} "
-        "AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND "
-        "(SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c'))"
-    ).all()
-    for typtype, schema, name in types:
-        what = "DOMAIN" if typtype == "d" else "TYPE"
-        conn.exec_driver_sql(f"DROP {what} IF EXISTS {_q(conn, schema, name)} CASCADE")
-
-
-def _mysql_empty(conn: Connection) -> None:
-    conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
-    try:
-        rows = conn.exec_driver_sql(
-            "SELECT table_type, table_name FROM information_schema.tables "
-            "WHERE table_schema = DATABASE() ORDER BY table_type = 'VIEW' DESC"
-        ).all()
-        for kind, name in rows:
-            what = {"VIEW": "VIEW", "SEQUENCE": "SEQUENCE"}.get(kind, "TABLE")
-            conn.exec_driver_sql(f"DROP {what} IF EXISTS {_q(conn, name)}")
-        routines = conn.exec_driver_sql(
-            "SELECT routine_type, routine_name FROM information_schema.routines "
-            "WHERE routine_schema = DATABASE()"
-        ).all()
-        for kind, name in routines:
-            conn.exec_driver_sql(f"DROP {kind} IF EXISTS {_q(conn, name)}")
-        events = conn.exec_driver_sql(
-            "SELECT event_name FROM information_schema.events WHERE event_schema = DATABASE()"
-        ).scalars()
-        for name in list(events):
-            conn.exec_driver_sql(f"DROP EVENT IF EXISTS {_q(conn, name)}")
-    finally:
-        conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
-
-
-def _sqlite_empty(conn: Connection) -> None:
-    conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
-    rows = conn.exec_driver_sql(
-        "SELECT type, name FROM sqlite_master WHERE type IN ('view', 'trigger', 'table') "
-        "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-        "ORDER BY CASE type WHEN 'view' THEN 0 WHEN 'trigger' THEN 1 ELSE 2 END"
-    ).all()
-    for kind, name in rows:
-        conn.exec_driver_sql(f"DROP {kind.upper()} IF EXISTS {_q(conn, name)}")
 
 
 # -- the whole life of a scratch database -----------------------------------------

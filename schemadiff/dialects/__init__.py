@@ -1,12 +1,12 @@
-"""Dialect implementations, looked up by SQLAlchemy dialect name.
+"""Dialect rules, looked up by SQLAlchemy dialect name.
 
-The table is an explicit registry so a plugin can add a backend the same
-way the built-ins are added.
+Each backend package registers its ``DialectImpl`` subclass in the
+registries' backend slot (``registries.backends.add_dialect``); this is
+the one place that looks it up.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
 from schemadiff.dialects.base import DialectImpl
@@ -14,34 +14,16 @@ from schemadiff.dialects.base import DialectImpl
 if TYPE_CHECKING:
     from sqlalchemy.engine import Dialect
 
-_IMPLS: dict[str, type[DialectImpl]] = {}
-
-#: the built-in implementations as (module, class), imported on first use: a
-#: command connects to one backend, and importing every backend's SQLAlchemy
-#: dialect package (MySQL's alone is ~10 ms) would slow every start-up
-_BUILTIN: dict[str, tuple[str, str]] = {
-    "postgresql": ("schemadiff.backends.postgresql.dialect", "PostgresqlImpl"),
-    "mysql": ("schemadiff.backends.mysql.dialect", "MySQLImpl"),
-    "mariadb": ("schemadiff.backends.mysql.dialect", "MySQLImpl"),
-    "sqlite": ("schemadiff.backends.sqlite.dialect", "SQLiteImpl"),
-}
-
-
-def register_dialect_impl(name: str, impl: type[DialectImpl]) -> None:
-    _IMPLS[name] = impl
-
 
 def impl_for(dialect: Dialect) -> DialectImpl:
-    impl = _IMPLS.get(dialect.name)
-    if impl is None:
-        builtin = _BUILTIN.get(dialect.name)
-        if builtin is None:
-            impl = DialectImpl
-        else:
-            module, name = builtin
-            impl = getattr(importlib.import_module(module), name)
-            _IMPLS[dialect.name] = impl
+    """The dialect rules the backend registered for ``dialect``; the generic ones
+    for a dialect no backend knows (SQLAlchemy's DDL, no extras)."""
+    from schemadiff.plugins import default_registries
+
+    impl: type[DialectImpl] = (
+        default_registries().backend(dialect.name).dialects.get(dialect.name, DialectImpl)
+    )
     return impl(dialect)
 
 
-__all__ = ["DialectImpl", "impl_for", "register_dialect_impl"]
+__all__ = ["DialectImpl", "impl_for"]

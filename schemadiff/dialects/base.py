@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import Column, MetaData, Table
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.sql.compiler import DDLCompiler
 from sqlalchemy.types import Enum, NullType, TypeEngine
 
@@ -22,9 +23,19 @@ from schemadiff.dialects.sqltext import plain_dialect
 from schemadiff.errors import MigrationError
 
 if TYPE_CHECKING:  # annotations only: the runner needs no ops package to connect
+    from schemadiff.ops.constraint_ops import DropConstraintOp
     from schemadiff.ops.schema_ops import AlterColumnOp
 
 _WS = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class DropConstraintPlan:
+    """How ``drop_constraint`` goes on a backend: the kind to spell, and an index
+    the backend made for the constraint that goes with it."""
+
+    type_: str | None
+    then_drop_index: str | None = None
 
 
 class DialectImpl:
@@ -46,6 +57,45 @@ class DialectImpl:
     reflects_index_modifiers: ClassVar[bool] = False
     #: foreign key actions that mean "nothing happens" on this backend
     default_fk_actions: ClassVar[frozenset[str]] = frozenset({"NO ACTION"})
+    #: foreign keys keep DEFERRABLE / INITIALLY and report them back (PostgreSQL)
+    compares_fk_deferrability: ClassVar[bool] = False
+    #: enums are named types of their own, created before a column uses one (PostgreSQL)
+    named_enum_types: ClassVar[bool] = False
+    #: ADD COLUMN carries the column's REFERENCES and CHECK inline; no ALTER adds them (SQLite)
+    inline_column_constraints: ClassVar[bool] = False
+    #: ADD/DROP COLUMN take IF [NOT] EXISTS (not SQLite)
+    column_exists_guards: ClassVar[bool] = True
+    #: sequence syntax: ``AS type`` accepted, the CACHE a sequence has by default,
+    #: the spelling of NO CYCLE, and how to read where a sequence stands
+    sequence_as_type: ClassVar[bool] = True
+    sequence_default_cache: ClassVar[int] = 1
+    sequence_no_cycle: ClassVar[str] = "NO CYCLE"
+
+    #: DROP INDEX names its table (MySQL)
+    drop_index_needs_table: ClassVar[bool] = False
+
+    def sequence_position_sql(self, quoted_name: str) -> str:
+        return f"SELECT last_value FROM {quoted_name}"
+
+    @property
+    def display_name(self) -> str:
+        """The backend's name as users know it, for messages."""
+        return {"postgresql": "PostgreSQL", "sqlite": "SQLite", "mysql": "MySQL"}.get(
+            self.name, self.dialect.name
+        )
+
+    # -- what a backend looks up on the live database before an ALTER --------------
+    def complete_alter_column(self, bind: Connection | None, op: AlterColumnOp) -> AlterColumnOp:
+        """The op with whatever the backend's ALTER must restate (``bind`` is None
+        offline, where nothing can be looked up)."""
+        return op
+
+    def plan_drop_constraint(
+        self, bind: Connection | None, op: DropConstraintOp
+    ) -> DropConstraintPlan | None:
+        """None when ``if_exists`` is given and it is not there (for a backend whose
+        DROP takes no IF EXISTS)."""
+        return DropConstraintPlan(op.type_)
 
     def __init__(self, dialect: Dialect) -> None:
         # Everything built here is plain SQL ('%' left alone), see dialects.sqltext.

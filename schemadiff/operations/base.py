@@ -48,17 +48,16 @@ from schemadiff.ops import (
     MigrateOperation,
     RenameTableOp,
 )
+from schemadiff.slots import Implementation
 
 if TYPE_CHECKING:
     from schemadiff.runtime.migration import MigrationContext
 
-Implementation = Callable[["Operations", Any], Any]
 
 _NOT_GIVEN: Any = object()
 
 
 class Operations:
-    _implementations: dict[type[MigrateOperation], Implementation] = {}
     _registered: dict[str, type[MigrateOperation]] = {}
 
     def __init__(self, migration_context: MigrationContext) -> None:
@@ -97,17 +96,21 @@ class Operations:
     def implementation_for(
         cls, op_cls: type[MigrateOperation]
     ) -> Callable[[Implementation], Implementation]:
+        """Alembic's spelling of ``registries.operations.register`` (the plugin door)."""
+        from schemadiff.plugins import default_registries
+
         def decorate(fn: Implementation) -> Implementation:
-            cls._implementations[op_cls] = fn
+            default_registries().operations.register(op_cls, fn)
             return fn
 
         return decorate
 
     def invoke(self, operation: MigrateOperation) -> Any:
-        for klass in type(operation).__mro__:
-            fn = self._implementations.get(klass)
-            if fn is not None:
-                return fn(self, operation)
+        from schemadiff.plugins import default_registries
+
+        fn = default_registries().operations.lookup(operation)
+        if fn is not None:
+            return fn(self, operation)
         raise MigrationError(f"no implementation registered for {type(operation).__name__}")
 
     # -- helpers -------------------------------------------------------------

@@ -10,7 +10,6 @@ the database when there is one.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,8 +23,8 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     inspect,
-    text,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.schema import (
     AddConstraint,
     CreateIndex,
@@ -56,6 +55,7 @@ from schemadiff.ops import (
     DropTableOp,
     RenameTableOp,
 )
+from schemadiff.slots import ImplementationTable
 
 
 def _run(operations: Operations, statements: Iterable[Any]) -> None:
@@ -63,12 +63,14 @@ def _run(operations: Operations, statements: Iterable[Any]) -> None:
         operations.migration_context.execute(stmt)
 
 
-def _is_mysql(operations: Operations) -> bool:
-    return operations.migration_context.dialect.name in ("mysql", "mariadb")
-
-
 def _online(operations: Operations) -> bool:
     return not operations.migration_context.as_sql
+
+
+def _bind(operations: Operations) -> Connection | None:
+    """The live connection a backend may look things up on; None with --sql."""
+    mc = operations.migration_context
+    return None if mc.as_sql else mc.get_bind()
 
 
 def create_named_types(operations: Operations, types: Iterable[Any]) -> None:
@@ -78,7 +80,7 @@ def create_named_types(operations: Operations, types: Iterable[Any]) -> None:
     script says CREATE TYPE, as ``metadata.create_all()`` would.
     """
     mc = operations.migration_context
-    if mc.dialect.name != "postgresql":
+    if not operations.impl.named_enum_types:
         return
     from sqlalchemy.dialects.postgresql import ENUM
     from sqlalchemy.dialects.postgresql.named_types import CreateEnumType
@@ -110,7 +112,11 @@ def _separate_comments(operations: Operations, table: Table) -> list[Any]:
     return out
 
 
-@Operations.implementation_for(CreateTableOp)
+#: this module's implementations, registered by :mod:`schemadiff.builtin`
+implements = ImplementationTable()
+
+
+@implements(CreateTableOp)
 def create_table(operations: Operations, op: CreateTableOp) -> None:
     create_named_types(operations, [c.type for c in op.table.columns])
     quiet = bool(op.options.get("if_not_exists"))
@@ -121,13 +127,13 @@ def create_table(operations: Operations, op: CreateTableOp) -> None:
     _run(operations, [CreateIndex(index, if_not_exists=quiet) for index in op.table.indexes])
 
 
-@Operations.implementation_for(DropTableOp)
+@implements(DropTableOp)
 def drop_table(operations: Operations, op: DropTableOp) -> None:
     table = Table(op.table_name, MetaData(), schema=op.schema, **dialect_options(op.options))
     _run(operations, [DropTable(table, if_exists=bool(op.options.get("if_exists")))])
 
 
-@Operations.implementation_for(RenameTableOp)
+@implements(RenameTableOp)
 def rename_table(operations: Operations, op: RenameTableOp) -> None:
     _run(operations, operations.impl.rename_table(op.old_table_name, op.new_table_name, op.schema))
 
@@ -144,7 +150,7 @@ def _wanted(operations: Operations, constraints: Iterable[Any]) -> list[Any]:
     return out
 
 
-@Operations.implementation_for(AddColumnOp)
+@implements(AddColumnOp)
 def add_column(operations: Operations, op: AddColumnOp) -> None:
     if recreate_if_needed(operations, op, op.table_name, op.schema):
         return
@@ -156,7 +162,7 @@ def add_column(operations: Operations, op: AddColumnOp) -> None:
         statements = guarded_column_ddl(operations, statements, "ADD COLUMN", "IF NOT EXISTS")
     _run(operations, statements)
     extras = column_extras(op.column)
-    if operations.impl.name != "sqlite":  # there references and checks went inline
+    if not operations.impl.inline_column_constraints:
         constraints = [fk.constraint for fk in op.column.foreign_keys if fk.constraint is not None]
         constraints += extras.uniques + [_on_table(c, op.column) for c in extras.checks]
         _run(operations, [AddConstraint(c) for c in _wanted(operations, constraints)])
@@ -172,7 +178,7 @@ def _on_table(check: CheckConstraint, column: Column[Any]) -> CheckConstraint:
     return copy
 
 
-@Operations.implementation_for(DropColumnOp)
+@implements(DropColumnOp)
 def drop_column(operations: Operations, op: DropColumnOp) -> None:
     if op.options.get("if_exists") and not _column_exists(
         operations, op.table_name, op.column_name, op.schema, elsewhere=True
@@ -186,59 +192,34 @@ def drop_column(operations: Operations, op: DropColumnOp) -> None:
     _run(operations, statements)
 
 
-@Operations.implementation_for(AlterColumnOp)
+@implements(AlterColumnOp)
 def alter_column(operations: Operations, op: AlterColumnOp) -> None:
     if recreate_if_needed(operations, op, op.table_name, op.schema):
         return
     if op.type is not None:
         create_named_types(operations, [op.type.new])
-    if _is_mysql(operations) and _online(operations):
-        op = _with_existing_hints(operations, op)
+    op = operations.impl.complete_alter_column(_bind(operations), op)
     _run(operations, operations.impl.alter_column(op))
 
 
-def _with_existing_hints(operations: Operations, op: AlterColumnOp) -> AlterColumnOp:
-    """Fill the ``existing_*`` hints MySQL's MODIFY needs from the live column,
-    so a MODIFY never drops a default, NOT NULL, comment or AUTO_INCREMENT
-    the script did not mention."""
-    columns = inspect(operations.migration_context.get_bind()).get_columns(
-        op.table_name, schema=op.schema
-    )
-    live = next((c for c in columns if c["name"] == op.column_name), None)
-    if live is None:
-        raise MigrationError(f"No column '{op.column_name}' in table '{op.table_name}'")
-    changes: dict[str, Any] = {}
-    if op.existing_type is None:
-        changes["existing_type"] = live["type"]
-    if op.existing_nullable is None:
-        changes["existing_nullable"] = live["nullable"]
-    default = live.get("default")
-    if op.existing_server_default is None and default is not None:
-        changes["existing_server_default"] = text(default)
-    if op.existing_comment is None and live.get("comment"):
-        changes["existing_comment"] = live["comment"]
-    if "existing_autoincrement" not in op.extra and live.get("autoincrement") is True:
-        changes["extra"] = {**op.extra, "existing_autoincrement": True}
-    return dataclasses.replace(op, **changes) if changes else op
-
-
-@Operations.implementation_for(CreateIndexOp)
+@implements(CreateIndexOp)
 def create_index(operations: Operations, op: CreateIndexOp) -> None:
     _run(operations, [CreateIndex(op.index, if_not_exists=bool(op.options.get("if_not_exists")))])
 
 
-@Operations.implementation_for(DropIndexOp)
+@implements(DropIndexOp)
 def drop_index(operations: Operations, op: DropIndexOp) -> None:
-    if op.table_name is None and _is_mysql(operations):
+    if op.table_name is None and operations.impl.drop_index_needs_table:
         raise MigrationError(
-            f"MySQL drops index '{op.index_name}' through its table: pass table_name="
+            f"{operations.impl.display_name} drops index '{op.index_name}' through its table: "
+            "pass table_name="
         )
     table = Table(op.table_name or "_unknown", MetaData(), schema=op.schema)
     index = Index(op.index_name, _table=table, **dialect_options(op.options))
     _run(operations, [DropIndex(index, if_exists=bool(op.options.get("if_exists")))])
 
 
-@Operations.implementation_for(AddConstraintOp)
+@implements(AddConstraintOp)
 def add_constraint(operations: Operations, op: AddConstraintOp) -> None:
     table = op.constraint.table
     if recreate_if_needed(operations, op, table.name, table.schema):
@@ -246,22 +227,14 @@ def add_constraint(operations: Operations, op: AddConstraintOp) -> None:
     _run(operations, [AddConstraint(op.constraint)])
 
 
-@Operations.implementation_for(DropConstraintOp)
+@implements(DropConstraintOp)
 def drop_constraint(operations: Operations, op: DropConstraintOp) -> None:
     if recreate_if_needed(operations, op, op.table_name, op.schema):
         return
-    if op.options.get("if_exists") and _is_mysql(operations) and _online(operations):
-        # MySQL's DROP INDEX / DROP FOREIGN KEY take no IF EXISTS: look it up
-        if not _mysql_constraint_exists(operations, op):
-            return
-    type_ = op.type_
-    if type_ is None and _is_mysql(operations):
-        type_ = _mysql_constraint_kind(operations, op)
-    implicit_index = (
-        _mysql_implicit_fk_index(operations, op)
-        if type_ == "foreignkey" and _is_mysql(operations) and _online(operations)
-        else None
-    )
+    plan = operations.impl.plan_drop_constraint(_bind(operations), op)
+    if plan is None:
+        return
+    type_, implicit_index = plan.type_, plan.then_drop_index
     md = MetaData()
     table = Table(op.table_name, md, Column("_x", NULLTYPE), schema=op.schema)
     cons: Any
@@ -289,7 +262,7 @@ def guarded_column_ddl(
     operations: Operations, statements: list[str], clause: str, guard: str
 ) -> list[str]:
     """``ADD COLUMN IF NOT EXISTS`` / ``DROP COLUMN IF EXISTS`` where the backend says it."""
-    if operations.impl.name == "sqlite":  # no such clause; checked against the database instead
+    if not operations.impl.column_exists_guards:  # checked against the database instead
         return statements
     first = statements[0].replace(f" {clause} ", f" {clause} {guard} ", 1)
     return [first, *statements[1:]]
@@ -305,7 +278,7 @@ def _column_exists(
     """Whether a column is there, for ``if_(not_)exists`` on SQLite, which has no such
     clause; on other backends the DDL carries the guard and ``elsewhere`` is the answer
     that lets it run."""
-    if operations.impl.name != "sqlite":
+    if operations.impl.column_exists_guards:
         return elsewhere
     if not _online(operations):
         raise MigrationError(
@@ -318,64 +291,11 @@ def _column_exists(
     return any(c["name"] == column_name for c in columns)
 
 
-def _mysql_constraint_exists(operations: Operations, op: DropConstraintOp) -> bool:
-    insp = inspect(operations.migration_context.get_bind())
-    table, schema = op.table_name, op.schema
-    names = {fk["name"] for fk in insp.get_foreign_keys(table, schema=schema)}
-    names |= {ck["name"] for ck in insp.get_check_constraints(table, schema=schema)}
-    names |= {ix["name"] for ix in insp.get_indexes(table, schema=schema)}
-    names |= {uq["name"] for uq in insp.get_unique_constraints(table, schema=schema)}
-    if insp.get_pk_constraint(table, schema=schema).get("constrained_columns"):
-        names.add("PRIMARY")
-    return op.constraint_name in names
-
-
-def _mysql_implicit_fk_index(operations: Operations, op: DropConstraintOp) -> str | None:
-    """InnoDB gives a foreign key an index of the key's name when none fits; it stays
-    after DROP FOREIGN KEY.  Dropping it too makes the drop undo create_foreign_key."""
-    insp = inspect(operations.migration_context.get_bind())
-    fk = next(
-        (
-            f
-            for f in insp.get_foreign_keys(op.table_name, schema=op.schema)
-            if f["name"] == op.constraint_name
-        ),
-        None,
-    )
-    if fk is None:
-        return None
-    for index in insp.get_indexes(op.table_name, schema=op.schema):
-        if (
-            index["name"] == op.constraint_name
-            and index["column_names"] == fk["constrained_columns"]
-        ):
-            return op.constraint_name
-    return None
-
-
-def _mysql_constraint_kind(operations: Operations, op: DropConstraintOp) -> str:
-    """MySQL spells DROP by kind (FOREIGN KEY, INDEX, CHECK, PRIMARY KEY)."""
-    if not _online(operations):
-        raise MigrationError(
-            f"MySQL needs to know what kind of constraint '{op.constraint_name}' is to drop it "
-            "offline: pass type_='foreignkey', 'unique', 'check' or 'primary'"
-        )
-    insp = inspect(operations.migration_context.get_bind())
-    name, table, schema = op.constraint_name, op.table_name, op.schema
-    if any(fk["name"] == name for fk in insp.get_foreign_keys(table, schema=schema)):
-        return "foreignkey"
-    if any(ck["name"] == name for ck in insp.get_check_constraints(table, schema=schema)):
-        return "check"
-    if name and name.upper() == "PRIMARY":
-        return "primary"
-    return "unique"
-
-
-@Operations.implementation_for(CreateTableCommentOp)
+@implements(CreateTableCommentOp)
 def create_table_comment(operations: Operations, op: CreateTableCommentOp) -> None:
     _run(operations, operations.impl.table_comment(op.table_name, op.comment, op.schema))
 
 
-@Operations.implementation_for(DropTableCommentOp)
+@implements(DropTableCommentOp)
 def drop_table_comment(operations: Operations, op: DropTableCommentOp) -> None:
     _run(operations, operations.impl.table_comment(op.table_name, None, op.schema))

@@ -33,6 +33,7 @@ from schemadiff.ops import (
     DropSequenceOp,
     SequenceOptions,
 )
+from schemadiff.slots import ImplementationTable
 
 log = logging.getLogger("schemadiff.operations")
 
@@ -69,7 +70,7 @@ def _run(operations: Operations, statements: Iterable[Any]) -> None:
 
 
 def _need_named_types(operations: Operations, what: str) -> None:
-    if operations.impl.name != "postgresql":
+    if not operations.impl.named_enum_types:
         raise MigrationError(
             f"{what}: enum types are objects of their own on PostgreSQL only; "
             f"{operations.impl.name} keeps an ENUM inside its column (use alter_column)"
@@ -77,7 +78,11 @@ def _need_named_types(operations: Operations, what: str) -> None:
 
 
 # -- enums -------------------------------------------------------------------------
-@Operations.implementation_for(CreateEnumOp)
+#: this module's implementations, registered by :mod:`schemadiff.builtin`
+implements = ImplementationTable()
+
+
+@implements(CreateEnumOp)
 def create_enum(operations: Operations, op: CreateEnumOp) -> None:
     _need_named_types(operations, f"create_enum {op.name!r}")
     labels = ", ".join(_literal(v) for v in op.values)
@@ -88,14 +93,14 @@ def create_enum(operations: Operations, op: CreateEnumOp) -> None:
     created_types(operations.migration_context).add((op.schema, op.name))
 
 
-@Operations.implementation_for(DropEnumOp)
+@implements(DropEnumOp)
 def drop_enum(operations: Operations, op: DropEnumOp) -> None:
     _need_named_types(operations, f"drop_enum {op.name!r}")
     _run(operations, [f"DROP TYPE {_quote_type(operations, op.name, op.schema)}"])
     created_types(operations.migration_context).discard((op.schema, op.name))
 
 
-@Operations.implementation_for(AlterEnumOp)
+@implements(AlterEnumOp)
 def alter_enum(operations: Operations, op: AlterEnumOp) -> None:
     _need_named_types(operations, f"alter_enum {op.name!r}")
     if op.adds_only:
@@ -246,17 +251,17 @@ def _sequence(name: str, schema: str | None, options: SequenceOptions | None) ->
     )
 
 
-@Operations.implementation_for(CreateSequenceOp)
+@implements(CreateSequenceOp)
 def create_sequence(operations: Operations, op: CreateSequenceOp) -> None:
     _run(operations, [CreateSequence(_sequence(op.name, op.schema, op.options))])
 
 
-@Operations.implementation_for(DropSequenceOp)
+@implements(DropSequenceOp)
 def drop_sequence(operations: Operations, op: DropSequenceOp) -> None:
     _run(operations, [DropSequence(_sequence(op.name, op.schema, None))])
 
 
-@Operations.implementation_for(AlterSequenceOp)
+@implements(AlterSequenceOp)
 def alter_sequence(operations: Operations, op: AlterSequenceOp) -> None:
     """One ALTER SEQUENCE with every option that changed.
 
@@ -267,7 +272,7 @@ def alter_sequence(operations: Operations, op: AlterSequenceOp) -> None:
     """
     new, old = op.options, op.existing
     clauses: list[str] = []
-    if new.data_type is not None and operations.impl.name == "postgresql":
+    if new.data_type is not None and operations.impl.sequence_as_type:
         compiled = new.data_type.compile(dialect=operations.migration_context.dialect)
         clauses.append(f"AS {compiled}")
     if new.increment != old.increment:
@@ -282,12 +287,11 @@ def alter_sequence(operations: Operations, op: AlterSequenceOp) -> None:
     # moves with them (PostgreSQL and MariaDB both start at the bound).
     if _start(new) != _start(old):
         clauses.append(f"START WITH {_start(new)}")
-    default_cache = 1000 if operations.impl.name == "mysql" else 1  # MariaDB's, PostgreSQL's
+    default_cache = operations.impl.sequence_default_cache
     if (new.cache or default_cache) != (old.cache or default_cache):
         clauses.append(f"CACHE {new.cache or default_cache}")
     if bool(new.cycle) != bool(old.cycle):
-        no_cycle = "NOCYCLE" if operations.impl.name == "mysql" else "NO CYCLE"  # MariaDB's word
-        clauses.append("CYCLE" if new.cycle else no_cycle)
+        clauses.append("CYCLE" if new.cycle else operations.impl.sequence_no_cycle)
     if not clauses:
         return
     preparer = operations.impl.preparer
@@ -314,11 +318,9 @@ def _position(operations: Operations, quoted_name: str) -> int | None:
     mc = operations.migration_context
     if mc.as_sql:
         return None
-    if operations.impl.name == "postgresql":
-        sql = f"SELECT last_value FROM {quoted_name}"
-    else:  # MariaDB: a sequence is a one-row table
-        sql = f"SELECT next_not_cached_value FROM {quoted_name}"
-    value = mc.get_bind().exec_driver_sql(sql).scalar()
+    value = (
+        mc.get_bind().exec_driver_sql(operations.impl.sequence_position_sql(quoted_name)).scalar()
+    )
     return int(value) if value is not None else None
 
 
@@ -339,12 +341,12 @@ def _start(options: SequenceOptions) -> int:
 
 
 # -- schemas -----------------------------------------------------------------------
-@Operations.implementation_for(CreateSchemaOp)
+@implements(CreateSchemaOp)
 def create_schema(operations: Operations, op: CreateSchemaOp) -> None:
     _run(operations, [f"CREATE SCHEMA {operations.impl.preparer.quote_schema(op.name)}"])
 
 
-@Operations.implementation_for(DropSchemaOp)
+@implements(DropSchemaOp)
 def drop_schema(operations: Operations, op: DropSchemaOp) -> None:
     _run(operations, [f"DROP SCHEMA {operations.impl.preparer.quote_schema(op.name)}"])
 

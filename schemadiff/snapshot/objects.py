@@ -191,18 +191,3 @@ ObjectReader = Callable[
 from every schema, since a compared table may use one from elsewhere;
 sequences from the compared schemas.  A fixed number of catalog queries.
 """
-
-OBJECT_READERS: dict[str, ObjectReader] = {}
-
-
-def register_object_reader(dialect_name: str, reader: ObjectReader) -> None:
-    OBJECT_READERS[dialect_name] = reader
-
-
-def read_objects(
-    connection: Connection, schemas: Sequence[str | None], default_schema: str | None
-) -> tuple[dict[ObjectKey, EnumSnapshot], dict[ObjectKey, SequenceSnapshot]]:
-    reader = OBJECT_READERS.get(connection.dialect.name)
-    if reader is None:
-        return {}, {}
-    return reader(connection, schemas, default_schema)

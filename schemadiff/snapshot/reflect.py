@@ -8,14 +8,13 @@ reflection (``include_name``) so excluded tables cost nothing.
 
 from __future__ import annotations
 
-import importlib
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection, Inspector
 
+from schemadiff.plugins import default_registries
 from schemadiff.snapshot.index_shape import option_items, sorting_suffix
 from schemadiff.snapshot.model import (
     CheckSnapshot,
@@ -31,7 +30,6 @@ from schemadiff.snapshot.model import (
     UniqueSnapshot,
     ordered,
 )
-from schemadiff.snapshot.objects import OBJECT_READERS, read_objects
 
 NameFilter = Callable[[str, str | None], bool]
 """``(table_name, schema) -> keep?``; applied before any per-table read."""
@@ -53,7 +51,7 @@ def reflect_snapshot(
     be told missing.
     """
 
-    load_builtin_readers(connection.dialect.name)
+    backend = default_registries().backend(connection.dialect.name)
     inspector = inspect(connection)
     default_schema = inspector.default_schema_name
     excluded = set(exclude_tables)
@@ -69,7 +67,7 @@ def reflect_snapshot(
         ]
         if not names:
             continue
-        bulk = BULK_REFLECTORS.get(connection.dialect.name) if use_bulk else None
+        bulk = backend.reflectors.get(connection.dialect.name) if use_bulk else None
         if bulk is not None:
             # Nine in ten tables or more: reading the whole schema and dropping
             # the rest costs less than having the server filter by name.
@@ -79,7 +77,8 @@ def reflect_snapshot(
             )
         else:
             tables.update(_reflect_schema(inspector, schema, key_schema, names))
-    enums, sequences = read_objects(connection, schemas, default_schema)
+    reader = backend.object_readers.get(connection.dialect.name)
+    enums, sequences = reader(connection, schemas, default_schema) if reader else ({}, {})
     return SchemaSnapshot(
         tables,
         default_schema,
@@ -101,39 +100,6 @@ A backend's own set-based catalog reader: a fixed number of queries for
 any number of tables, producing exactly what the generic path
 (``_reflect_schema``, SQLAlchemy's ``get_multi_*``) produces.
 """
-
-BULK_REFLECTORS: dict[str, BulkReflector] = {}
-
-#: the built-in readers' modules by dialect name; each registers its readers
-#: when imported.  They load for the backend being reflected only: each pulls
-#: in its SQLAlchemy dialect package, and a ``check`` on SQLite should not
-#: pay for PostgreSQL's and MySQL's at start-up.
-_BUILTIN_READERS: dict[str, tuple[str, ...]] = {
-    "postgresql": ("postgresql.catalog", "postgresql.objects"),
-    "mysql": ("mysql.catalog", "mysql.objects"),
-    "mariadb": ("mysql.catalog", "mysql.objects"),
-    "sqlite": ("sqlite.catalog",),
-}
-
-
-def register_bulk_reflector(dialect_name: str, reflector: BulkReflector) -> None:
-    BULK_REFLECTORS[dialect_name] = reflector
-
-
-def load_builtin_readers(dialect_name: str) -> None:
-    """Import (so register) the built-in catalog readers of one backend, if any.
-
-    A reader registered before (a plugin's) keeps its place: the built-ins
-    used to register first, at package import, and a plugin's replaced them.
-    """
-    modules = _BUILTIN_READERS.get(dialect_name, ())
-    if all(f"schemadiff.backends.{m}" in sys.modules for m in modules):
-        return
-    registered = (dict(BULK_REFLECTORS), dict(OBJECT_READERS))
-    for module in modules:
-        importlib.import_module(f"schemadiff.backends.{module}")
-    BULK_REFLECTORS.update(registered[0])
-    OBJECT_READERS.update(registered[1])
 
 
 def _reflect_schema(

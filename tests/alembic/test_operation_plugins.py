@@ -41,6 +41,12 @@ def with_plugin(monkeypatch: pytest.MonkeyPatch) -> plugins.Registries:
     registries = plugins.Registries()
     registries.install("builtin", builtin.setup)
     registries.install("enum_sync", enum_sync_plugin.setup)
+    # ``@Operations.implementation_for`` registered the plugin's implementation
+    # into the process registries when its module was imported; these fresh
+    # ones take it through the door
+    registries.operations.register(
+        enum_sync_plugin.SyncEnumValuesOp, enum_sync_plugin.run_sync_enum_values
+    )
     monkeypatch.setattr(plugins, "_default", registries)
     return registries
 

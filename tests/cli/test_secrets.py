@@ -67,12 +67,12 @@ def test_query_password_is_masked_in_every_output(backend, request):
     if backend == "mysql":
         pytest.skip("MariaDB's root would be refused with a password it does not have")
     secret_project = request.getfixturevalue("secret_project")
-    from schemadiff.renderers.report import FORMATS
+    from schemadiff.plugins import default_registries
 
     # in-process, the model is given (a ``models`` module of another test may be imported)
     model = sa.MetaData()
     sa.Table("account", model, sa.Column("id", sa.Integer, primary_key=True))
-    for fmt in sorted(FORMATS):
+    for fmt in default_registries().report_formats.names():
         cfg = secret_project.config(model)
         assert commands.check(cfg, format=fmt) is True
         out = cfg.stdout.getvalue()

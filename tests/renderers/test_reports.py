@@ -21,8 +21,9 @@ from markdown_it import MarkdownIt
 from rich.console import Console
 
 from schemadiff.ops.base import Change, SourceLocation
+from schemadiff.plugins import default_registries
 from schemadiff.renderers.describe import describe_change
-from schemadiff.renderers.report import FORMATS, Report, render_report
+from schemadiff.renderers.report import Report, render_report
 from schemadiff.renderers.report.sarif_format import RULES
 from schemadiff.renderers.report.text_format import render_rich
 
@@ -81,7 +82,9 @@ def _report(drift: bool = True) -> Report:
 
 
 def test_every_format_is_registered():
-    assert {"text", "json", "markdown", "junit", "github", "sarif"} <= set(FORMATS)
+    assert {"text", "json", "markdown", "junit", "github", "sarif"} <= set(
+        default_registries().report_formats.names()
+    )
 
 
 # -- json ----------------------------------------------------------------------

@@ -17,8 +17,8 @@ from dataclasses import fields
 import pytest
 import sqlalchemy as sa
 
+from schemadiff.plugins import default_registries
 from schemadiff.snapshot import IdentitySnapshot, SchemaSnapshot, TableSnapshot, reflect_snapshot
-from schemadiff.snapshot.reflect import BULK_REFLECTORS, load_builtin_readers
 
 
 def _ddl(main: str, other: str, version: tuple[int, ...]) -> list[str]:
@@ -233,8 +233,8 @@ def _assert_same(generic: SchemaSnapshot, bulk: SchemaSnapshot, dialect: sa.Dial
 def test_bulk_snapshot_equals_generic(database, engine: sa.Engine, mode: str) -> None:
     if database.backend != "postgresql":
         pytest.skip("PostgreSQL catalog reader")
-    load_builtin_readers("postgresql")  # loaded per backend on first reflection
-    assert "postgresql" in BULK_REFLECTORS
+    # the backend package loads on first use and registers its reader
+    assert "postgresql" in default_registries().backend("postgresql").reflectors
     with _two_schemas(engine) as (main, other):
         with engine.begin() as conn:
             for statement in _ddl(main, other, conn.dialect.server_version_info):

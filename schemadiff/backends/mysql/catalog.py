@@ -47,7 +47,6 @@ from schemadiff.snapshot.model import (
     UniqueSnapshot,
     ordered,
 )
-from schemadiff.snapshot.reflect import register_bulk_reflector
 
 # A column type as information_schema.COLUMNS.COLUMN_TYPE spells it, which is
 # also how SHOW CREATE TABLE spells it: ``int(10) unsigned zerofill``,
@@ -478,7 +477,3 @@ def _checks(reader: Reader, query: Query | None, server: Server, column_rows: li
         for table, name, clause in reader.rows(query):
             tables[table].append(CheckSnapshot(_quoted(name), clause))
     return tables, columns
-
-
-register_bulk_reflector("mysql", reflect_mysql_tables)
-register_bulk_reflector("mariadb", reflect_mysql_tables)

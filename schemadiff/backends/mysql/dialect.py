@@ -8,10 +8,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from sqlalchemy import JSON, Column
 from sqlalchemy.dialects.mysql import LONGTEXT
 
-from schemadiff.dialects.base import DialectImpl
+from schemadiff.dialects.base import DialectImpl, DropConstraintPlan
 from schemadiff.errors import MigrationError
 
 if TYPE_CHECKING:  # annotations only: the runner needs no ops package to connect
+    from sqlalchemy.engine import Connection
+
+    from schemadiff.ops.constraint_ops import DropConstraintOp
     from schemadiff.ops.schema_ops import AlterColumnOp
 
 # Display widths carry no meaning for storage: INTEGER(11) is INTEGER.
@@ -25,6 +28,31 @@ class MySQLImpl(DialectImpl):
     implicit_fk_indexes: ClassVar[bool] = True
     # InnoDB treats RESTRICT and NO ACTION alike (MySQL 8.0 manual, 15.1.20.5)
     default_fk_actions: ClassVar[frozenset[str]] = frozenset({"NO ACTION", "RESTRICT"})
+    # MariaDB's sequences (10.3+): no AS type, a cache of 1000, one word for NOCYCLE,
+    # and a sequence is a one-row table
+    sequence_as_type: ClassVar[bool] = False
+    sequence_default_cache: ClassVar[int] = 1000
+    sequence_no_cycle: ClassVar[str] = "NOCYCLE"
+
+    drop_index_needs_table: ClassVar[bool] = True
+
+    def sequence_position_sql(self, quoted_name: str) -> str:
+        return f"SELECT next_not_cached_value FROM {quoted_name}"
+
+    def complete_alter_column(self, bind: Connection | None, op: AlterColumnOp) -> AlterColumnOp:
+        if bind is None:
+            return op
+        from schemadiff.backends.mysql.operations import with_existing_hints
+
+        return with_existing_hints(bind, op)
+
+    def plan_drop_constraint(
+        self, bind: Connection | None, op: DropConstraintOp
+    ) -> DropConstraintPlan | None:
+        from schemadiff.backends.mysql.operations import plan_drop_constraint
+
+        return plan_drop_constraint(bind, op)
+
     type_synonyms = (
         frozenset({"NUMERIC", "DECIMAL"}),
         # SQLAlchemy compiles Boolean as BOOL; MySQL stores and reports TINYINT(1)

@@ -18,7 +18,6 @@ from schemadiff.snapshot.objects import (
     EnumSnapshot,
     ObjectKey,
     SequenceSnapshot,
-    register_object_reader,
 )
 
 LIST = sa.text(
@@ -58,7 +57,3 @@ def read_mysql_objects(
         )
         sequences[seq.key] = seq
     return {}, sequences
-
-
-register_object_reader("mysql", read_mysql_objects)
-register_object_reader("mariadb", read_mysql_objects)

@@ -49,7 +49,7 @@ from schemadiff.snapshot.model import (
     UniqueSnapshot,
     ordered,
 )
-from schemadiff.snapshot.reflect import _reflect_schema, register_bulk_reflector
+from schemadiff.snapshot.reflect import _reflect_schema
 
 #: ``pg_constraint.confupdtype`` / ``confdeltype`` codes; ``a`` (NO ACTION)
 #: is the default, which SQLAlchemy leaves out of the reflected options.
@@ -383,6 +383,3 @@ _SORT_FLAGS: dict[int, tuple[str, ...]] = {
     2: ("nulls_first",),
     3: ("desc",),
 }
-
-
-register_bulk_reflector("postgresql", reflect_postgresql)

@@ -32,6 +32,8 @@ class PostgresqlImpl(DialectImpl):
     )
 
     reflects_index_modifiers: ClassVar[bool] = True
+    compares_fk_deferrability: ClassVar[bool] = True
+    named_enum_types: ClassVar[bool] = True
 
     def index_option_signature(self, index: Any) -> tuple[Any, ...]:
         return index_option_signature(index)

@@ -27,7 +27,6 @@ from schemadiff.snapshot.objects import (
     EnumSnapshot,
     ObjectKey,
     SequenceSnapshot,
-    register_object_reader,
 )
 
 OBJECTS = sa.text(
@@ -101,6 +100,3 @@ def read_postgresql_objects(
 def _rows(value: Any) -> list[Any]:
     """A ``json_agg`` result: decoded by the driver, or still text."""
     return json.loads(value) if isinstance(value, str) else list(value)
-
-
-register_object_reader("postgresql", read_postgresql_objects)

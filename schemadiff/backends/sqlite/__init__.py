@@ -1,1 +1,21 @@
-"""SQLite: dialect rules, catalog reader and DDL parser, transaction quirks."""
+"""SQLite: dialect rules, the catalog reader and its DDL parser, transaction quirks.
+
+SQLite registers no run lock: its write transaction (``BEGIN IMMEDIATE``,
+:mod:`.transactions`) is the lock.  Loaded by the registries the first
+time a SQLite connection needs it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from schemadiff.plugins import Registries
+
+
+def setup(registries: Registries) -> None:
+    backends = registries.backends
+    backends.add_dialect("sqlite", "schemadiff.backends.sqlite.dialect:SQLiteImpl")
+    backends.add_reflector("sqlite", "schemadiff.backends.sqlite.catalog:reflect_sqlite_tables")
+    backends.add("scratch_inventory", "sqlite", "schemadiff.backends.sqlite.scratch:inventory")
+    backends.add("scratch_empty", "sqlite", "schemadiff.backends.sqlite.scratch:empty")

@@ -52,7 +52,7 @@ from schemadiff.snapshot.model import (
     TableSnapshot,
     ordered,
 )
-from schemadiff.snapshot.reflect import _reflect_schema, register_bulk_reflector
+from schemadiff.snapshot.reflect import _reflect_schema
 
 __all__ = ["reflect_sqlite_tables"]
 
@@ -90,9 +90,6 @@ def reflect_sqlite_tables(
         for name in table_names
         if name in catalog.columns
     }
-
-
-register_bulk_reflector("sqlite", reflect_sqlite_tables)
 
 
 class _Catalog:

@@ -19,6 +19,8 @@ class SQLiteImpl(DialectImpl):
     transactional_ddl: ClassVar[bool] = True
     supports_alter_column: ClassVar[bool] = False
     reflects_expression_indexes: ClassVar[bool] = False
+    inline_column_constraints: ClassVar[bool] = True
+    column_exists_guards: ClassVar[bool] = False
 
     # Declared names SQLite treats alike (SQLite 3 docs, "Datatypes", 3.1).
     type_synonyms = (

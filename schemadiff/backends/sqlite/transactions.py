@@ -8,7 +8,7 @@ Three things differ from the other backends:
   would leave half its DDL behind.  For the length of a migration
   transaction the driver is switched to manual mode and BEGIN is explicit.
 * ``BEGIN IMMEDIATE`` takes the write lock up front: it is the run lock
-  (see ``schemadiff.runtime.locking``).
+  (see ``begin_immediate`` below).
 * ``PRAGMA foreign_keys`` cannot change inside a transaction, yet a batch
   move-and-copy must drop a table other tables refer to.  When enforcement
   is on it is switched off for the transaction and ``PRAGMA
@@ -21,12 +21,15 @@ Three things differ from the other backends:
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterator
 
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 
 from schemadiff.errors import MigrationError
-from schemadiff.runtime.locking import begin_immediate
+from schemadiff.redact import mask_url
+from schemadiff.runtime.locking import wait_for
 
 __all__ = [
     "begin_immediate",
@@ -90,3 +93,30 @@ def foreign_keys_deferred_to_commit(conn: Connection) -> Iterator[Callable[[], N
         conn.exec_driver_sql("PRAGMA foreign_keys = ON")
         if conn.in_transaction():
             conn.commit()
+
+
+def begin_immediate(
+    conn: Connection, timeout: float, sleep: Callable[[float], None] = time.sleep
+) -> None:
+    """``BEGIN IMMEDIATE`` on SQLite: take the write lock now, waiting visibly.
+
+    A deferred ``BEGIN`` would let two runs both read the version table and
+    only collide at their first write.  SQLite's own busy handler would
+    wait silently, so it is switched off while we poll.
+    """
+    previous = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    conn.exec_driver_sql("PRAGMA busy_timeout = 0")
+
+    def attempt() -> bool:
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except OperationalError as exc:
+            if "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower():
+                return False
+            raise
+        return True
+
+    try:
+        wait_for(attempt, timeout, mask_url(conn.engine.url), sleep)
+    finally:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(previous or 0)}")

@@ -17,6 +17,12 @@ OpRenderer = Callable[[Any, Any], list[str]]
 class RendererRegistry:
     def __init__(self) -> None:
         self._by_type: dict[type[MigrateOperation], OpRenderer] = {}
+        self._deferred: list[Callable[[RendererRegistry], None]] = []
+
+    def defer(self, loader: Callable[[RendererRegistry], None]) -> None:
+        """Register through ``loader`` when first looked up (see
+        :mod:`schemadiff.slots`); direct registrations made before keep their place."""
+        self._deferred.append(loader)
 
     def register(self, op_type: type[MigrateOperation]) -> Callable[[OpRenderer], OpRenderer]:
         if not (isinstance(op_type, type) and issubclass(op_type, MigrateOperation)):
@@ -29,6 +35,12 @@ class RendererRegistry:
         return decorate
 
     def lookup(self, op: MigrateOperation) -> OpRenderer:
+        if self._deferred:
+            loaders, self._deferred = self._deferred, []
+            direct, self._by_type = self._by_type, {}
+            for loader in loaders:
+                loader(self)
+            self._by_type.update(direct)
         for klass in type(op).__mro__:
             fn = self._by_type.get(klass)
             if fn is not None:

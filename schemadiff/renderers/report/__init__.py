@@ -1,6 +1,6 @@
 """Drift reports: one ``Report`` in, one text out, per format.
 
-Formats are an explicit registry so a plugin can add one; each takes the
+Formats are a registry slot (``registries.report_formats``) so a plugin can add one; each takes the
 same ``Report`` built from ``Change`` records.  Built in: ``text`` (plain,
 grouped by table; ``render_rich`` for a terminal), ``json`` (SPEC's
 object), ``markdown`` (a pull-request comment), ``junit`` (CI test
@@ -9,10 +9,10 @@ reporters), ``github`` (Actions annotations) and ``sarif`` (code scanning).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from schemadiff.ops.base import Change
+from schemadiff.slots import Formatter
 
 
 @dataclass(frozen=True)
@@ -29,47 +29,30 @@ class Report:
         return bool(self.changes)
 
 
-Formatter = Callable[[Report], str]
-FORMATS: dict[str, Formatter] = {}
-
-
-def register_format(name: str) -> Callable[[Formatter], Formatter]:
-    def decorate(fn: Formatter) -> Formatter:
-        FORMATS[name] = fn
-        return fn
-
-    return decorate
-
-
 class UnknownFormat(ValueError):
     pass
 
 
 def formatter_for(fmt: str) -> Formatter:
-    try:
-        return FORMATS[fmt]
-    except KeyError:
+    """The writer registered for ``fmt`` (``registries.report_formats``)."""
+    from schemadiff.plugins import default_registries
+
+    formats = default_registries().report_formats
+    found = formats.get(fmt)
+    if found is None:
         raise UnknownFormat(
-            f"Unknown report format {fmt!r}; expected one of {', '.join(sorted(FORMATS))}"
-        ) from None
+            f"Unknown report format {fmt!r}; expected one of {', '.join(formats.names())}"
+        )
+    return found
 
 
 def render_report(report: Report, fmt: str) -> str:
     return formatter_for(fmt)(report)
 
 
-from schemadiff.renderers.report import github_format as _github  # noqa: E402,F401
-from schemadiff.renderers.report import json_format as _json  # noqa: E402,F401
-from schemadiff.renderers.report import junit_format as _junit  # noqa: E402,F401
-from schemadiff.renderers.report import markdown_format as _markdown  # noqa: E402,F401
-from schemadiff.renderers.report import sarif_format as _sarif  # noqa: E402,F401
-from schemadiff.renderers.report import text_format as _text  # noqa: E402,F401
-
 __all__ = [
-    "FORMATS",
     "Report",
     "UnknownFormat",
     "formatter_for",
-    "register_format",
     "render_report",
 ]

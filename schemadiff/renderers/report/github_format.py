@@ -10,7 +10,7 @@ another one.
 from __future__ import annotations
 
 from schemadiff.renderers.describe import describe_change, target_of
-from schemadiff.renderers.report import Report, register_format
+from schemadiff.renderers.report import Report
 from schemadiff.renderers.report.text_format import CLEAN, headline
 
 
@@ -31,7 +31,6 @@ def command(name: str, message: str, **properties: object) -> str:
     return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
 
 
-@register_format("github")
 def render_github(report: Report) -> str:
     if not report.drift:
         return command("notice", CLEAN, title="schemadiff check")

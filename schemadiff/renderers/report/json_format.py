@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 
-from schemadiff.renderers.report import Report, register_format
+from schemadiff.renderers.report import Report
 
 
-@register_format("json")
 def render_json(report: Report) -> str:
     return json.dumps(
         {

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from schemadiff.renderers.describe import describe_change, target_of
-from schemadiff.renderers.report import Report, register_format
+from schemadiff.renderers.report import Report
 from schemadiff.renderers.report.text_format import CLEAN, headline
 
 SUITE = "schemadiff.check"
@@ -27,7 +27,6 @@ def xml_safe(text: str) -> str:
     return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
-@register_format("junit")
 def render_junit(report: Report) -> str:
     # imported here: ElementTree costs every check ~25 ms at start-up otherwise
     import xml.etree.ElementTree as ET

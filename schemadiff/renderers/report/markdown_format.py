@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from schemadiff.renderers.describe import describe_change
-from schemadiff.renderers.report import Report, register_format
+from schemadiff.renderers.report import Report
 from schemadiff.renderers.report.text_format import CLEAN, grouped
 
 # Inside a cell (never at a line start) these are the characters that can
@@ -43,7 +43,6 @@ def code_cell(text: str) -> str:
     return f"{fence}{pad}{body}{pad}{fence}"
 
 
-@register_format("markdown")
 def render_markdown(report: Report) -> str:
     database = code_cell(report.database)
     if not report.drift:

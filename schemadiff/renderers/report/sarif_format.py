@@ -18,7 +18,7 @@ from urllib.parse import quote
 from schemadiff import __version__
 from schemadiff.ops.base import Change, SourceLocation
 from schemadiff.renderers.describe import describe_change, target_of
-from schemadiff.renderers.report import Report, register_format
+from schemadiff.renderers.report import Report
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -112,7 +112,6 @@ def _result(change: Change, rule_index: int) -> dict[str, Any]:
     return result
 
 
-@register_format("sarif")
 def render_sarif(report: Report) -> str:
     kinds = list(RULES)
     kinds += sorted({c.kind for c in report.changes} - set(kinds))

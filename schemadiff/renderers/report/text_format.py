@@ -14,7 +14,7 @@ from typing import Any
 
 from schemadiff.ops.base import Change
 from schemadiff.renderers.describe import describe_change, target_of
-from schemadiff.renderers.report import Report, register_format
+from schemadiff.renderers.report import Report
 from schemadiff.safe_text import visible
 
 CLEAN = "No new upgrade operations detected."
@@ -38,7 +38,6 @@ def grouped(report: Report) -> list[tuple[str, list[Change]]]:
     return sorted(groups.items())
 
 
-@register_format("text")
 def render_text(report: Report) -> str:
     if not report.drift:
         return CLEAN
