@@ -14,6 +14,7 @@ from schemadiff.comparators import (
     table_level,
     tables,
 )
+from schemadiff.ops import kind_records
 from schemadiff.renderers.python import object_ops as python_object_ops
 from schemadiff.renderers.python import ops as python_ops
 
@@ -30,5 +31,6 @@ def setup(registries: Registries) -> None:
     foreign_keys.setup(registries.comparators)
     checks.setup(registries.comparators)
     objects.setup(registries.comparators)
+    kind_records.setup(registries.kinds)
     python_ops.setup(registries.renderers)
     python_object_ops.setup(registries.renderers)

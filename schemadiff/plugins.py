@@ -16,6 +16,7 @@ from importlib.metadata import entry_points
 
 from schemadiff.comparators.registry import ComparatorRegistry
 from schemadiff.errors import ConfigError
+from schemadiff.ops.kinds import KindRegistry
 from schemadiff.renderers.python.registry import RendererRegistry
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,8 @@ ENTRY_POINT_GROUP = "schemadiff.plugins"
 class Registries:
     comparators: ComparatorRegistry = field(default_factory=ComparatorRegistry)
     renderers: RendererRegistry = field(default_factory=RendererRegistry)
+    #: change kinds: what a ``Change.kind`` word means and how it reads
+    kinds: KindRegistry = field(default_factory=KindRegistry)
     loaded: list[str] = field(default_factory=list)
 
     def install(self, name: str, setup: Callable[[Registries], None]) -> None:

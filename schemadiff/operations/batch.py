@@ -276,7 +276,7 @@ def _what(op: MigrateOperation) -> str:
         return f"adding column {op.column.name}"
     if isinstance(op, DropColumnOp):
         return f"dropping column {op.column_name}"
-    return op.describe()
+    return type(op).__name__
 
 
 def apply_to_model(

@@ -3,7 +3,7 @@
 Every operation is a frozen dataclass that knows its reverse, so a
 downgrade is derived from an upgrade instead of being written twice, and
 that describes itself as ``Change`` records, the one shape every report
-format reads.
+format reads (their sentences come from the change kinds, ``ops.kinds``).
 """
 
 from __future__ import annotations
@@ -89,9 +89,6 @@ class MigrateOperation:
 
     def to_changes(self) -> list[Change]:
         return []
-
-    def describe(self) -> str:
-        return type(self).__name__
 
     def is_empty(self) -> bool:
         return False

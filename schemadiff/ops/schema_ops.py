@@ -45,9 +45,6 @@ class CreateTableOp(MigrateOperation):
     def to_changes(self) -> list[Change]:
         return [Change("add_table", self.schema, self.table_name, self.table_name)]
 
-    def describe(self) -> str:
-        return f"added table '{_full(self.schema, self.table_name)}'"
-
 
 @dataclass(frozen=True)
 class DropTableOp(MigrateOperation):
@@ -65,9 +62,6 @@ class DropTableOp(MigrateOperation):
 
     def to_changes(self) -> list[Change]:
         return [Change("remove_table", self.schema, self.table_name, self.table_name)]
-
-    def describe(self) -> str:
-        return f"removed table '{_full(self.schema, self.table_name)}'"
 
 
 @dataclass(frozen=True)
@@ -115,9 +109,6 @@ class AddColumnOp(MigrateOperation):
             )
         ]
 
-    def describe(self) -> str:
-        return f"added column '{_full(self.schema, self.table_name)}.{self.column.name}'"
-
 
 @dataclass(frozen=True)
 class DropColumnOp(MigrateOperation):
@@ -136,9 +127,6 @@ class DropColumnOp(MigrateOperation):
 
     def to_changes(self) -> list[Change]:
         return [Change("remove_column", self.schema, self.table_name, self.column_name)]
-
-    def describe(self) -> str:
-        return f"removed column '{_full(self.schema, self.table_name)}.{self.column_name}'"
 
 
 @dataclass(frozen=True)
@@ -234,9 +222,6 @@ class AlterColumnOp(MigrateOperation):
             )
         return out
 
-    def describe(self) -> str:
-        return f"altered column '{_full(self.schema, self.table_name)}.{self.column_name}'"
-
 
 @dataclass(frozen=True)
 class CreateTableCommentOp(MigrateOperation):
@@ -310,7 +295,3 @@ def _identity_text(identity: Identity | None) -> str | None:
         return None
     dialect = DefaultDialect()
     return str(dialect.ddl_compiler(dialect, None).process(identity))  # type: ignore[arg-type]
-
-
-def _full(schema: str | None, name: str) -> str:
-    return f"{schema}.{name}" if schema else name
