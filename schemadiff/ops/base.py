@@ -85,7 +85,11 @@ class MigrateOperation:
     kind: ClassVar[str] = "operation"
 
     def reverse(self) -> MigrateOperation:
-        raise NotReversible(f"{type(self).__name__} cannot be reversed")
+        raise self.not_reversible()
+
+    def not_reversible(self) -> NotReversible:
+        """What ``reverse()`` raises when the op lacks what its inverse needs."""
+        return NotReversible(f"{type(self).__name__} cannot be reversed")
 
     def to_changes(self) -> list[Change]:
         return []

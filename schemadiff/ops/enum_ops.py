@@ -67,7 +67,7 @@ class DropEnumOp(MigrateOperation):
 
     def reverse(self) -> CreateEnumOp:
         if self.existing_values is None:
-            return super().reverse()  # type: ignore[return-value]
+            raise self.not_reversible()
         return CreateEnumOp(self.name, self.existing_values, self.schema)
 
     def to_changes(self) -> list[Change]:

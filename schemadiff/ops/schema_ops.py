@@ -57,7 +57,7 @@ class DropTableOp(MigrateOperation):
 
     def reverse(self) -> CreateTableOp:
         if self.existing is None:
-            return super().reverse()  # type: ignore[return-value]
+            raise self.not_reversible()
         return CreateTableOp(self.existing)
 
     def to_changes(self) -> list[Change]:
@@ -122,7 +122,7 @@ class DropColumnOp(MigrateOperation):
 
     def reverse(self) -> AddColumnOp:
         if self.existing is None:
-            return super().reverse()  # type: ignore[return-value]
+            raise self.not_reversible()
         return AddColumnOp(self.table_name, self.existing, self.schema)
 
     def to_changes(self) -> list[Change]:
@@ -259,7 +259,7 @@ class DropTableCommentOp(MigrateOperation):
 
     def reverse(self) -> MigrateOperation:
         if self.existing_comment is None:
-            return super().reverse()
+            raise self.not_reversible()
         return CreateTableCommentOp(self.table_name, self.existing_comment, self.schema)
 
     def to_changes(self) -> list[Change]:

@@ -88,7 +88,7 @@ class DropSequenceOp(MigrateOperation):
 
     def reverse(self) -> CreateSequenceOp:
         if self.existing is None:
-            return super().reverse()  # type: ignore[return-value]
+            raise self.not_reversible()
         return CreateSequenceOp(self.name, self.existing, self.schema)
 
     def to_changes(self) -> list[Change]:
