@@ -454,8 +454,13 @@ class Operations(OperationsCore):
         *,
         multiinsert: bool = True,
     ) -> None:
+        """Insert ``rows``: with ``multiinsert`` (the default) in one
+        ``executemany``; without it one INSERT per row, which lets rows differ in
+        their keys or hold SQL expressions such as ``op.inline_literal()``.
+        Offline each row is an INSERT with its values written in, whatever
+        ``literal_binds`` says: a script has no rows to pass along."""
         ctx = self.migration_context
-        if ctx.as_sql:
+        if ctx.as_sql or not multiinsert:
             for row in rows:
                 ctx.execute(table.insert().values(**row))
             return

@@ -53,11 +53,17 @@ class OperationsCore:
     def execute(
         self, sqltext: str | Executable, execution_options: dict[str, Any] | None = None
     ) -> Any:
-        """Run SQL (or write it, offline); returns the driver's result online."""
+        """Run SQL (or write it, offline); returns the driver's result online.
+
+        Offline, values in the statement are written into the SQL only with
+        ``context.configure(literal_binds=True)`` (as the generated env.py
+        sets it), as the seeds' tool does; ``op.inline_literal`` always is.
+        """
+        mc = self.migration_context
         statement = text(sqltext) if isinstance(sqltext, str) else sqltext
-        if execution_options and not self.migration_context.as_sql:
+        if execution_options and not mc.as_sql:
             statement = statement.execution_options(**execution_options)
-        return self.migration_context.execute(statement)
+        return mc.execute(statement, literal_binds=mc.opts.literal_binds)
 
     def get_bind(self) -> Connection:
         return self.migration_context.get_bind()
