@@ -70,9 +70,9 @@ def _gc_paused() -> Iterator[None]:
 
     Reflecting and snapshotting thousands of tables allocates hundreds of
     thousands of small objects that all stay alive until the comparison
-    ends; each collection pass walks them all for nothing (measured: a
-    1,000-table model snapshot takes 0.06 s without collections and up to
-    0.2 s with them).  Collection resumes, and may run, afterwards.
+    ends; each collection pass walks them all for nothing.  The compare
+    suite runs a third to a half longer without this (figures:
+    benchmarks/README.md).  Collection resumes, and may run, afterwards.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -180,7 +180,7 @@ def _model_snapshot(
     objects, which cost nothing later).
     """
     # Hand the interpreter back at once: the submitting thread would
-    # otherwise wait a whole switch interval (5 ms) before it could send its
+    # otherwise wait a whole switch interval (``sys.getswitchinterval()``) before it could send its
     # first catalog query, and from then on it mostly waits on the server.
     time.sleep(0)
     model = snapshot_from_metadata(

@@ -18,7 +18,7 @@ _IMPLS: dict[str, type[DialectImpl]] = {}
 
 #: the built-in implementations as (module, class), imported on first use: a
 #: command connects to one backend, and importing every backend's SQLAlchemy
-#: dialect package (MySQL's alone is ~10 ms) would slow every start-up
+#: dialect package would slow every start-up (figures: benchmarks/README.md)
 _BUILTIN: dict[str, tuple[str, str]] = {
     "postgresql": ("schemadiff.dialects.postgresql", "PostgresqlImpl"),
     "mysql": ("schemadiff.dialects.mysql", "MySQLImpl"),
