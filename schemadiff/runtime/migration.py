@@ -149,9 +149,7 @@ class MigrationContext(Bookkeeping):
     def execute(
         self, statement: str | Executable, params: Any = None, *, literal_binds: bool = True
     ) -> Any:
-        """Run a statement, or write it offline.  ``literal_binds=False`` (a script's
-        own statement under ``configure(literal_binds=False)``) writes its values
-        as placeholders; schemadiff's own statements always carry theirs."""
+        """Run it, or write it offline: with placeholders if not ``literal_binds``."""
         if self.as_sql:
             sql = self.render(statement, literal_binds=literal_binds)
             if "\r\n" in sql:
