@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Unpack
+
+if TYPE_CHECKING:  # importing these costs SQLAlchemy, which the listing commands avoid
+    from sqlalchemy import MetaData
+    from sqlalchemy.engine import Connection
+
+    from schemadiff.autogenerate import AutogenerateOptions
+    from schemadiff.ops import Change, MigrationScript
+    from schemadiff.runtime.migration import MigrationContext
 
 __version__ = "0.1.0"
 
@@ -22,13 +31,23 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'schemadiff' has no attribute {name!r}")
 
 
-def compare_metadata(connection: Any, metadata: Any, **options: Any) -> Any:
+def compare_metadata(
+    connection: Connection | MigrationContext,
+    metadata: MetaData | Sequence[MetaData],
+    **options: Unpack[AutogenerateOptions],
+) -> list[Change]:
+    """The differences between the database and the model, as Change records."""
     from schemadiff.autogenerate import compare_metadata as _compare
 
     return _compare(connection, metadata, **options)
 
 
-def produce_migrations(connection: Any, metadata: Any, **options: Any) -> Any:
+def produce_migrations(
+    connection: Connection | MigrationContext,
+    metadata: MetaData | Sequence[MetaData],
+    **options: Unpack[AutogenerateOptions],
+) -> MigrationScript:
+    """The operations that bring the database to the model, with their reverse."""
     from schemadiff.autogenerate import produce_migrations as _produce
 
     return _produce(connection, metadata, **options)

@@ -10,14 +10,20 @@ from __future__ import annotations
 import contextlib
 import gc
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import MetaData, inspect
 from sqlalchemy.engine import Connection
 
 from schemadiff.comparators import CompareContext, CompareOptions, compare_snapshots
+from schemadiff.comparators.context import (
+    CompareDefaultFn,
+    CompareTypeFn,
+    IncludeName,
+    IncludeObject,
+)
 from schemadiff.errors import AutogenerateError
 from schemadiff.ops import Change, MigrationScript, UpgradeOps
 from schemadiff.plugins import Registries, default_registries
@@ -25,6 +31,20 @@ from schemadiff.renderers.python import rewriter
 from schemadiff.renderers.python.rewriter import Rewriter
 from schemadiff.runtime.migration import MigrationContext, MigrationOptions
 from schemadiff.snapshot import SchemaSnapshot, reflect_snapshot, snapshot_from_metadata
+
+
+class AutogenerateOptions(TypedDict, total=False):
+    """What ``compare_metadata`` and ``produce_migrations`` take besides the
+    connection and the model: ``context.configure``'s comparison keys."""
+
+    compare_type: bool | CompareTypeFn
+    compare_server_default: bool | CompareDefaultFn
+    include_schemas: bool
+    include_object: IncludeObject | None
+    include_name: IncludeName | None
+    version_table: str
+    version_table_schema: str | None
+
 
 _COMPARE_FIELDS = {
     "compare_type",
@@ -35,7 +55,7 @@ _COMPARE_FIELDS = {
 }
 
 
-def compare_options(options: dict[str, Any], mc: MigrationContext) -> CompareOptions:
+def compare_options(options: Mapping[str, Any], mc: MigrationContext) -> CompareOptions:
     kw = {k: v for k, v in options.items() if k in _COMPARE_FIELDS}
     return CompareOptions(
         version_table=mc.opts.version_table,
@@ -50,9 +70,9 @@ def _gc_paused() -> Iterator[None]:
 
     Reflecting and snapshotting thousands of tables allocates hundreds of
     thousands of small objects that all stay alive until the comparison
-    ends; each collection pass walks them all for nothing (measured: a
-    1,000-table model snapshot takes 0.06 s without collections and up to
-    0.2 s with them).  Collection resumes, and may run, afterwards.
+    ends; each collection pass walks them all for nothing.  The compare
+    suite runs a third to a half longer without this (figures:
+    benchmarks/README.md).  Collection resumes, and may run, afterwards.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -66,7 +86,7 @@ def _gc_paused() -> Iterator[None]:
 def produce_upgrade_ops(
     mc: MigrationContext,
     metadata: MetaData | Sequence[MetaData] | None,
-    options: dict[str, Any],
+    options: Mapping[str, Any],
     registries: Registries | None = None,
 ) -> UpgradeOps:
     with _gc_paused():
@@ -76,7 +96,7 @@ def produce_upgrade_ops(
 def _produce_upgrade_ops(
     mc: MigrationContext,
     metadata: MetaData | Sequence[MetaData] | None,
-    options: dict[str, Any],
+    options: Mapping[str, Any],
     registries: Registries | None = None,
 ) -> UpgradeOps:
 
@@ -160,7 +180,7 @@ def _model_snapshot(
     objects, which cost nothing later).
     """
     # Hand the interpreter back at once: the submitting thread would
-    # otherwise wait a whole switch interval (5 ms) before it could send its
+    # otherwise wait a whole switch interval (``sys.getswitchinterval()``) before it could send its
     # first catalog query, and from then on it mostly waits on the server.
     time.sleep(0)
     model = snapshot_from_metadata(
@@ -175,7 +195,7 @@ def _model_snapshot(
 
 
 def _migration_context(
-    connection: Connection | MigrationContext, opts: dict[str, Any]
+    connection: Connection | MigrationContext, opts: AutogenerateOptions
 ) -> MigrationContext:
     if isinstance(connection, MigrationContext):
         return connection
@@ -192,7 +212,7 @@ def _migration_context(
 def produce_migrations(
     connection: Connection | MigrationContext,
     metadata: MetaData | Sequence[MetaData],
-    **options: Any,
+    **options: Unpack[AutogenerateOptions],
 ) -> MigrationScript:
     mc = _migration_context(connection, options)
     upgrade = produce_upgrade_ops(mc, metadata, options)
@@ -202,13 +222,14 @@ def produce_migrations(
 def compare_metadata(
     connection: Connection | MigrationContext,
     metadata: MetaData | Sequence[MetaData],
-    **options: Any,
+    **options: Unpack[AutogenerateOptions],
 ) -> list[Change]:
     mc = _migration_context(connection, options)
     return produce_upgrade_ops(mc, metadata, options).to_changes()
 
 
 __all__ = [
+    "AutogenerateOptions",
     "Rewriter",
     "compare_metadata",
     "produce_migrations",

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from schemadiff.comparators.registry import ComparatorRegistry
+    from schemadiff.ops.kinds import KindRegistry
     from schemadiff.plugins import Registries
     from schemadiff.renderers.python.registry import RendererRegistry
     from schemadiff.slots import Implementation, LazyMapping
@@ -56,6 +57,13 @@ def setup(registries: Registries) -> None:
     registries.operations.defer(_operations)
     registries.defer_comparators(_comparators)
     registries.defer_renderers(_renderers)
+    registries.defer_kinds(_kinds)
+
+
+def _kinds(registry: KindRegistry) -> None:
+    from schemadiff.ops import kind_records
+
+    kind_records.setup(registry)
 
 
 def _comparators(registry: ComparatorRegistry) -> None:

@@ -380,7 +380,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     except BaseException as exc:  # noqa: BLE001 - the one place errors become exit codes
         if args.raiseerr:
             # the full traceback, as asked, but still the error status
-            import traceback  # here: imported on every start-up it costs ~2 ms
+            import traceback  # here: not worth importing on every start-up
 
             traceback.print_exc()
             return EXIT_ERROR

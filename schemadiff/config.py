@@ -76,7 +76,7 @@ class Config:
             self._toml = {}
             if self.toml_file_name and Path(self.toml_file_name).exists():
                 # imported here: most projects configure in the ini file, and
-                # tomllib costs every command's start-up ~5 ms otherwise
+                # tomllib would slow every command's start-up otherwise
                 if sys.version_info >= (3, 11):
                     import tomllib
                 else:  # pragma: no cover

@@ -3,13 +3,22 @@
 Each function forwards to the ``Operations`` object of the migration that
 is running in this thread or task (held in a ContextVar), so scripts stay
 plain module-level code while several migrations may run concurrently.
+Each has exactly the signature of its ``Operations`` method (``_forward``
+carries it over, for type checkers and ``help()`` alike), so the two
+cannot drift apart.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from schemadiff.operations.base import Operations, current_operations
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def __getattr__(name: str) -> Any:
@@ -19,98 +28,39 @@ def __getattr__(name: str) -> Any:
     return getattr(current_operations(), name)
 
 
-def f(name: str) -> Any:
-    return Operations.f(name)
+def _forward(method: Callable[Concatenate[Operations, P], R]) -> Callable[P, R]:
+    """``op.<name>(...)``: ``Operations.<name>`` on the running migration's object."""
 
+    @functools.wraps(method)
+    def directive(*args: P.args, **kw: P.kwargs) -> R:
+        return method(current_operations(), *args, **kw)
 
-def create_table(table_name: str, *columns: Any, **kw: Any) -> Any:
-    return current_operations().create_table(table_name, *columns, **kw)
-
-
-def drop_table(table_name: str, **kw: Any) -> None:
-    current_operations().drop_table(table_name, **kw)
-
-
-def rename_table(old_table_name: str, new_table_name: str, **kw: Any) -> None:
-    current_operations().rename_table(old_table_name, new_table_name, **kw)
-
-
-def add_column(table_name: str, column: Any, **kw: Any) -> None:
-    current_operations().add_column(table_name, column, **kw)
-
-
-def drop_column(table_name: str, column_name: str, **kw: Any) -> None:
-    current_operations().drop_column(table_name, column_name, **kw)
-
-
-def alter_column(table_name: str, column_name: str, **kw: Any) -> None:
-    current_operations().alter_column(table_name, column_name, **kw)
-
-
-def create_index(index_name: str | None, table_name: str, columns: Any, **kw: Any) -> None:
-    current_operations().create_index(index_name, table_name, columns, **kw)
-
-
-def drop_index(index_name: str, table_name: str | None = None, **kw: Any) -> None:
-    current_operations().drop_index(index_name, table_name, **kw)
-
-
-def create_unique_constraint(name: str | None, table_name: str, columns: Any, **kw: Any) -> None:
-    current_operations().create_unique_constraint(name, table_name, columns, **kw)
-
-
-def create_primary_key(name: str | None, table_name: str, columns: Any, **kw: Any) -> None:
-    current_operations().create_primary_key(name, table_name, columns, **kw)
-
-
-def create_foreign_key(
-    name: str | None,
-    source_table: str,
-    referent_table: str,
-    local_cols: Any,
-    remote_cols: Any,
-    **kw: Any,
-) -> None:
-    current_operations().create_foreign_key(
-        name, source_table, referent_table, local_cols, remote_cols, **kw
+    signature = inspect.signature(method)
+    directive.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=list(signature.parameters.values())[1:]
     )
+    return directive
 
 
-def create_check_constraint(name: str | None, table_name: str, condition: Any, **kw: Any) -> None:
-    current_operations().create_check_constraint(name, table_name, condition, **kw)
-
-
-def drop_constraint(name: str, table_name: str, type_: str | None = None, **kw: Any) -> None:
-    current_operations().drop_constraint(name, table_name, type_, **kw)
-
-
-def create_table_comment(table_name: str, comment: str, **kw: Any) -> None:
-    current_operations().create_table_comment(table_name, comment, **kw)
-
-
-def drop_table_comment(table_name: str, **kw: Any) -> None:
-    current_operations().drop_table_comment(table_name, **kw)
-
-
-def execute(sqltext: Any, execution_options: dict[str, Any] | None = None) -> Any:
-    return current_operations().execute(sqltext, execution_options)
-
-
-def bulk_insert(table: Any, rows: Any, **kw: Any) -> None:
-    current_operations().bulk_insert(table, rows, **kw)
-
-
-def inline_literal(value: Any, type_: Any = None) -> Any:
-    return current_operations().inline_literal(value, type_)
-
-
-def get_bind() -> Any:
-    return current_operations().get_bind()
-
-
-def get_context() -> Any:
-    return current_operations().get_context()
-
-
-def batch_alter_table(table_name: str, schema: str | None = None, **kw: Any) -> Any:
-    return current_operations().batch_alter_table(table_name, schema, **kw)
+f = Operations.f
+create_table = _forward(Operations.create_table)
+drop_table = _forward(Operations.drop_table)
+rename_table = _forward(Operations.rename_table)
+add_column = _forward(Operations.add_column)
+drop_column = _forward(Operations.drop_column)
+alter_column = _forward(Operations.alter_column)
+create_index = _forward(Operations.create_index)
+drop_index = _forward(Operations.drop_index)
+create_unique_constraint = _forward(Operations.create_unique_constraint)
+create_primary_key = _forward(Operations.create_primary_key)
+create_foreign_key = _forward(Operations.create_foreign_key)
+create_check_constraint = _forward(Operations.create_check_constraint)
+drop_constraint = _forward(Operations.drop_constraint)
+create_table_comment = _forward(Operations.create_table_comment)
+drop_table_comment = _forward(Operations.drop_table_comment)
+execute = _forward(Operations.execute)
+bulk_insert = _forward(Operations.bulk_insert)
+inline_literal = _forward(Operations.inline_literal)
+get_bind = _forward(Operations.get_bind)
+get_context = _forward(Operations.get_context)
+batch_alter_table = _forward(Operations.batch_alter_table)

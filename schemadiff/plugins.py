@@ -21,6 +21,7 @@ from schemadiff.slots import FormatRegistry, OperationRegistry
 
 if TYPE_CHECKING:
     from schemadiff.comparators.registry import ComparatorRegistry
+    from schemadiff.ops.kinds import KindRegistry
     from schemadiff.renderers.python.registry import RendererRegistry
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,8 @@ ENTRY_POINT_GROUP = "schemadiff.plugins"
 class Registries:
     """Every slot a plugin (or a built-in) can fill.
 
-    ``comparators`` and ``renderers`` make autogenerate; ``backends`` holds
+    ``comparators`` and ``renderers`` make autogenerate; ``kinds`` says what
+    each ``Change.kind`` means and how it reads; ``backends`` holds
     what each database contributes (dialect rules, catalog readers, run
     lock, ...); ``operations`` runs ``op.*`` directives; ``report_formats``
     writes ``check`` reports.
@@ -50,6 +52,25 @@ class Registries:
     _renderer_loaders: list[Callable[[RendererRegistry], None]] = field(
         default_factory=list, repr=False
     )
+    _kinds: KindRegistry | None = field(default=None, repr=False)
+    _kind_loaders: list[Callable[[KindRegistry], None]] = field(default_factory=list, repr=False)
+
+    def defer_kinds(self, loader: Callable[[KindRegistry], None]) -> None:
+        if self._kinds is not None:
+            self._kinds.defer(loader)
+        else:
+            self._kind_loaders.append(loader)
+
+    @property
+    def kinds(self) -> KindRegistry:
+        """Change kinds: what a ``Change.kind`` word means and how it reads."""
+        if self._kinds is None:
+            from schemadiff.ops.kinds import KindRegistry
+
+            self._kinds = KindRegistry()
+            for loader in self._kind_loaders:
+                self._kinds.defer(loader)
+        return self._kinds
 
     def defer_comparators(self, loader: Callable[[ComparatorRegistry], None]) -> None:
         """``comparators.defer(loader)`` without making the comparator registry now."""

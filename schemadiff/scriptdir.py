@@ -308,7 +308,7 @@ def validate_options(config: Config) -> None:
     for key in section:
         if key in KNOWN_OPTIONS or key in parser_defaults or key.startswith("sqlalchemy."):
             continue
-        import difflib  # here, for an unknown key only: it costs start-up ~5 ms
+        import difflib  # here, for an unknown key only: it slows start-up
 
         close = difflib.get_close_matches(key, KNOWN_OPTIONS, n=1, cutoff=0.85)
         if close:

@@ -51,6 +51,7 @@ def _empty_database(item: MigrationTestItem) -> None:
     if not item.uses_given_url():
         return
     import sqlalchemy as sa
+    from sqlalchemy.dialects.postgresql.base import PGInspector
 
     engine = sa.create_engine(item.scratch_url())
     try:
@@ -63,8 +64,8 @@ def _empty_database(item: MigrationTestItem) -> None:
             if conn.dialect.supports_sequences:
                 for name in inspector.get_sequence_names():
                     conn.execute(sa.text(f"DROP SEQUENCE IF EXISTS {quote(name)}"))
-            if conn.dialect.name == "postgresql":
-                for enum in inspector.get_enums():  # type: ignore[attr-defined]
+            if isinstance(inspector, PGInspector):
+                for enum in inspector.get_enums():
                     conn.execute(sa.text(f"DROP TYPE IF EXISTS {quote(enum['name'])}"))
     finally:
         engine.dispose()

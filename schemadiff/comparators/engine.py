@@ -179,8 +179,10 @@ def _phase(op: MigrateOperation) -> int:
     return 1
 
 
-def _is_new_table(op: MigrateOperation, db: SchemaSnapshot) -> bool:
-    table = op.table if isinstance(op, CreateTableOp) else op.index.table  # type: ignore[attr-defined]
+def _is_new_table(op: CreateTableOp | CreateIndexOp, db: SchemaSnapshot) -> bool:
+    table = op.table if isinstance(op, CreateTableOp) else op.index.table
+    if table is None:  # an index not bound to a table yet belongs to no new table
+        return False
     return (
         table.schema if table.schema != db.default_schema else None,
         table.name,

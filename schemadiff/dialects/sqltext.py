@@ -71,12 +71,13 @@ def plain_dialect(dialect: Dialect) -> Dialect:
     return clone
 
 
-def plain_sql(statement: Any, dialect: Dialect) -> str:
-    """The plain SQL of a string or a SQLAlchemy construct, values inlined."""
+def plain_sql(statement: Any, dialect: Dialect, *, literal_binds: bool = True) -> str:
+    """The plain SQL of a string or a SQLAlchemy construct, values inlined
+    (or, with ``literal_binds=False``, left as ``:name`` placeholders)."""
     if isinstance(statement, str):
         return statement
     compiled = statement.compile(
-        dialect=plain_dialect(dialect), compile_kwargs={"literal_binds": True}
+        dialect=plain_dialect(dialect), compile_kwargs={"literal_binds": literal_binds}
     )
     return str(compiled)
 

@@ -5,14 +5,16 @@ Each directive builds a typed operation object and hands it to
 Plugins add directives with ``Operations.register_operation(name)`` on an
 operation class (which must offer a classmethod of that name building the
 op) and say how to run it with ``Operations.implementation_for(OpClass)``.
+The parameters are those of the seeds' directives; ``**kw`` carries only
+what goes to SQLAlchemy or the DDL as it is (``postgresql_*``/``mysql_*``
+dialect options, ``Table`` keywords).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import (
     CheckConstraint,
@@ -20,18 +22,28 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Identity,
     Index,
-    MetaData,
     PrimaryKeyConstraint,
     Table,
     UniqueConstraint,
-    literal_column,
     text,
 )
-from sqlalchemy.sql.elements import quoted_name
-from sqlalchemy.sql.naming import conv
+from sqlalchemy.sql.elements import TextClause
+from sqlalchemy.sql.schema import FetchedValue, SchemaItem
+from sqlalchemy.sql.selectable import TableClause
+from sqlalchemy.types import TypeEngine
 
-from schemadiff.dialects.sqltext import plain_sql
-from schemadiff.errors import CommandError, MigrationError
+from schemadiff.errors import MigrationError
+from schemadiff.operations.core import (
+    Expression,
+    OperationsCore,
+    activate,
+    column_or_text,
+    current_operations,
+    dialect_keywords,
+    ensure_fk_targets,
+    given,
+    untyped_column,
+)
 from schemadiff.ops import (
     AddColumnOp,
     AddConstraintOp,
@@ -51,20 +63,37 @@ from schemadiff.ops import (
 from schemadiff.slots import Implementation
 
 if TYPE_CHECKING:
-    from schemadiff.runtime.migration import MigrationContext
+    from schemadiff.operations.batch import BatchOperations
+
+__all__ = [
+    "Operations",
+    "activate",
+    "current_operations",
+    "dialect_keywords",
+    "ensure_fk_targets",
+]
+
+#: a type as a script names it: an instance or the class (``sa.Integer``)
+TypeArg = TypeEngine[Any] | type[TypeEngine[Any]]
+#: a server default as a script gives it; ``False`` leaves it as it is
+DefaultArg = str | bool | TextClause | FetchedValue | Identity | None
 
 
-_NOT_GIVEN: Any = object()
+class _NotGiven:
+    """The default of a parameter where None means something (drop the comment)."""
+
+    def __repr__(self) -> str:
+        return "<not given>"
 
 
-class Operations:
+_NOT_GIVEN: Any = _NotGiven()
+
+
+class Operations(OperationsCore):
+    """The directives.  ``self`` is positional-only where a directive takes
+    ``**kw``, so ``op.<name>`` can carry the exact signature over."""
+
     _registered: dict[str, type[MigrateOperation]] = {}
-
-    def __init__(self, migration_context: MigrationContext) -> None:
-        self.migration_context = migration_context
-        self.impl = migration_context.impl
-        #: plain directives SQLite's ALTER cannot do rebuild the table (see batch)
-        self.implicit_recreate = True
 
     # -- extension points ----------------------------------------------------
     @classmethod
@@ -113,47 +142,6 @@ class Operations:
             return fn(self, operation)
         raise MigrationError(f"no implementation registered for {type(operation).__name__}")
 
-    # -- helpers -------------------------------------------------------------
-    def _metadata(self) -> MetaData:
-        """A MetaData carrying the target's naming convention, so None names get one."""
-        target = self.migration_context.opts.target_metadata
-        if isinstance(target, Sequence) and not isinstance(target, MetaData):
-            target = target[0] if target else None
-        convention = target.naming_convention if isinstance(target, MetaData) else None
-        return MetaData(naming_convention=convention) if convention else MetaData()
-
-    def _table(self, name: str, *items: Any, schema: str | None = None, **kw: Any) -> Table:
-        table = Table(name, self._metadata(), *items, schema=schema, **kw)
-        ensure_fk_targets(table)
-        return table
-
-    def execute(self, sqltext: Any, execution_options: dict[str, Any] | None = None) -> Any:
-        if isinstance(sqltext, str):
-            sqltext = text(sqltext)
-        if execution_options and not self.migration_context.as_sql:
-            sqltext = sqltext.execution_options(**execution_options)
-        return self.migration_context.execute(sqltext)
-
-    def get_bind(self) -> Any:
-        return self.migration_context.get_bind()
-
-    def get_context(self) -> MigrationContext:
-        return self.migration_context
-
-    @staticmethod
-    def f(name: str) -> conv:
-        """Mark a name as final: naming conventions must not rewrite it."""
-        return conv(name)
-
-    def inline_literal(self, value: Any, type_: Any = None) -> Any:
-        """A value rendered into the SQL text itself, so offline scripts carry it."""
-        from sqlalchemy import literal
-
-        # plain SQL: executing the literal_column escapes '%' for the driver once
-        return literal_column(
-            plain_sql(literal(value, type_=type_), self.migration_context.dialect)
-        )
-
     # -- directives ----------------------------------------------------------
     def batch_alter_table(
         self,
@@ -164,10 +152,15 @@ class Operations:
         copy_from: Table | None = None,
         table_args: Sequence[Any] = (),
         table_kwargs: dict[str, Any] | None = None,
+        reflect_args: Sequence[Any] = (),
+        reflect_kwargs: dict[str, Any] | None = None,
         naming_convention: dict[str, Any] | None = None,
-        **kw: Any,
-    ) -> Any:
-        """``with op.batch_alter_table("t") as batch_op:``; see ``schemadiff.operations.batch``."""
+    ) -> AbstractContextManager[BatchOperations]:
+        """``with op.batch_alter_table("t") as batch_op:``; see ``schemadiff.operations.batch``.
+
+        ``reflect_args``/``reflect_kwargs`` are accepted as the seeds' scripts pass
+        them and not needed: the table is read from the catalog as a whole.
+        """
         from schemadiff.operations.batch import batch_alter_table
 
         return batch_alter_table(
@@ -180,25 +173,26 @@ class Operations:
             table_args=table_args,
             table_kwargs=table_kwargs,
             naming_convention=naming_convention,
-            **kw,
         )
 
     def create_table(
-        self, table_name: str, *columns: Any, if_not_exists: bool | None = None, **kw: Any
+        self, /, table_name: str, *columns: SchemaItem, if_not_exists: bool | None = None, **kw: Any
     ) -> Table:
+        """``**kw`` are ``Table`` keywords: ``schema``, ``comment``, dialect options."""
         table = self._table(table_name, *columns, **kw)
-        self.invoke(CreateTableOp(table, options=_given(if_not_exists=if_not_exists)))
+        self.invoke(CreateTableOp(table, options=given(if_not_exists=if_not_exists)))
         return table
 
     def drop_table(
         self,
+        /,
         table_name: str,
         *,
         schema: str | None = None,
         if_exists: bool | None = None,
         **kw: Any,
     ) -> None:
-        options = _given(if_exists=if_exists) | dialect_keywords(kw)
+        options = given(if_exists=if_exists) | dialect_keywords(kw)
         self.invoke(DropTableOp(table_name, schema, options=options))
 
     def rename_table(
@@ -216,11 +210,12 @@ class Operations:
     ) -> None:
         if column.table is None:
             self._table(table_name, column, schema=schema)
-        options = _given(if_not_exists=if_not_exists)
+        options = given(if_not_exists=if_not_exists)
         self.invoke(AddColumnOp(table_name, column, schema, options=options))
 
     def drop_column(
         self,
+        /,
         table_name: str,
         column_name: str,
         *,
@@ -228,24 +223,25 @@ class Operations:
         if_exists: bool | None = None,
         **kw: Any,
     ) -> None:
-        options = _given(if_exists=if_exists) | dialect_keywords(kw)
+        options = given(if_exists=if_exists) | dialect_keywords(kw)
         self.invoke(DropColumnOp(table_name, column_name, schema, options=options))
 
     def alter_column(
         self,
+        /,
         table_name: str,
         column_name: str,
         *,
         nullable: bool | None = None,
-        comment: Any = _NOT_GIVEN,
-        server_default: Any = _NOT_GIVEN,
+        comment: str | Literal[False] | None = _NOT_GIVEN,
+        server_default: DefaultArg = _NOT_GIVEN,
         new_column_name: str | None = None,
-        type_: Any = None,
-        existing_type: Any = None,
-        existing_server_default: Any = None,
+        type_: TypeArg | None = None,
+        existing_type: TypeArg | None = None,
+        existing_server_default: DefaultArg = None,
         existing_nullable: bool | None = None,
         existing_comment: str | None = None,
-        identity: Any = _NOT_GIVEN,
+        identity: Identity | Literal[False] | None = _NOT_GIVEN,
         existing_identity: Identity | None = None,
         schema: str | None = None,
         **kw: Any,
@@ -273,7 +269,8 @@ class Operations:
             column_name,
             schema,
             nullable=Delta[Any](existing_nullable, nullable) if nullable is not None else None,
-            type=Delta(existing_type, type_) if type_ is not None else None,
+            # the old type may be unknown (None): the ALTER needs only the new one
+            type=Delta[Any](existing_type, type_) if type_ is not None else None,
             server_default=(
                 Delta(existing_server_default, server_default)
                 if server_default is not _NOT_GIVEN and server_default is not False
@@ -296,19 +293,20 @@ class Operations:
 
     def create_index(
         self,
+        /,
         index_name: str | None,
         table_name: str,
-        columns: Sequence[Any],
+        columns: Sequence[Expression],
         *,
         schema: str | None = None,
         unique: bool = False,
         if_not_exists: bool | None = None,
         **kw: Any,
     ) -> None:
-        cols = [_column_or_text(c) for c in ([columns] if isinstance(columns, str) else columns)]
+        cols = [column_or_text(c) for c in ([columns] if isinstance(columns, str) else columns)]
         # INCLUDE names columns that are not keys; the table must know them too.
         included = [
-            Column(c, _null_type())
+            untyped_column(c)
             for c in kw.get("postgresql_include") or ()
             if isinstance(c, str) and not any(isinstance(k, Column) and k.name == c for k in cols)
         ]
@@ -317,10 +315,11 @@ class Operations:
         )
         exprs = [table.c[c.name] if isinstance(c, Column) else c for c in cols]
         index = Index(index_name, *exprs, unique=unique, _table=table, **kw)
-        self.invoke(CreateIndexOp(index, options=_given(if_not_exists=if_not_exists)))
+        self.invoke(CreateIndexOp(index, options=given(if_not_exists=if_not_exists)))
 
     def drop_index(
         self,
+        /,
         index_name: str,
         table_name: str | None = None,
         *,
@@ -328,11 +327,12 @@ class Operations:
         if_exists: bool | None = None,
         **kw: Any,
     ) -> None:
-        options = _given(if_exists=if_exists) | dialect_keywords(kw)
+        options = given(if_exists=if_exists) | dialect_keywords(kw)
         self.invoke(DropIndexOp(index_name, table_name, schema, options=options))
 
     def create_unique_constraint(
         self,
+        /,
         constraint_name: str | None,
         table_name: str,
         columns: Sequence[str],
@@ -341,7 +341,7 @@ class Operations:
         **kw: Any,
     ) -> None:
         cols = [columns] if isinstance(columns, str) else list(columns)
-        table = self._table(table_name, *[Column(c, _null_type()) for c in cols], schema=schema)
+        table = self._table(table_name, *[untyped_column(c) for c in cols], schema=schema)
         cons = UniqueConstraint(*cols, name=constraint_name, **kw)
         table.append_constraint(cons)
         self.invoke(AddConstraintOp(cons))
@@ -354,13 +354,14 @@ class Operations:
         *,
         schema: str | None = None,
     ) -> None:
-        table = self._table(table_name, *[Column(c, _null_type()) for c in columns], schema=schema)
+        table = self._table(table_name, *[untyped_column(c) for c in columns], schema=schema)
         cons = PrimaryKeyConstraint(*columns, name=constraint_name)
         table.append_constraint(cons)
         self.invoke(AddConstraintOp(cons))
 
     def create_foreign_key(
         self,
+        /,
         constraint_name: str | None,
         source_table: str,
         referent_table: str,
@@ -381,13 +382,13 @@ class Operations:
             Table(
                 referent_table,
                 md,
-                *[Column(c, _null_type()) for c in remote_cols],
+                *[untyped_column(c) for c in remote_cols],
                 schema=referent_schema,
             )
         prefix = f"{referent_schema}.{referent_table}" if referent_schema else referent_table
-        source_cols = [Column(c, _null_type()) for c in local_cols]
+        source_cols = [untyped_column(c) for c in local_cols]
         if (referent_table, referent_schema) == (source_table, source_schema):
-            source_cols += [Column(c, _null_type()) for c in remote_cols if c not in local_cols]
+            source_cols += [untyped_column(c) for c in remote_cols if c not in local_cols]
         table = Table(source_table, md, *source_cols, schema=source_schema)
         cons = ForeignKeyConstraint(
             list(local_cols),
@@ -405,9 +406,10 @@ class Operations:
 
     def create_check_constraint(
         self,
+        /,
         constraint_name: str | None,
         table_name: str,
-        condition: Any,
+        condition: Expression,
         *,
         schema: str | None = None,
         **kw: Any,
@@ -421,6 +423,7 @@ class Operations:
 
     def drop_constraint(
         self,
+        /,
         constraint_name: str,
         table_name: str,
         type_: str | None = None,
@@ -429,7 +432,7 @@ class Operations:
         if_exists: bool | None = None,
         **kw: Any,
     ) -> None:
-        options = _given(if_exists=if_exists) | dialect_keywords(kw)
+        options = given(if_exists=if_exists) | dialect_keywords(kw)
         self.invoke(DropConstraintOp(constraint_name, table_name, type_, schema, options=options))
 
     def create_table_comment(
@@ -448,82 +451,21 @@ class Operations:
         self.invoke(DropTableCommentOp(table_name, schema, existing_comment))
 
     def bulk_insert(
-        self, table: Table, rows: Sequence[dict[str, Any]], *, multiinsert: bool = True
+        self,
+        table: Table | TableClause,
+        rows: Sequence[dict[str, Any]],
+        *,
+        multiinsert: bool = True,
     ) -> None:
+        """Insert ``rows``: with ``multiinsert`` (the default) in one
+        ``executemany``; without it one INSERT per row, which lets rows differ in
+        their keys or hold SQL expressions such as ``op.inline_literal()``.
+        Offline each row is an INSERT with its values written in, whatever
+        ``literal_binds`` says: a script has no rows to pass along."""
         ctx = self.migration_context
-        if ctx.as_sql:
+        if ctx.as_sql or not multiinsert:
             for row in rows:
                 ctx.execute(table.insert().values(**row))
             return
         if rows:
             ctx.get_bind().execute(table.insert(), list(rows))
-
-
-_DIALECT_PREFIXES = ("postgresql_", "mysql_", "mariadb_", "sqlite_", "mssql_", "oracle_")
-
-
-def dialect_keywords(kw: dict[str, Any]) -> dict[str, Any]:
-    """The ``<dialect>_<option>`` keywords among a directive's ``**kw``: they reach the DDL."""
-    return {k: v for k, v in kw.items() if k.startswith(_DIALECT_PREFIXES)}
-
-
-def _given(**kw: bool | None) -> dict[str, Any]:
-    """``if_exists``/``if_not_exists`` when the script passed them."""
-    return {k: v for k, v in kw.items() if v is not None}
-
-
-def ensure_fk_targets(table: Table) -> None:
-    """Give every foreign key a stub target table so its DDL can compile.
-
-    A migration script names the referred table by string only; the real
-    table lives in the database, not in this throwaway MetaData.
-    """
-    md = table.metadata
-    for fk in [fk for c in table.columns for fk in c.foreign_keys] + [
-        e for cons in table.foreign_key_constraints for e in cons.elements
-    ]:
-        spec = fk._get_colspec()
-        parts = spec.split(".")
-        if len(parts) < 2:
-            continue
-        col_name, table_name = parts[-1], parts[-2]
-        ref_schema = ".".join(parts[:-2]) or None
-        key = f"{ref_schema}.{table_name}" if ref_schema else table_name
-        ref = md.tables.get(key)
-        if ref is None:
-            ref = Table(table_name, md, schema=ref_schema)
-        if col_name not in ref.c:
-            ref.append_column(Column(col_name, _null_type()))
-
-
-def _null_type() -> Any:
-    from sqlalchemy.types import NULLTYPE
-
-    return NULLTYPE
-
-
-def _column_or_text(c: Any) -> Any:
-    if isinstance(c, str):
-        return Column(quoted_name(c, None), _null_type())
-    return c
-
-
-_current: ContextVar[Operations | None] = ContextVar("schemadiff_operations", default=None)
-
-
-@contextmanager
-def activate(operations: Operations) -> Iterator[Operations]:
-    token = _current.set(operations)
-    try:
-        yield operations
-    finally:
-        _current.reset(token)
-
-
-def current_operations() -> Operations:
-    ops = _current.get()
-    if ops is None:
-        raise CommandError(
-            "schemadiff.op is only available while a migration runs (inside upgrade()/downgrade())"
-        )
-    return ops

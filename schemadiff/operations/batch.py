@@ -15,7 +15,7 @@ SQLite too when a database is at hand to reflect.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, MetaData, Table
@@ -276,7 +276,7 @@ def _what(op: MigrateOperation) -> str:
         return f"adding column {op.column.name}"
     if isinstance(op, DropColumnOp):
         return f"dropping column {op.column_name}"
-    return op.describe()
+    return type(op).__name__
 
 
 def apply_to_model(
@@ -403,7 +403,7 @@ def batch_alter_table(
     table_kwargs: dict[str, Any] | None = None,
     naming_convention: dict[str, Any] | None = None,
     **kw: Any,
-) -> Any:
+) -> AbstractContextManager[BatchOperations]:
     @contextmanager
     def block() -> Iterator[BatchOperations]:
         batch = BatchOperations(

@@ -3,7 +3,7 @@
 Every operation is a frozen dataclass that knows its reverse, so a
 downgrade is derived from an upgrade instead of being written twice, and
 that describes itself as ``Change`` records, the one shape every report
-format reads.
+format reads (their sentences come from the change kinds, ``ops.kinds``).
 """
 
 from __future__ import annotations
@@ -85,13 +85,14 @@ class MigrateOperation:
     kind: ClassVar[str] = "operation"
 
     def reverse(self) -> MigrateOperation:
-        raise NotReversible(f"{type(self).__name__} cannot be reversed")
+        raise self.not_reversible()
+
+    def not_reversible(self) -> NotReversible:
+        """What ``reverse()`` raises when the op lacks what its inverse needs."""
+        return NotReversible(f"{type(self).__name__} cannot be reversed")
 
     def to_changes(self) -> list[Change]:
         return []
-
-    def describe(self) -> str:
-        return type(self).__name__
 
     def is_empty(self) -> bool:
         return False

@@ -102,7 +102,7 @@ class DropIndexOp(MigrateOperation):
 
     def reverse(self) -> MigrateOperation:
         if self.existing is None:
-            return super().reverse()
+            raise self.not_reversible()
         return CreateIndexOp(self.existing)
 
     def to_changes(self) -> list[Change]:
@@ -168,7 +168,7 @@ class DropConstraintOp(MigrateOperation):
 
     def reverse(self) -> MigrateOperation:
         if self.existing is None:
-            return super().reverse()
+            raise self.not_reversible()
         return AddConstraintOp(self.existing)
 
     def to_changes(self) -> list[Change]:

@@ -73,9 +73,6 @@ class IrreversibleOp(MigrateOperation):
 
     original: MigrateOperation
 
-    def describe(self) -> str:
-        return f"cannot reverse automatically: {self.original.describe()}"
-
 
 def _reverse_list(ops: list[MigrateOperation]) -> list[MigrateOperation]:
     out: list[MigrateOperation] = []

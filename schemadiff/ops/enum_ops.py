@@ -18,10 +18,6 @@ from schemadiff.ops.base import Change, MigrateOperation
 ColumnRef = tuple[str | None, str, str]
 
 
-def _full(schema: str | None, name: str) -> str:
-    return f"{schema}.{name}" if schema else name
-
-
 @dataclass(frozen=True)
 class CreateEnumOp(MigrateOperation):
     """``CREATE TYPE name AS ENUM (...)``."""
@@ -44,9 +40,6 @@ class CreateEnumOp(MigrateOperation):
 
     def to_changes(self) -> list[Change]:
         return [Change("add_enum", self.schema, None, self.name, {"values": list(self.values)})]
-
-    def describe(self) -> str:
-        return f"added enum '{_full(self.schema, self.name)}'"
 
 
 @dataclass(frozen=True)
@@ -74,15 +67,12 @@ class DropEnumOp(MigrateOperation):
 
     def reverse(self) -> CreateEnumOp:
         if self.existing_values is None:
-            return super().reverse()  # type: ignore[return-value]
+            raise self.not_reversible()
         return CreateEnumOp(self.name, self.existing_values, self.schema)
 
     def to_changes(self) -> list[Change]:
         values = list(self.existing_values) if self.existing_values is not None else None
         return [Change("remove_enum", self.schema, None, self.name, {"values": values})]
-
-    def describe(self) -> str:
-        return f"removed enum '{_full(self.schema, self.name)}'"
 
 
 @dataclass(frozen=True)
@@ -136,6 +126,3 @@ class AlterEnumOp(MigrateOperation):
     def to_changes(self) -> list[Change]:
         detail = {"from": list(self.existing_values), "to": list(self.values)}
         return [Change("modify_enum", self.schema, None, self.name, detail)]
-
-    def describe(self) -> str:
-        return f"changed values of enum '{_full(self.schema, self.name)}'"

@@ -45,9 +45,6 @@ class CreateTableOp(MigrateOperation):
     def to_changes(self) -> list[Change]:
         return [Change("add_table", self.schema, self.table_name, self.table_name)]
 
-    def describe(self) -> str:
-        return f"added table '{_full(self.schema, self.table_name)}'"
-
 
 @dataclass(frozen=True)
 class DropTableOp(MigrateOperation):
@@ -60,14 +57,11 @@ class DropTableOp(MigrateOperation):
 
     def reverse(self) -> CreateTableOp:
         if self.existing is None:
-            return super().reverse()  # type: ignore[return-value]
+            raise self.not_reversible()
         return CreateTableOp(self.existing)
 
     def to_changes(self) -> list[Change]:
         return [Change("remove_table", self.schema, self.table_name, self.table_name)]
-
-    def describe(self) -> str:
-        return f"removed table '{_full(self.schema, self.table_name)}'"
 
 
 @dataclass(frozen=True)
@@ -115,9 +109,6 @@ class AddColumnOp(MigrateOperation):
             )
         ]
 
-    def describe(self) -> str:
-        return f"added column '{_full(self.schema, self.table_name)}.{self.column.name}'"
-
 
 @dataclass(frozen=True)
 class DropColumnOp(MigrateOperation):
@@ -131,14 +122,11 @@ class DropColumnOp(MigrateOperation):
 
     def reverse(self) -> AddColumnOp:
         if self.existing is None:
-            return super().reverse()  # type: ignore[return-value]
+            raise self.not_reversible()
         return AddColumnOp(self.table_name, self.existing, self.schema)
 
     def to_changes(self) -> list[Change]:
         return [Change("remove_column", self.schema, self.table_name, self.column_name)]
-
-    def describe(self) -> str:
-        return f"removed column '{_full(self.schema, self.table_name)}.{self.column_name}'"
 
 
 @dataclass(frozen=True)
@@ -234,9 +222,6 @@ class AlterColumnOp(MigrateOperation):
             )
         return out
 
-    def describe(self) -> str:
-        return f"altered column '{_full(self.schema, self.table_name)}.{self.column_name}'"
-
 
 @dataclass(frozen=True)
 class CreateTableCommentOp(MigrateOperation):
@@ -274,7 +259,7 @@ class DropTableCommentOp(MigrateOperation):
 
     def reverse(self) -> MigrateOperation:
         if self.existing_comment is None:
-            return super().reverse()
+            raise self.not_reversible()
         return CreateTableCommentOp(self.table_name, self.existing_comment, self.schema)
 
     def to_changes(self) -> list[Change]:
@@ -310,7 +295,3 @@ def _identity_text(identity: Identity | None) -> str | None:
         return None
     dialect = DefaultDialect()
     return str(dialect.ddl_compiler(dialect, None).process(identity))  # type: ignore[arg-type]
-
-
-def _full(schema: str | None, name: str) -> str:
-    return f"{schema}.{name}" if schema else name

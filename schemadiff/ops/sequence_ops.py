@@ -17,10 +17,6 @@ from schemadiff.ops.base import Change, MigrateOperation
 SEQUENCE_OPTIONS = ("start", "increment", "minvalue", "maxvalue", "cycle", "cache")
 
 
-def _full(schema: str | None, name: str) -> str:
-    return f"{schema}.{name}" if schema else name
-
-
 @dataclass(frozen=True)
 class SequenceOptions:
     """What a sequence is made with; None leaves an option to the database."""
@@ -72,9 +68,6 @@ class CreateSequenceOp(MigrateOperation):
     def to_changes(self) -> list[Change]:
         return [Change("add_sequence", self.schema, None, self.name, self.options.as_dict())]
 
-    def describe(self) -> str:
-        return f"added sequence '{_full(self.schema, self.name)}'"
-
 
 @dataclass(frozen=True)
 class DropSequenceOp(MigrateOperation):
@@ -95,14 +88,11 @@ class DropSequenceOp(MigrateOperation):
 
     def reverse(self) -> CreateSequenceOp:
         if self.existing is None:
-            return super().reverse()  # type: ignore[return-value]
+            raise self.not_reversible()
         return CreateSequenceOp(self.name, self.existing, self.schema)
 
     def to_changes(self) -> list[Change]:
         return [Change("remove_sequence", self.schema, None, self.name)]
-
-    def describe(self) -> str:
-        return f"removed sequence '{_full(self.schema, self.name)}'"
 
 
 @dataclass(frozen=True)
@@ -132,9 +122,6 @@ class AlterSequenceOp(MigrateOperation):
         detail = {"from": self.existing.as_dict(), "to": self.options.as_dict()}
         return [Change("modify_sequence", self.schema, None, self.name, detail)]
 
-    def describe(self) -> str:
-        return f"changed sequence '{_full(self.schema, self.name)}'"
-
 
 @dataclass(frozen=True)
 class CreateSchemaOp(MigrateOperation):
@@ -155,9 +142,6 @@ class CreateSchemaOp(MigrateOperation):
     def to_changes(self) -> list[Change]:
         return [Change("add_schema", self.name, None, self.name)]
 
-    def describe(self) -> str:
-        return f"added schema '{self.name}'"
-
 
 @dataclass(frozen=True)
 class DropSchemaOp(MigrateOperation):
@@ -177,6 +161,3 @@ class DropSchemaOp(MigrateOperation):
 
     def to_changes(self) -> list[Change]:
         return [Change("remove_schema", self.name, None, self.name)]
-
-    def describe(self) -> str:
-        return f"removed schema '{self.name}'"

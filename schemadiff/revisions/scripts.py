@@ -23,7 +23,7 @@ with ``ast`` instead, in three tiers from cheapest:
    (``down_revision = compute()``), importing the module after all.
 
 A file read afresh (not from the cache) is also parsed in full, without
-running it (2,000 scripts: ~400 -> ~430 ms cold), so a syntax error anywhere
+running it (a small cost, see benchmarks/README.md), so a syntax error anywhere
 in a script (inside ``upgrade()`` too) fails every command that reads the
 scripts, naming the file and line, before anything runs; the cache only
 ever holds files that parsed.
@@ -128,7 +128,7 @@ _FAST_DOC = re.compile(
 _LEADING_STRING = re.compile(_LEAD + rb"[ \t]*[rRbBuUfF]*[\"']")
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.M)
 # Anchored on a literal newline rather than ^ with MULTILINE: the regex
-# engine can then skip ahead with a fast search (3x quicker on a script).
+# engine can then skip ahead with a fast search (figures: benchmarks/README.md).
 _FAST_ASSIGN = re.compile(rb"\n(revision|down_revision|branch_labels|depends_on)\b([^\n]*)")
 _STR = rb"(?:\"[^\"\\\n]*\"|'[^'\\\n]*')"
 _FAST_VALUE = re.compile(

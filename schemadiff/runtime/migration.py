@@ -141,14 +141,17 @@ class MigrationContext(Bookkeeping):
             log.info("Will assume non-transactional DDL.")
 
     # -- executing -----------------------------------------------------------
-    def render(self, statement: str | Executable) -> str:
+    def render(self, statement: str | Executable, *, literal_binds: bool = True) -> str:
         """Plain SQL of a statement with its values inlined, as offline mode writes it
         (no driver escaping: see ``dialects.sqltext``)."""
-        return tidy_script_text(plain_sql(statement, self.dialect))
+        return tidy_script_text(plain_sql(statement, self.dialect, literal_binds=literal_binds))
 
-    def execute(self, statement: str | Executable, params: Any = None) -> Any:
+    def execute(
+        self, statement: str | Executable, params: Any = None, *, literal_binds: bool = True
+    ) -> Any:
+        """Run it, or write it offline: with placeholders if not ``literal_binds``."""
         if self.as_sql:
-            sql = self.render(statement)
+            sql = self.render(statement, literal_binds=literal_binds)
             if "\r\n" in sql:
                 log.warning(CRLF_WARNING, sql.split("\n", 1)[0][:80])
             self.output_buffer.write(sql + ";\n\n")

@@ -230,8 +230,9 @@ def _index_snapshot(index: Index, dialect: Dialect) -> IndexSnapshot:
             modifiers = [""] * len(exprs)
         exprs.append(base)
         modifiers.append(suffix)
-    # Reading ``dialect_kwargs`` costs ~75 µs per index in SQLAlchemy 2.1;
-    # the options mapping exists only once some dialect keyword was given.
+    # Reading ``dialect_kwargs`` builds the options mapping of every dialect
+    # SQLAlchemy knows, per index (figures: benchmarks/README.md); it exists
+    # only once some dialect keyword was given.
     given = index.__dict__.get("dialect_options")
     where = None
     options: tuple[tuple[str, Any], ...] = ()

@@ -11,7 +11,7 @@ re-derived approximation.  Links are excluded from equality.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import field
 from typing import Any, TypeVar, cast
 
@@ -25,42 +25,13 @@ _C = TypeVar("_C", bound=type)
 
 @dataclass_transform(frozen_default=True, field_specifiers=(field,))
 def snapshot(cls: _C) -> _C:
-    """``@dataclass(frozen=True, slots=True)``, with an ``__init__`` twice as fast.
+    """``@dataclass(frozen=True, slots=True)``: one spelling for every snapshot item.
 
-    A 1,000-table comparison builds some 40,000 snapshot items.  The
-    dataclass ``__init__`` of a frozen class stores each field through
-    ``object.__setattr__``; this one calls each slot's own setter, held in a
-    closure (0.56 µs instead of 1.1 µs for a column).  Nothing else changes:
-    assigning to a field still raises ``FrozenInstanceError``, and equality,
-    hashing, ``repr`` and ``dataclasses.replace`` are the dataclass's own.
-    (Writing the instance ``__dict__`` directly would be faster still, but
-    it un-shares the dict's keys and makes every later attribute read
-    twice as slow.)
+    A generated ``__init__`` storing through the slots' own setters was tried
+    here; it saved no measurable time in the compare suite, so the dataclass
+    ``__init__`` stays (figures: benchmarks/README.md).
     """
-    cls = cast(_C, dataclasses.dataclass(frozen=True, slots=True)(cls))
-    fields = [f for f in dataclasses.fields(cls) if f.init]
-    namespace: dict[str, Any] = {}
-    params: list[str] = []
-    for f in fields:
-        if f.default_factory is not dataclasses.MISSING or f.kw_only:
-            raise TypeError(f"{cls.__name__}.{f.name}: snapshots take plain defaults only")
-        if f.default is dataclasses.MISSING:
-            params.append(f.name)
-        else:
-            namespace[f"_default_{f.name}"] = f.default
-            params.append(f"{f.name}=_default_{f.name}")
-    setters = ", ".join(f"_set_{f.name}" for f in fields)
-    stores = "".join(f"\n        _set_{f.name}(self, {f.name})" for f in fields)
-    source = (
-        f"def _make({setters}):\n"
-        f"    def __init__(self, {', '.join(params)}):{stores}\n"
-        f"    return __init__"
-    )
-    exec(source, namespace)  # noqa: S102 - generated like dataclasses' own __init__
-    init: Callable[..., None] = namespace["_make"](*(cls.__dict__[f.name].__set__ for f in fields))
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    cls.__init__ = init  # type: ignore[misc]
-    return cls
+    return cast(_C, dataclasses.dataclass(frozen=True, slots=True)(cls))
 
 
 @snapshot

@@ -78,7 +78,9 @@ def test_percent_and_quotes_reach_the_database_online(engine, backend):
 def test_percent_and_quotes_in_offline_sql_run_by_the_client(database, backend):
     out = io.StringIO()
     dialect = database.url.get_dialect()()
-    mc = MigrationContext(dialect, None, MigrationOptions(as_sql=True, output_buffer=out))
+    # literal_binds as the generated env.py sets it for offline runs
+    opts = MigrationOptions(as_sql=True, output_buffer=out, literal_binds=True)
+    mc = MigrationContext(dialect, None, opts)
     with mc.begin_transaction(), activate(Operations(mc)):
         _directives(backend)
     script = out.getvalue()

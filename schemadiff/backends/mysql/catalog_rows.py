@@ -190,8 +190,8 @@ class Reader:
         self.connection = connection
         self.aggregate = aggregate
         # Unfiltered, the server opens every table of the schema once, which
-        # beats a lookup per name when nearly all are wanted (1,000 tables:
-        # 0.095 s against 0.12 s); rows of other tables are dropped here.
+        # beats a lookup per name when nearly all are wanted (figures:
+        # benchmarks/README.md); rows of other tables are dropped here.
         self.by_name = by_name
         self.wanted = frozenset(names)
         self.params: dict[str, Any] = {"names": list(names)} if by_name else {}

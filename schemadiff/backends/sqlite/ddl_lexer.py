@@ -17,7 +17,8 @@ from typing import NamedTuple, cast
 # SQLite's tokenizer classes (tokenize.c).  Identifier characters include
 # every code point >= 0x80 and ``$`` after the first character, written as
 # the ASCII characters they exclude: a class spelled with the range
-# \x80-\U0010FFFF takes ~20 ms to compile, every start-up.  ``->`` and
+# \x80-\U0010FFFF is slow to compile, on every start-up (figures:
+# benchmarks/README.md).  ``->`` and
 # ``->>`` are operators from SQLite 3.38.  Leading whitespace is part of each
 # match (one match per token instead of one failed attempt per blank), and
 # the alternatives are told apart by group number.

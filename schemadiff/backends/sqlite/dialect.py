@@ -38,10 +38,12 @@ class SQLiteImpl(DialectImpl):
             return False
         return bool(column.nullable)
 
-    def column_comment(self, table_name, column_name, comment, schema):  # type: ignore[no-untyped-def]
+    def column_comment(
+        self, table_name: str, column_name: str, comment: str | None, schema: str | None
+    ) -> list[str]:
         return []  # SQLite has no comments
 
-    def table_comment(self, table_name, comment, schema):  # type: ignore[no-untyped-def]
+    def table_comment(self, table_name: str, comment: str | None, schema: str | None) -> list[str]:
         return []
 
     # -- what ALTER TABLE can do (SQLite docs, "ALTER TABLE"; 3.35 for DROP COLUMN) --

@@ -224,10 +224,8 @@ def render_column(column: Column[Any], ctx: AutogenContext) -> str | None:
 
 
 def _is_integer(column: Column[Any]) -> bool:
-    try:
-        return column.type._type_affinity.__name__ in ("Integer",)  # type: ignore[union-attr]
-    except AttributeError:
-        return False
+    affinity = getattr(column.type, "_type_affinity", None)
+    return affinity is not None and affinity.__name__ == "Integer"
 
 
 def _render_computed(computed: Computed, ctx: AutogenContext) -> str:
