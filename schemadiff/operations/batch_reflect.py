@@ -1,10 +1,11 @@
 """Where a batch's ``BatchTable`` comes from: the live table, or ``copy_from``.
 
-Reflection goes through SQLAlchemy's inspector, then fills in what it does
-not report on SQLite (SQLAlchemy 2.1): column-level UNIQUE, the ON
-DELETE/UPDATE actions of column-level REFERENCES, AUTOINCREMENT, indexes on
-expressions or with WHERE (kept as their own CREATE INDEX text), and
-triggers, all of which a move-and-copy would otherwise lose.
+The live table is read by the snapshot reader, the one a comparison uses,
+asked for the detail a rebuild needs besides (``snapshot.reflect.reflect_table``):
+on SQLite that is what SQLAlchemy does not report (a column's UNIQUE,
+COLLATE and REFERENCES name and actions, AUTOINCREMENT, WITHOUT ROWID,
+STRICT, indexes on expressions, triggers), all of which a move-and-copy
+would otherwise lose.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from sqlalchemy import (
     Column,
     Computed,
     ForeignKeyConstraint,
-    Identity,
     MetaData,
     PrimaryKeyConstraint,
     Table,
@@ -45,9 +45,9 @@ from schemadiff.operations.batch_specs import (
     resolved_name,
     without_constraint,
 )
-from schemadiff.snapshot.model import IndexSnapshot
-from schemadiff.snapshot.reflect import _index as snapshot_index
-from schemadiff.snapshot.reflect import reflect_snapshot
+from schemadiff.snapshot.model import ColumnSnapshot, ForeignKeySnapshot, TableSnapshot
+from schemadiff.snapshot.reflect import reflect_table as reflect_snapshot_table
+from schemadiff.snapshot.to_sqlalchemy import identity_from_snapshot
 
 _NEXTVAL = re.compile(r"nextval\('(?P<seq>[^']+)'(::regclass)?\)", re.IGNORECASE)
 
@@ -64,58 +64,15 @@ class ReferencingKey:
 def reflect_table(
     conn: Connection, name: str, schema: str | None, naming_convention: Any = None
 ) -> BatchTable:
+    """The live table, read by the snapshot reader (``snapshot.reflect.reflect_table``)."""
     with warnings.catch_warnings():
-        # SQLite expression indexes: kept through their own SQL text below
+        # expression indexes the generic reader skips (SQLite's are read from its DDL)
         warnings.filterwarnings("ignore", "Skipped unsupported reflection", SAWarning)
-        return _reflect_table(conn, name, schema, naming_convention)
-
-
-def _reflect_table(
-    conn: Connection, name: str, schema: str | None, naming_convention: Any
-) -> BatchTable:
-    insp = inspect(conn)
-    if not insp.has_table(name, schema=schema):
+        snap = reflect_snapshot_table(conn, name, schema)
+    if snap is None:
         raise MigrationError(f"Table '{schema + '.' if schema else ''}{name}' does not exist")
     dialect = conn.dialect
-    model = BatchTable(name, schema)
-    for info in insp.get_columns(name, schema=schema):
-        model.slots.append(ColumnSlot(_column(info, dialect), info["name"]))
-    pk = insp.get_pk_constraint(name, schema=schema)
-    if pk and pk.get("constrained_columns"):
-        model.primary_key = KeySpec(pk.get("name"), list(pk["constrained_columns"]))
-    for uq in insp.get_unique_constraints(name, schema=schema):
-        model.uniques.append(KeySpec(uq.get("name"), list(uq["column_names"])))
-    for ck in insp.get_check_constraints(name, schema=schema):
-        model.checks.append(CheckSpec(ck.get("name"), ck["sqltext"]))
-    for fk in insp.get_foreign_keys(name, schema=schema):
-        model.foreign_keys.append(_fk_from_reflection(fk, schema, insp.default_schema_name))
-    stored = _stored_indexes(conn, name, schema)
-    for ix in insp.get_indexes(name, schema=schema):
-        if ix.get("duplicates_constraint"):
-            continue  # the index behind a unique constraint
-        model.indexes.append(
-            IndexSpec(
-                ix.get("name"),
-                list(ix.get("column_names") or []),
-                [e for e in ix.get("expressions") or [] if e not in (ix.get("column_names") or [])],
-                bool(ix.get("unique")),
-                {k: v for k, v in (ix.get("dialect_options") or {}).items() if v not in (None, [])},
-                # key order as the snapshot reader spells it, for the one conversion back
-                modifiers=list(snapshot_index(dict(ix), dialect.name).modifiers),
-            )
-        )
-        snap = stored.get(ix.get("name") or "")
-        if snap is not None:  # PostgreSQL: collations, qualified operator classes
-            spec = model.indexes[-1]
-            spec.modifiers = list(snap.modifiers)
-            ops = dict(snap.dialect_options).get("postgresql_ops")
-            if ops:
-                spec.options["postgresql_ops"] = dict(ops)
-    if dialect.supports_comments:
-        model.comment = insp.get_table_comment(name, schema=schema).get("text")
-    model.kwargs.update(insp.get_table_options(name, schema=schema))
-    if dialect.name == "sqlite":
-        _sqlite_extras(conn, model)
+    model = from_snapshot(snap, schema, dialect)
     if dialect.name in ("mysql", "mariadb"):
         _mysql_unique_indexes(model)
         if getattr(dialect, "is_mariadb", False):
@@ -126,17 +83,58 @@ def _reflect_table(
     return model
 
 
-def _stored_indexes(conn: Connection, name: str, schema: str | None) -> dict[str, IndexSnapshot]:
-    """The table's indexes as the snapshot reader sees them, where it sees more.
+def from_snapshot(snap: TableSnapshot, schema: str | None, dialect: Dialect) -> BatchTable:
+    model = BatchTable(snap.name, schema, comment=snap.comment, kwargs=dict(snap.options))
+    model.triggers = list(snap.triggers)
+    for col in snap.columns:
+        model.slots.append(ColumnSlot(_column(col, dialect), col.name))
+    if snap.primary_key is not None:
+        model.primary_key = KeySpec(snap.primary_key.name, list(snap.primary_key.columns))
+    model.uniques = [KeySpec(u.name, list(u.columns)) for u in snap.uniques]
+    model.checks = [CheckSpec(c.name, c.sqltext) for c in snap.checks]
+    model.foreign_keys = [_fk(fk) for fk in snap.foreign_keys]
+    names = {c.name for c in snap.columns}
+    for ix in snap.indexes:
+        if isinstance(ix.source, dict) and ix.source.get("duplicates_constraint"):
+            continue  # the index behind a unique constraint
+        model.indexes.append(
+            IndexSpec(
+                ix.name,
+                [e if e in names else None for e in ix.expressions],
+                [e for e in ix.expressions if e not in names],
+                ix.unique,
+                {k: _option_value(v) for k, v in ix.dialect_options},
+                sql=ix.sql,
+                modifiers=list(ix.modifiers),
+            )
+        )
+    return model
 
-    PostgreSQL's catalog reader adds what SQLAlchemy's reflection leaves
-    out (a key's collation, an operator class outside the search path), so
-    a rebuilt index is the one the comparison saw.
-    """
-    if conn.dialect.name != "postgresql":
-        return {}
-    snap = reflect_snapshot(conn, schemas=(schema,), include_table_name=lambda n, _: n == name)
-    return {ix.name: ix for table in snap for ix in table.indexes if ix.name}
+
+def _option_value(value: Any) -> Any:
+    """An index option as ``Index()`` takes it (the snapshot keeps hashable pairs)."""
+    if not isinstance(value, tuple):
+        return value
+    if all(isinstance(v, tuple) and len(v) == 2 and isinstance(v[0], str) for v in value):
+        return dict(value)  # postgresql_ops, postgresql_with
+    return list(value)
+
+
+def _fk(fk: ForeignKeySnapshot) -> ForeignKeySpec:
+    options = {
+        "ondelete": fk.ondelete,
+        "onupdate": fk.onupdate,
+        "deferrable": fk.deferrable,
+        "initially": fk.initially,
+    }
+    return ForeignKeySpec(
+        fk.name,
+        list(fk.columns),
+        fk.referred_schema,
+        fk.referred_table,
+        list(fk.referred_columns),
+        {k: v for k, v in options.items() if v is not None},
+    )
 
 
 def from_table(table: Table, dialect: Dialect, naming_convention: Any = None) -> BatchTable:
@@ -172,6 +170,14 @@ def referencing_keys(conn: Connection, name: str, schema: str | None) -> list[Re
     insp = inspect(conn)
     default = insp.default_schema_name
     out: list[ReferencingKey] = []
+    if conn.dialect.name == "sqlite":
+        from schemadiff.backends.sqlite.batch import referring_keys
+
+        for table, key in referring_keys(conn, name, schema, default):
+            spec = _fk(key)
+            if spec.refers_to(name, schema):
+                out.append(ReferencingKey(table, schema, spec))
+        return out
     for (fk_schema, fk_table), fks in insp.get_multi_foreign_keys(schema=schema).items():
         if fk_table == name:
             continue  # the table's own (self-referencing) keys travel with it
@@ -203,28 +209,25 @@ def owned_sequences(conn: Connection, model: BatchTable) -> dict[str, str]:
 
 
 # -- helpers -------------------------------------------------------------------------
-def _column(info: Mapping[str, Any], dialect: Dialect) -> Column[Any]:
+def _column(col: ColumnSnapshot, dialect: Dialect) -> Column[Any]:
     extras: list[Any] = []
-    computed = info.get("computed")
-    if computed:
-        extras.append(Computed(text(computed["sqltext"]), persisted=computed.get("persisted")))
-    identity = info.get("identity")
-    if identity:
-        extras.append(Identity(**identity))
-    default = info.get("default")
-    server_default = text(default) if default is not None and not computed else None
-    autoincrement: Any = info.get("autoincrement", "auto")
-    if server_default is not None and dialect.name == "postgresql":
+    if col.computed is not None:
+        extras.append(Computed(text(col.computed.sqltext), persisted=col.computed.persisted))
+    if col.identity is not None:
+        extras.append(identity_from_snapshot(col.identity))
+    default = col.server_default
+    autoincrement: Any = col.autoincrement
+    if default is not None and dialect.name == "postgresql":
         # A SERIAL column: keep DEFAULT nextval(...), never a second SERIAL.
         autoincrement = False
     return Column(
-        info["name"],
-        info["type"],
+        col.name,
+        col.type,
         *extras,
-        nullable=bool(info.get("nullable", True)),
-        server_default=server_default,
-        comment=info.get("comment"),
-        autoincrement=autoincrement if autoincrement is not None else "auto",
+        nullable=col.nullable,
+        server_default=text(default) if default is not None else None,
+        comment=col.comment,
+        autoincrement=autoincrement,
     )
 
 
@@ -320,118 +323,3 @@ def _name_unnamed(model: BatchTable, convention: dict[str, Any], dialect: Dialec
                     f.columns, [r.c[c] for c in f.referred_columns]
                 )
             )
-
-
-# -- SQLite ------------------------------------------------------------------------
-def _sqlite_extras(conn: Connection, model: BatchTable) -> None:
-    q = conn.dialect.identifier_preparer.quote
-    schema = f"{q(model.schema)}." if model.schema else ""
-    master = f"{schema}sqlite_master"
-    table_sql = (
-        conn.execute(
-            text(f"SELECT sql FROM {master} WHERE type = 'table' AND name = :n"), {"n": model.name}
-        ).scalar()
-        or ""
-    )
-    if re.search(r"\bAUTOINCREMENT\b", table_sql, re.IGNORECASE):
-        model.kwargs["sqlite_autoincrement"] = True
-    if re.search(r"\)\s*WITHOUT\s+ROWID\s*;?\s*$", table_sql, re.IGNORECASE):
-        model.kwargs["sqlite_with_rowid"] = False
-    # Column-level UNIQUE: only the automatic index tells of it.
-    known = {tuple(u.columns) for u in model.uniques}
-    if model.primary_key:
-        known.add(tuple(model.primary_key.columns))
-    tq = q(model.name)
-    for row in conn.exec_driver_sql(f"PRAGMA {schema}index_list({tq})").mappings():
-        if row["origin"] != "u":
-            continue
-        cols = tuple(
-            r["name"]
-            for r in conn.exec_driver_sql(f"PRAGMA {schema}index_info({q(row['name'])})").mappings()
-        )
-        if cols not in known:
-            model.uniques.append(KeySpec(None, list(cols)))
-            known.add(cols)
-    # ON DELETE / ON UPDATE of column-level REFERENCES.
-    actions: dict[int, dict[str, Any]] = {}
-    for row in conn.exec_driver_sql(f"PRAGMA {schema}foreign_key_list({tq})").mappings():
-        entry = actions.setdefault(
-            row["id"], {"table": row["table"], "from": [], "to": [], "row": row}
-        )
-        entry["from"].append(row["from"])
-        entry["to"].append(row["to"])
-    _column_constraint_names(table_sql, model)
-    for entry in actions.values():
-        for fk in model.foreign_keys:
-            if fk.columns == entry["from"] and fk.referred_table == entry["table"]:
-                row = entry["row"]
-                for key, value in (("ondelete", row["on_delete"]), ("onupdate", row["on_update"])):
-                    if value and value.upper() != "NO ACTION":
-                        fk.options[key] = value
-    # Indexes: SQLite's own text keeps expressions and WHERE clauses.
-    sqls: dict[str, str] = dict(
-        conn.execute(
-            text(
-                f"SELECT name, sql FROM {master} WHERE type = 'index' AND tbl_name = :n AND sql IS NOT NULL"
-            ),
-            {"n": model.name},
-        ).all()
-    )
-    for index in model.indexes:
-        if index.name in sqls:
-            index.sql = sqls.pop(index.name)
-    for name, sql in sqls.items():  # expression indexes SQLAlchemy skips
-        model.indexes.append(
-            IndexSpec(name, [], [], "UNIQUE" in sql.upper().split(" INDEX")[0], sql=sql)
-        )
-    model.triggers = list(
-        conn.execute(
-            text(
-                f"SELECT sql FROM {master} WHERE type = 'trigger' AND tbl_name = :n AND sql IS NOT NULL"
-            ),
-            {"n": model.name},
-        ).scalars()
-    )
-
-
-def _column_constraint_names(table_sql: str, model: BatchTable) -> None:
-    """What a column definition says that SQLAlchemy's SQLite reflection does not
-    report: ``COLLATE`` and the name in ``CONSTRAINT fk_x REFERENCES p (id)``."""
-    body = table_sql[table_sql.find("(") + 1 : table_sql.rfind(")")]
-    for part in _top_level_split(body):
-        words = part.split()
-        if not words or words[0].upper() in _TABLE_CONSTRAINT_WORDS:
-            continue
-        column = words[0].strip('"`[]')
-        collate = re.search(r"\bCOLLATE\s+(\w+)", part, re.IGNORECASE)
-        if collate is not None and column in model.column_names:
-            type_ = model.slot(column).column.type
-            if hasattr(type_, "collation") and not type_.collation:
-                type_.collation = collate.group(1)
-        match = re.search(r"CONSTRAINT\s+(\S+)\s+REFERENCES\b", part, re.IGNORECASE)
-        if match is None:
-            continue
-        for fk in model.foreign_keys:
-            if fk.name is None and fk.columns == [column]:
-                fk.name = match.group(1).strip('"`[]')
-
-
-_TABLE_CONSTRAINT_WORDS = frozenset({"CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"})
-
-
-def _top_level_split(body: str) -> list[str]:
-    parts, depth, quote, start = [], 0, "", 0
-    for i, ch in enumerate(body):
-        if quote:
-            quote = "" if ch == quote else quote
-        elif ch in "'\"`":
-            quote = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(body[start:i])
-            start = i + 1
-    parts.append(body[start:])
-    return parts

@@ -121,6 +121,9 @@ class IndexSnapshot:
     #: ``snapshot.index_shape``); empty when no key has one
     modifiers: tuple[str, ...] = ()
     source: Any = field(default=None, compare=False, repr=False)
+    #: the backend's own CREATE INDEX text, where it keeps one (SQLite), read
+    #: for a table rebuild only (see ``reflect_table``); never compared
+    sql: str | None = field(default=None, compare=False, repr=False)
 
 
 @snapshot
@@ -185,6 +188,11 @@ class TableSnapshot:
     checks: tuple[CheckSnapshot, ...] = ()
     comment: str | None = None
     source: Any = field(default=None, compare=False, repr=False)
+    #: the table's dialect options (``sqlite_autoincrement``, ``mysql_engine``),
+    #: and SQLite's CREATE TRIGGER texts on it: what a rebuilt table must keep.
+    #: Read for a table rebuild only (see ``reflect_table``); never compared.
+    options: tuple[tuple[str, Any], ...] = field(default=(), compare=False, repr=False)
+    triggers: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def key(self) -> TableKey:

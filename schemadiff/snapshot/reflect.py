@@ -8,6 +8,7 @@ reflection (``include_name``) so excluded tables cost nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -103,6 +104,8 @@ any number of tables, producing exactly what the generic path
 """
 
 BULK_REFLECTORS: dict[str, BulkReflector] = {}
+#: dialects whose reader takes ``detailed=True`` (see ``reflect_table``)
+_DETAILED: set[str] = set()
 
 #: the built-in readers' modules by dialect name; each registers its readers
 #: when imported.  They load for the backend being reflected only: each pulls
@@ -116,8 +119,44 @@ _BUILTIN_READERS: dict[str, tuple[str, ...]] = {
 }
 
 
-def register_bulk_reflector(dialect_name: str, reflector: BulkReflector) -> None:
+def register_bulk_reflector(
+    dialect_name: str, reflector: BulkReflector, *, detailed: bool = False
+) -> None:
+    """``detailed``: the reader takes ``detailed=True`` and then also reads
+    what a table rebuild needs beyond a comparison (``reflect_table``)."""
     BULK_REFLECTORS[dialect_name] = reflector
+    if detailed:
+        _DETAILED.add(dialect_name)
+    else:
+        _DETAILED.discard(dialect_name)
+
+
+def reflect_table(connection: Connection, name: str, schema: str | None) -> TableSnapshot | None:
+    """One table, as a batch rebuild needs it: what a comparison reads, plus
+    its dialect options (and, where the reader is ``detailed``, what else the
+    backend keeps: SQLite's triggers, expression indexes, AUTOINCREMENT).
+
+    None when the table does not exist.
+    """
+    dialect = connection.dialect.name
+    load_builtin_readers(dialect)
+    inspector = inspect(connection)
+    default_schema = inspector.default_schema_name
+    if not inspector.has_table(name, schema=schema):
+        return None
+    key_schema = None if schema == default_schema else schema
+    bulk = BULK_REFLECTORS.get(dialect)
+    if bulk is not None and dialect in _DETAILED:
+        found = bulk(connection, schema, key_schema, [name], default_schema, detailed=True)
+    elif bulk is not None:
+        found = bulk(connection, schema, key_schema, [name], default_schema, whole_schema=False)
+    else:
+        found = _reflect_schema(inspector, schema, key_schema, [name])
+    snap = found.get((key_schema, name))
+    if snap is None or dialect in _DETAILED:
+        return snap
+    options = _optional_options(inspector, name, schema)
+    return dataclasses.replace(snap, options=tuple(sorted(options.items())))
 
 
 def load_builtin_readers(dialect_name: str) -> None:
@@ -166,6 +205,13 @@ def _reflect_schema(
         )
         result[(key_schema, name)] = table
     return result
+
+
+def _optional_options(inspector: Inspector, name: str, schema: str | None) -> dict[str, Any]:
+    try:
+        return dict(inspector.get_table_options(name, schema=schema))
+    except NotImplementedError:
+        return {}
 
 
 def _optional(method: Callable[..., Any], kw: dict[str, Any]) -> dict[Any, Any]:
