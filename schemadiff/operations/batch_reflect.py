@@ -1,4 +1,4 @@
-"""Where a batch's ``BatchTable`` comes from: the live table, or ``copy_from``.
+"""Where a batch's table comes from: the live table, or ``copy_from``.
 
 The live table is read by the snapshot reader, the one a comparison uses,
 asked for the detail a rebuild needs besides (``snapshot.reflect.reflect_table``):
@@ -10,16 +10,16 @@ would otherwise lose.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
     Column,
-    Computed,
     ForeignKeyConstraint,
     MetaData,
     PrimaryKeyConstraint,
@@ -30,24 +30,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import SAWarning
+from sqlalchemy.types import NULLTYPE
 
 from schemadiff.errors import MigrationError
-from schemadiff.operations.batch_model import BatchTable
-from schemadiff.operations.batch_specs import (
-    CheckSpec,
-    ColumnSlot,
-    ForeignKeySpec,
-    IndexSpec,
-    KeySpec,
-    check_spec,
-    fk_spec,
-    index_spec,
-    resolved_name,
-    without_constraint,
-)
-from schemadiff.snapshot.model import ColumnSnapshot, ForeignKeySnapshot, TableSnapshot
+from schemadiff.operations.batch_convert import resolved_name, table_item
+from schemadiff.operations.batch_table import Rebuild, refers_to
+from schemadiff.snapshot.model import CheckSnapshot, ForeignKeySnapshot, TableSnapshot
+from schemadiff.snapshot.reflect import _fk as snapshot_fk
 from schemadiff.snapshot.reflect import reflect_table as reflect_snapshot_table
-from schemadiff.snapshot.to_sqlalchemy import identity_from_snapshot
 
 _NEXTVAL = re.compile(r"nextval\('(?P<seq>[^']+)'(::regclass)?\)", re.IGNORECASE)
 
@@ -58,12 +48,12 @@ class ReferencingKey:
 
     table: str
     schema: str | None
-    spec: ForeignKeySpec
+    key: ForeignKeySnapshot
 
 
 def reflect_table(
     conn: Connection, name: str, schema: str | None, naming_convention: Any = None
-) -> BatchTable:
+) -> Rebuild:
     """The live table, read by the snapshot reader (``snapshot.reflect.reflect_table``)."""
     with warnings.catch_warnings():
         # expression indexes the generic reader skips (SQLite's are read from its DDL)
@@ -72,226 +62,118 @@ def reflect_table(
     if snap is None:
         raise MigrationError(f"Table '{schema + '.' if schema else ''}{name}' does not exist")
     dialect = conn.dialect
-    model = from_snapshot(snap, schema, dialect)
-    if dialect.name in ("mysql", "mariadb"):
-        _mysql_unique_indexes(model)
-        if getattr(dialect, "is_mariadb", False):
-            _mariadb_column_checks(conn, model)
-    model.remember_initial_keys()
+    snap = _as_rebuilt(snap, schema, dialect, inspect(conn).default_schema_name)
+    if getattr(dialect, "is_mariadb", False):
+        snap = _mariadb_column_checks(conn, snap)
+    rebuild = Rebuild.of(snap)
     if naming_convention:
-        _name_unnamed(model, naming_convention, dialect)
-    return model
+        rebuild.table = _name_unnamed(rebuild.table, naming_convention, dialect)
+    return rebuild
 
 
-def from_snapshot(snap: TableSnapshot, schema: str | None, dialect: Dialect) -> BatchTable:
-    model = BatchTable(snap.name, schema, comment=snap.comment, kwargs=dict(snap.options))
-    model.triggers = list(snap.triggers)
-    for col in snap.columns:
-        model.slots.append(ColumnSlot(_column(col, dialect), col.name))
-    if snap.primary_key is not None:
-        model.primary_key = KeySpec(snap.primary_key.name, list(snap.primary_key.columns))
-    model.uniques = [KeySpec(u.name, list(u.columns)) for u in snap.uniques]
-    model.checks = [CheckSpec(c.name, c.sqltext) for c in snap.checks]
-    model.foreign_keys = [_fk(fk) for fk in snap.foreign_keys]
-    names = {c.name for c in snap.columns}
-    for ix in snap.indexes:
-        if isinstance(ix.source, dict) and ix.source.get("duplicates_constraint"):
-            continue  # the index behind a unique constraint
-        model.indexes.append(
-            IndexSpec(
-                ix.name,
-                [e if e in names else None for e in ix.expressions],
-                [e for e in ix.expressions if e not in names],
-                ix.unique,
-                {k: _option_value(v) for k, v in ix.dialect_options},
-                sql=ix.sql,
-                modifiers=list(ix.modifiers),
-            )
+def _as_rebuilt(
+    snap: TableSnapshot, schema: str | None, dialect: Dialect, default: str | None
+) -> TableSnapshot:
+    """The snapshot as a rebuild takes it: under the schema the batch names (and
+    keys to the default schema saying so, when the batch names one), without
+    the indexes that come with a key, and with PostgreSQL's SERIAL kept as its
+    ``DEFAULT nextval(...)`` (never a second SERIAL)."""
+    unique_names = {u.name for u in snap.uniques if u.name}
+    indexes = tuple(
+        ix
+        for ix in snap.indexes
+        if not (isinstance(ix.source, dict) and ix.source.get("duplicates_constraint"))
+        and not (dialect.name in ("mysql", "mariadb") and ix.unique and ix.name in unique_names)
+    )
+    columns = snap.columns
+    if dialect.name == "postgresql":
+        columns = tuple(
+            dataclasses.replace(c, autoincrement=False) if c.server_default is not None else c
+            for c in columns
         )
-    return model
-
-
-def _option_value(value: Any) -> Any:
-    """An index option as ``Index()`` takes it (the snapshot keeps hashable pairs)."""
-    if not isinstance(value, tuple):
-        return value
-    if all(isinstance(v, tuple) and len(v) == 2 and isinstance(v[0], str) for v in value):
-        return dict(value)  # postgresql_ops, postgresql_with
-    return list(value)
-
-
-def _fk(fk: ForeignKeySnapshot) -> ForeignKeySpec:
-    options = {
-        "ondelete": fk.ondelete,
-        "onupdate": fk.onupdate,
-        "deferrable": fk.deferrable,
-        "initially": fk.initially,
-    }
-    return ForeignKeySpec(
-        fk.name,
-        list(fk.columns),
-        fk.referred_schema,
-        fk.referred_table,
-        list(fk.referred_columns),
-        {k: v for k, v in options.items() if v is not None},
+    fks = snap.foreign_keys
+    if schema is not None:
+        fks = tuple(
+            dataclasses.replace(f, referred_schema=default) if f.referred_schema is None else f
+            for f in fks
+        )
+    return dataclasses.replace(
+        snap, schema=schema, indexes=indexes, columns=columns, foreign_keys=fks
     )
 
 
-def from_table(table: Table, dialect: Dialect, naming_convention: Any = None) -> BatchTable:
+def from_table(table: Table, dialect: Dialect, naming_convention: Any = None) -> Rebuild:
     """``copy_from``: the user's own description of the table, for offline batches."""
-    model = BatchTable(table.name, table.schema, comment=table.comment)
-    for col in table.columns:
-        model.slots.append(ColumnSlot(_plain_copy(col), col.name))
-    for cons in table.constraints:
-        if isinstance(cons, PrimaryKeyConstraint):
-            if cons.columns:
-                model.primary_key = KeySpec(
-                    resolved_name(cons, dialect), [c.name for c in cons.columns]
-                )
-        elif isinstance(cons, UniqueConstraint):
-            model.uniques.append(
-                KeySpec(resolved_name(cons, dialect), [c.name for c in cons.columns])
-            )
-        elif isinstance(cons, CheckConstraint):
-            model.checks.append(check_spec(cons, dialect))
-        elif isinstance(cons, ForeignKeyConstraint):
-            model.foreign_keys.append(fk_spec(cons, dialect))
-    for index in table.indexes:
-        model.indexes.append(index_spec(index, dialect))
-    model.kwargs.update(table.kwargs)
-    model.remember_initial_keys()
+    rebuild = Rebuild.of(table_item(table, dialect))
     if naming_convention:
-        _name_unnamed(model, naming_convention, dialect)
-    return model
+        rebuild.table = _name_unnamed(rebuild.table, naming_convention, dialect)
+    return rebuild
 
 
 def referencing_keys(conn: Connection, name: str, schema: str | None) -> list[ReferencingKey]:
     """Foreign keys of *other* tables pointing at this one (one bulk catalog read)."""
     insp = inspect(conn)
     default = insp.default_schema_name
-    out: list[ReferencingKey] = []
+    found: list[tuple[str, str | None, ForeignKeySnapshot]] = []
     if conn.dialect.name == "sqlite":
         from schemadiff.backends.sqlite.batch import referring_keys
 
-        for table, key in referring_keys(conn, name, schema, default):
-            spec = _fk(key)
-            if spec.refers_to(name, schema):
-                out.append(ReferencingKey(table, schema, spec))
-        return out
-    for (fk_schema, fk_table), fks in insp.get_multi_foreign_keys(schema=schema).items():
-        if fk_table == name:
-            continue  # the table's own (self-referencing) keys travel with it
-        for fk in fks:
-            spec = _fk_from_reflection(fk, fk_schema, default)
-            if spec.refers_to(name, schema):
-                out.append(ReferencingKey(fk_table, fk_schema, spec))
-    return out
+        found = [(table, schema, key) for table, key in referring_keys(conn, name, schema, default)]
+    else:
+        for (fk_schema, fk_table), fks in insp.get_multi_foreign_keys(schema=schema).items():
+            if fk_table == name:
+                continue  # the table's own (self-referencing) keys travel with it
+            for fk in fks:
+                key = snapshot_fk(fk, default)
+                if schema is not None and fk.get("referred_schema") == default:
+                    key = dataclasses.replace(key, referred_schema=default)
+                found.append((fk_table, fk_schema, key))
+    return [ReferencingKey(t, s, k) for t, s, k in found if refers_to(k, name, schema)]
 
 
-def owned_sequences(conn: Connection, model: BatchTable) -> dict[str, str]:
+def owned_sequences(conn: Connection, rebuild: Rebuild) -> dict[str, str]:
     """PostgreSQL: column -> sequence for columns whose default draws from a sequence
     the old table owns (SERIAL); the sequence must outlive the old table."""
     out: dict[str, str] = {}
-    qualified = model.full_name
-    for slot in model.slots:
-        default = slot.column.server_default
-        arg = getattr(default, "arg", None)
-        sql = getattr(arg, "text", arg)
-        if not isinstance(sql, str) or not _NEXTVAL.search(sql):
+    for col in rebuild.table.columns:
+        source = rebuild.sources.get(col.name)
+        if not source or not col.server_default or not _NEXTVAL.search(col.server_default):
             continue
         seq = conn.execute(
             text("SELECT pg_get_serial_sequence(:t, :c)"),
-            {"t": qualified, "c": slot.source},
+            {"t": rebuild.full_name, "c": source},
         ).scalar()
-        if seq and slot.source:
-            out[slot.source] = seq
+        if seq:
+            out[source] = seq
     return out
 
 
-# -- helpers -------------------------------------------------------------------------
-def _column(col: ColumnSnapshot, dialect: Dialect) -> Column[Any]:
-    extras: list[Any] = []
-    if col.computed is not None:
-        extras.append(Computed(text(col.computed.sqltext), persisted=col.computed.persisted))
-    if col.identity is not None:
-        extras.append(identity_from_snapshot(col.identity))
-    default = col.server_default
-    autoincrement: Any = col.autoincrement
-    if default is not None and dialect.name == "postgresql":
-        # A SERIAL column: keep DEFAULT nextval(...), never a second SERIAL.
-        autoincrement = False
-    return Column(
-        col.name,
-        col.type,
-        *extras,
-        nullable=col.nullable,
-        server_default=text(default) if default is not None else None,
-        comment=col.comment,
-        autoincrement=autoincrement,
-    )
-
-
-def _plain_copy(col: Column[Any]) -> Column[Any]:
-    copy = col._copy()
-    copy.type = without_constraint(col.type)
-    copy.unique = None
-    copy.index = None
-    copy.primary_key = False
-    copy.foreign_keys = set()
-    copy.constraints = set()
-    return copy
-
-
-def _fk_from_reflection(
-    fk: Mapping[str, Any], schema: str | None, default: str | None
-) -> ForeignKeySpec:
-    ref_schema = fk.get("referred_schema")
-    if ref_schema == default and schema is None:
-        ref_schema = None
-    options = {k: v for k, v in (fk.get("options") or {}).items() if v is not None}
-    return ForeignKeySpec(
-        fk.get("name"),
-        list(fk["constrained_columns"]),
-        ref_schema,
-        fk["referred_table"],
-        list(fk["referred_columns"]),
-        options,
-    )
-
-
-def _mysql_unique_indexes(model: BatchTable) -> None:
-    """MySQL reports unique constraints as unique indexes too; keep one of each."""
-    names = {u.name for u in model.uniques}
-    model.indexes = [i for i in model.indexes if not (i.unique and i.name in names)]
-
-
-def _mariadb_column_checks(conn: Connection, model: BatchTable) -> None:
+def _mariadb_column_checks(conn: Connection, snap: TableSnapshot) -> TableSnapshot:
     """MariaDB keeps a column's CHECK (and JSON's json_valid) with the column;
-    SQLAlchemy 2.1 reports only table-level ones.  Each is named after its column."""
+    the catalog reader, as SQLAlchemy, reports only table-level ones.  Each is
+    named after its column."""
     rows = conn.execute(
         text(
             "SELECT CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS "
             "WHERE CONSTRAINT_SCHEMA = coalesce(:s, DATABASE()) AND TABLE_NAME = :t "
             "AND LEVEL = 'Column'"
         ),
-        {"s": model.schema, "t": model.name},
+        {"s": snap.schema, "t": snap.name},
     ).all()
-    known = {c.name for c in model.checks}
-    for name, clause in rows:
-        if name not in known:
-            model.checks.append(CheckSpec(name, clause))
+    known = {c.name for c in snap.checks}
+    extra = tuple(CheckSnapshot(name, clause) for name, clause in rows if name not in known)
+    return dataclasses.replace(snap, checks=snap.checks + extra)
 
 
-def _name_unnamed(model: BatchTable, convention: dict[str, Any], dialect: Dialect) -> None:
+def _name_unnamed(
+    snap: TableSnapshot, convention: dict[str, Any], dialect: Dialect
+) -> TableSnapshot:
     """``naming_convention=``: give reflected unnamed constraints the names it implies,
     so ``batch_op.drop_constraint(...)`` can address them."""
     md = MetaData(naming_convention=convention)
-    from sqlalchemy.types import NULLTYPE
+    probe = Table(snap.name, md, *[Column(c.name, NULLTYPE) for c in snap.columns])
 
-    probe = Table(model.name, md, *[Column(n, NULLTYPE) for n in model.column_names])
-    ref_tables: dict[str, Table] = {}
-
-    def name_of(make: Any) -> str | None:
+    def name_of(make: Callable[[], Any]) -> str | None:
         try:
             cons = make()
             probe.append_constraint(cons)
@@ -299,27 +181,39 @@ def _name_unnamed(model: BatchTable, convention: dict[str, Any], dialect: Dialec
             return None
         return resolved_name(cons, dialect)
 
-    for key in model.uniques:
-        if key.name is None:
-            key.name = name_of(lambda k=key: UniqueConstraint(*k.columns))
-    if model.primary_key is not None and model.primary_key.name is None and "pk" in convention:
-        model.primary_key.name = name_of(
-            lambda: PrimaryKeyConstraint(*model.primary_key.columns)  # type: ignore[union-attr,unused-ignore]
+    def named(item: Any, make: Callable[[], Any]) -> Any:
+        return item if item.name is not None else dataclasses.replace(item, name=name_of(make))
+
+    def fk_maker(fk: ForeignKeySnapshot) -> Callable[[], Any]:
+        key = (
+            f"{fk.referred_schema}.{fk.referred_table}" if fk.referred_schema else fk.referred_table
         )
-    for check in model.checks:
-        if check.name is None:
-            check.name = name_of(lambda c=check: CheckConstraint(text(c.sqltext)))
-    for fk in model.foreign_keys:
-        if fk.name is None:
-            ref = ref_tables.get(fk.referred_table)
-            if ref is None:
-                ref = Table(fk.referred_table, md, schema=fk.referred_schema)
-                ref_tables[fk.referred_table] = ref
-            for c in fk.referred_columns:
-                if c not in ref.c:
-                    ref.append_column(Column(c, NULLTYPE))
-            fk.name = name_of(
-                lambda f=fk, r=ref: ForeignKeyConstraint(
-                    f.columns, [r.c[c] for c in f.referred_columns]
-                )
-            )
+        ref = md.tables.get(key)
+        if ref is None:
+            ref = Table(fk.referred_table, md, schema=fk.referred_schema)
+        for c in fk.referred_columns:
+            if c not in ref.c:
+                ref.append_column(Column(c, NULLTYPE))
+        return lambda: ForeignKeyConstraint(
+            list(fk.columns), [ref.c[c] for c in fk.referred_columns]
+        )
+
+    def unique(u: Any) -> Callable[[], Any]:
+        return lambda: UniqueConstraint(*u.columns)
+
+    def check(c: Any) -> Callable[[], Any]:
+        return lambda: CheckConstraint(text(c.sqltext))
+
+    def primary(key: Any) -> Callable[[], Any]:
+        return lambda: PrimaryKeyConstraint(*key.columns)
+
+    pk = snap.primary_key
+    if pk is not None and pk.name is None and "pk" in convention:
+        pk = named(pk, primary(pk))
+    return dataclasses.replace(
+        snap,
+        uniques=tuple(named(u, unique(u)) for u in snap.uniques),
+        primary_key=pk,
+        checks=tuple(named(c, check(c)) for c in snap.checks),
+        foreign_keys=tuple(named(f, fk_maker(f)) for f in snap.foreign_keys),
+    )

@@ -145,6 +145,8 @@ class ForeignKeySnapshot:
     deferrable: bool | None = None
     initially: str | None = None
     source: Any = field(default=None, compare=False, repr=False)
+    #: ``MATCH FULL``, as a batch's model gives it (readers leave it unset)
+    match: str | None = field(default=None, compare=False, repr=False)
 
 
 @snapshot
