@@ -61,9 +61,15 @@ TEMP_NAME = "_schemadiff_batch_temp"
 
 def recreate_table(operations: Operations, model: Rebuild, *, from_copy: bool) -> None:
     name = operations.impl.name
-    handler_cls = {"sqlite": SQLiteRecreate, "postgresql": PostgresqlRecreate}.get(
-        name, MySQLRecreate if name in ("mysql", "mariadb") else Recreate
-    )
+    handler_cls: type[Recreate] = Recreate
+    if name == "sqlite":
+        from schemadiff.backends.sqlite.batch import SQLiteRecreate
+
+        handler_cls = SQLiteRecreate
+    elif name == "postgresql":
+        handler_cls = PostgresqlRecreate
+    elif name in ("mysql", "mariadb"):
+        handler_cls = MySQLRecreate
     handler_cls(operations, model, from_copy=from_copy).run()
 
 
@@ -205,60 +211,6 @@ class Recreate:
     def add_referencing_keys(self) -> None:
         for ref in self.referencing:
             self.execute(AddConstraint(self._referencing_constraint(ref)))
-
-
-class SQLiteRecreate(Recreate):
-    """SQLite names tables in its foreign keys: nothing of the others' keys moves."""
-
-    drops_referencing_keys = False
-
-    def fk_inline(self, fk: ForeignKeySnapshot) -> bool:
-        return True  # a key to the table itself names it, and the name comes back
-
-    def check_referencing_keys(self) -> None:
-        super().check_referencing_keys()
-        for ref in self.referencing:
-            moved = [c for c in ref.key.referred_columns if c in self.model.renamed]
-            if moved:
-                raise MigrationError(
-                    f"Cannot rebuild '{self.model.full_name}' with column(s) "
-                    f"{', '.join(moved)} renamed: the foreign key of table '{ref.table}' refers "
-                    "to them by name; rename them in a batch of their own (SQLite then renames "
-                    "in place and updates the reference)"
-                )
-        if not self.online:
-            return
-        from schemadiff.runtime.sqlite_txn import foreign_keys_enforced
-
-        referenced = bool(self.referencing) or any(
-            refers_to(f, self.model.name, self.model.schema) for f in self.model.table.foreign_keys
-        )
-        if referenced and foreign_keys_enforced(self.mc.get_bind()):
-            raise MigrationError(
-                f"Cannot rebuild '{self.model.full_name}': other rows refer to it and this "
-                "connection enforces foreign keys (PRAGMA foreign_keys=ON) inside a transaction "
-                "schemadiff did not begin, where SQLite cannot switch enforcement off. Let "
-                "env.py use context.begin_transaction()"
-            )
-
-    def rename(self, old: str, new: str) -> None:
-        if not self.online:
-            super().rename(old, new)
-            return
-        # Views naming the table would fail the rename's schema check (SQLite
-        # 3.26+) while the table is briefly missing; the legacy rename skips it.
-        conn = self.mc.get_bind()
-        legacy = conn.exec_driver_sql("PRAGMA legacy_alter_table").scalar()
-        conn.exec_driver_sql("PRAGMA legacy_alter_table = ON")
-        try:
-            super().rename(old, new)
-        finally:
-            conn.exec_driver_sql(f"PRAGMA legacy_alter_table = {'ON' if legacy else 'OFF'}")
-
-    def after_rename(self, final: Table, late_fks: list[ForeignKeySnapshot]) -> None:
-        super().after_rename(final, [])
-        for trigger in self.model.table.triggers:
-            self.execute(trigger)
 
 
 class PostgresqlRecreate(Recreate):
