@@ -111,7 +111,12 @@ def from_table(table: Table, dialect: Dialect, naming_convention: Any = None) ->
 
 
 def referencing_keys(conn: Connection, name: str, schema: str | None) -> list[ReferencingKey]:
-    """Foreign keys of *other* tables pointing at this one (one bulk catalog read)."""
+    """Foreign keys of *other* tables of the schema pointing at this one.
+
+    Only the tables holding such keys are reflected: SQLite and MySQL name
+    them first in one catalog statement (``backends.<name>.batch``),
+    PostgreSQL reads every key of the schema in one statement anyway.
+    """
     insp = inspect(conn)
     default = insp.default_schema_name
     found: list[tuple[str, str | None, ForeignKeySnapshot]] = []
@@ -120,7 +125,14 @@ def referencing_keys(conn: Connection, name: str, schema: str | None) -> list[Re
 
         found = [(table, schema, key) for table, key in referring_keys(conn, name, schema, default)]
     else:
-        for (fk_schema, fk_table), fks in insp.get_multi_foreign_keys(schema=schema).items():
+        kw: dict[str, Any] = {"schema": schema}
+        if conn.dialect.name in ("mysql", "mariadb"):
+            from schemadiff.backends.mysql.batch import referring_tables
+
+            kw["filter_names"] = referring_tables(conn, name, schema)
+            if not kw["filter_names"]:
+                return []
+        for (fk_schema, fk_table), fks in insp.get_multi_foreign_keys(**kw).items():
             if fk_table == name:
                 continue  # the table's own (self-referencing) keys travel with it
             for fk in fks:

@@ -43,7 +43,7 @@ def referring_keys(
     if not tables:
         return []
     key_schema = None if schema == default_schema else schema
-    snaps = reflect_sqlite_tables(conn, schema, key_schema, tables, default_schema)
+    snaps = reflect_sqlite_tables(conn, schema, key_schema, tables, default_schema, detailed=True)
     return [(snap.name, fk) for snap in snaps.values() for fk in snap.foreign_keys]
 
 
