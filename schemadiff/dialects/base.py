@@ -340,7 +340,7 @@ class DialectImpl:
     def batch_needs_recreate(self, op: Any, table: Any = None) -> bool:
         """Whether ``op`` needs the table rebuilt (move and copy) on this backend.
 
-        ``table`` describes the live table (a ``BatchTable``) when one is at
+        ``table`` describes the live table (a batch ``Rebuild``) when one is at
         hand, for answers that depend on it; backends with a full ALTER
         TABLE never need a rebuild.
         """

@@ -14,6 +14,7 @@ SQLite too when a database is at hand to reflect.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
@@ -36,7 +37,7 @@ from schemadiff.ops import (
 )
 
 if TYPE_CHECKING:
-    from schemadiff.operations.batch_model import BatchTable
+    from schemadiff.operations.batch_table import Rebuild
 
 RECREATE_CHOICES = ("auto", "always", "never")
 
@@ -210,7 +211,7 @@ class BatchOperations(Operations):
 
         recreate_table(self.parent, model, from_copy=self.copy_from is not None)
 
-    def _model(self, required: bool, reason: Sequence[MigrateOperation] = ()) -> BatchTable | None:
+    def _model(self, required: bool, reason: Sequence[MigrateOperation] = ()) -> Rebuild | None:
         from schemadiff.operations.batch_reflect import from_table, reflect_table
 
         mc = self.migration_context
@@ -226,7 +227,7 @@ class BatchOperations(Operations):
 
 
 def _copy_asked(
-    impl: Any, ops: Sequence[MigrateOperation], model: BatchTable | None, copy_from: bool
+    impl: Any, ops: Sequence[MigrateOperation], model: Rebuild | None, copy_from: bool
 ) -> bool:
     """``copy_from=`` on a backend without a full ALTER TABLE (SQLite) asks for move and copy.
 
@@ -245,7 +246,7 @@ def _copy_asked(
 
 
 def _needs_recreate(
-    impl: Any, ops: Sequence[MigrateOperation], model: BatchTable | None, reorders: bool
+    impl: Any, ops: Sequence[MigrateOperation], model: Rebuild | None, reorders: bool
 ) -> bool:
     if any(impl.batch_needs_recreate(op, model) for op in ops):
         return True
@@ -280,7 +281,7 @@ def _what(op: MigrateOperation) -> str:
 
 
 def apply_to_model(
-    model: BatchTable, op: MigrateOperation, hints: dict[str, Any], operations: Operations
+    model: Rebuild, op: MigrateOperation, hints: dict[str, Any], operations: Operations
 ) -> None:
     dialect = operations.migration_context.dialect
     if _guarded_no_op(model, op):
@@ -302,9 +303,9 @@ def apply_to_model(
     elif isinstance(op, DropIndexOp):
         model.drop_index(op.index_name)
     elif isinstance(op, CreateTableCommentOp):
-        model.comment = op.comment
+        model.table = dataclasses.replace(model.table, comment=op.comment)
     elif isinstance(op, DropTableCommentOp):
-        model.comment = None
+        model.table = dataclasses.replace(model.table, comment=None)
     else:
         raise MigrationError(
             f"{type(op).__name__} cannot run inside a batch that rebuilds "
@@ -312,25 +313,21 @@ def apply_to_model(
         )
 
 
-def _guarded_no_op(model: BatchTable, op: MigrateOperation) -> bool:
+def _guarded_no_op(model: Rebuild, op: MigrateOperation) -> bool:
     """``if_exists`` / ``if_not_exists`` on a rebuilt table: decided on its model."""
     options = getattr(op, "options", {})
     if options.get("if_not_exists"):
         if isinstance(op, AddColumnOp):
             return op.column.name in model.column_names
         if isinstance(op, CreateIndexOp):
-            return any(index.name == op.index.name for index in model.indexes)
+            return any(index.name == op.index.name for index in model.table.indexes)
     if options.get("if_exists"):
         if isinstance(op, DropColumnOp):
             return op.column_name not in model.column_names
         if isinstance(op, DropIndexOp):
-            return not any(index.name == op.index_name for index in model.indexes)
+            return not any(index.name == op.index_name for index in model.table.indexes)
         if isinstance(op, DropConstraintOp):
-            names = {u.name for u in model.uniques} | {c.name for c in model.checks}
-            names |= {f.name for f in model.foreign_keys}
-            if model.primary_key is not None:
-                names.add(model.primary_key.name)
-            return op.constraint_name not in names
+            return op.constraint_name not in model.constraint_names()
     return False
 
 
@@ -381,7 +378,7 @@ class _Lazy:
 
     def __init__(self, operations: Operations, table_name: str, schema: str | None) -> None:
         self._args = (operations, table_name, schema)
-        self._model: BatchTable | None = None
+        self._model: Rebuild | None = None
 
     def __getattr__(self, name: str) -> Any:
         if self._model is None:

@@ -27,6 +27,7 @@ too.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -43,19 +44,29 @@ from sqlalchemy.schema import (
 
 from schemadiff.errors import MigrationError
 from schemadiff.operations.base import Operations
-from schemadiff.operations.batch_model import BatchTable
+from schemadiff.operations.batch_build import (
+    build_indexes,
+    build_table,
+    copy_statement,
+    fk_constraint,
+)
 from schemadiff.operations.batch_reflect import ReferencingKey, owned_sequences, referencing_keys
-from schemadiff.operations.batch_specs import ForeignKeySpec
+from schemadiff.operations.batch_table import Rebuild, refers_to
+from schemadiff.snapshot.model import ForeignKeySnapshot
 
 log = logging.getLogger("schemadiff.operations.batch")
 
 TEMP_NAME = "_schemadiff_batch_temp"
 
 
-def recreate_table(operations: Operations, model: BatchTable, *, from_copy: bool) -> None:
-    name = operations.impl.name
-    handler_cls = {"sqlite": SQLiteRecreate, "postgresql": PostgresqlRecreate}.get(
-        name, MySQLRecreate if name in ("mysql", "mariadb") else Recreate
+def recreate_table(operations: Operations, model: Rebuild, *, from_copy: bool) -> None:
+    """Rebuild with the move-and-copy strategy the backend registered (slot
+    ``recreate``), else the generic one."""
+    from schemadiff.plugins import default_registries
+
+    name = operations.migration_context.dialect.name
+    handler_cls: type[Recreate] = (
+        default_registries().backend(name).get("recreate", name) or Recreate
     )
     handler_cls(operations, model, from_copy=from_copy).run()
 
@@ -68,7 +79,7 @@ class Recreate:
     #: other tables' foreign keys must go before the DROP and come back after
     drops_referencing_keys = True
 
-    def __init__(self, operations: Operations, model: BatchTable, *, from_copy: bool) -> None:
+    def __init__(self, operations: Operations, model: Rebuild, *, from_copy: bool) -> None:
         self.operations = operations
         self.mc = operations.migration_context
         self.model = model
@@ -85,10 +96,10 @@ class Recreate:
     def run(self) -> None:
         log.info("Rebuilding table '%s' (move and copy)", self.model.full_name)
         self.check_referencing_keys()
-        inline_fks = [f for f in self.model.foreign_keys if self.fk_inline(f)]
-        temp = self.model.build(TEMP_NAME, with_fks=False)
+        inline_fks = [f for f in self.model.table.foreign_keys if self.fk_inline(f)]
+        temp = build_table(self.model, TEMP_NAME, with_fks=False)
         for fk in inline_fks:
-            temp.append_constraint(self.model.fk_constraint(fk, temp.metadata))
+            temp.append_constraint(fk_constraint(fk, temp.metadata))
         dropped_referencing = False
         created = False
         try:
@@ -101,7 +112,7 @@ class Recreate:
             self.before_create()
             self.execute(CreateTable(temp))
             created = True
-            insert = self.model.copy_statement(temp, self.model.name)
+            insert = copy_statement(self.model, temp, self.model.name)
             if insert is not None:
                 self.execute(self.copy(insert))
         except Exception:
@@ -115,8 +126,8 @@ class Recreate:
         self.rename(TEMP_NAME, self.model.name)
         if not self.online and self.drops_referencing_keys:
             self.unknown_referencing_keys("rename")
-        final = self.model.build(self.model.name, with_fks=False)
-        self.after_rename(final, [f for f in self.model.foreign_keys if f not in inline_fks])
+        final = build_table(self.model, self.model.name, with_fks=False)
+        self.after_rename(final, [f for f in self.model.table.foreign_keys if f not in inline_fks])
         if self.drops_referencing_keys:
             if self.online:
                 self.add_referencing_keys()
@@ -127,8 +138,8 @@ class Recreate:
         """Offline: other tables' keys to this one are unknown; let the database keep
         them through the swap (stages: start, drop, rename, end)."""
 
-    def fk_inline(self, fk: ForeignKeySpec) -> bool:
-        return self.inline_foreign_keys and not fk.refers_to(self.model.name, self.model.schema)
+    def fk_inline(self, fk: ForeignKeySnapshot) -> bool:
+        return self.inline_foreign_keys and not refers_to(fk, self.model.name, self.model.schema)
 
     def copy(self, insert: Any) -> Any:
         return insert
@@ -143,11 +154,11 @@ class Recreate:
         for stmt in self.operations.impl.rename_table(old, new, self.model.schema):
             self.execute(stmt)
 
-    def after_rename(self, final: Table, late_fks: list[ForeignKeySpec]) -> None:
-        for index in self.model.build_indexes(final):
+    def after_rename(self, final: Table, late_fks: list[ForeignKeySnapshot]) -> None:
+        for index in build_indexes(self.model, final):
             self.execute(index if isinstance(index, str) else CreateIndex(index))
         for fk in late_fks:
-            cons = self.model.fk_constraint(fk, final.metadata)
+            cons = fk_constraint(fk, final.metadata)
             final.append_constraint(cons)
             self.execute(AddConstraint(cons))
 
@@ -164,38 +175,31 @@ class Recreate:
     # -- other tables' foreign keys -------------------------------------------------
     def check_referencing_keys(self) -> None:
         for ref in self.referencing:
-            gone = [c for c in ref.spec.referred_columns if c in self.model.dropped]
+            gone = [c for c in ref.key.referred_columns if c in self.model.dropped]
             if gone:
                 raise MigrationError(
                     f"Cannot rebuild '{self.model.full_name}': column(s) {', '.join(gone)} "
-                    f"are referenced by foreign key {ref.spec.name or '(unnamed)'} of table "
+                    f"are referenced by foreign key {ref.key.name or '(unnamed)'} of table "
                     f"'{ref.table}'; drop that foreign key first"
                 )
 
     def _referencing_constraint(self, ref: ReferencingKey) -> Any:
-        spec = ForeignKeySpec(
-            ref.spec.name,
-            ref.spec.columns,
-            ref.spec.referred_schema,
-            ref.spec.referred_table,
-            [self.model.renamed.get(c, c) for c in ref.spec.referred_columns],
-            ref.spec.options,
+        key = dataclasses.replace(
+            ref.key,
+            referred_columns=tuple(self.model.renamed.get(c, c) for c in ref.key.referred_columns),
         )
         md = MetaData()
         from sqlalchemy import Column
         from sqlalchemy.types import NULLTYPE
 
-        child = Table(
-            ref.table, md, *[Column(c, NULLTYPE) for c in spec.columns], schema=ref.schema
-        )
-        holder = BatchTable(ref.table, ref.schema)
-        cons = holder.fk_constraint(spec, md)
+        child = Table(ref.table, md, *[Column(c, NULLTYPE) for c in key.columns], schema=ref.schema)
+        cons = fk_constraint(key, md)
         child.append_constraint(cons)
         return cons
 
     def drop_referencing_keys(self) -> None:
         for ref in self.referencing:
-            if ref.spec.name is None:
+            if ref.key.name is None:
                 raise MigrationError(
                     f"Cannot rebuild '{self.model.full_name}': table '{ref.table}' refers to it "
                     "through an unnamed foreign key, which cannot be dropped and restored"
@@ -207,70 +211,16 @@ class Recreate:
             self.execute(AddConstraint(self._referencing_constraint(ref)))
 
 
-class SQLiteRecreate(Recreate):
-    """SQLite names tables in its foreign keys: nothing of the others' keys moves."""
-
-    drops_referencing_keys = False
-
-    def fk_inline(self, fk: ForeignKeySpec) -> bool:
-        return True  # a key to the table itself names it, and the name comes back
-
-    def check_referencing_keys(self) -> None:
-        super().check_referencing_keys()
-        for ref in self.referencing:
-            moved = [c for c in ref.spec.referred_columns if c in self.model.renamed]
-            if moved:
-                raise MigrationError(
-                    f"Cannot rebuild '{self.model.full_name}' with column(s) "
-                    f"{', '.join(moved)} renamed: the foreign key of table '{ref.table}' refers "
-                    "to them by name; rename them in a batch of their own (SQLite then renames "
-                    "in place and updates the reference)"
-                )
-        if not self.online:
-            return
-        from schemadiff.backends.sqlite.transactions import foreign_keys_enforced
-
-        referenced = bool(self.referencing) or any(
-            f.refers_to(self.model.name, self.model.schema) for f in self.model.foreign_keys
-        )
-        if referenced and foreign_keys_enforced(self.mc.get_bind()):
-            raise MigrationError(
-                f"Cannot rebuild '{self.model.full_name}': other rows refer to it and this "
-                "connection enforces foreign keys (PRAGMA foreign_keys=ON) inside a transaction "
-                "schemadiff did not begin, where SQLite cannot switch enforcement off. Let "
-                "env.py use context.begin_transaction()"
-            )
-
-    def rename(self, old: str, new: str) -> None:
-        if not self.online:
-            super().rename(old, new)
-            return
-        # Views naming the table would fail the rename's schema check (SQLite
-        # 3.26+) while the table is briefly missing; the legacy rename skips it.
-        conn = self.mc.get_bind()
-        legacy = conn.exec_driver_sql("PRAGMA legacy_alter_table").scalar()
-        conn.exec_driver_sql("PRAGMA legacy_alter_table = ON")
-        try:
-            super().rename(old, new)
-        finally:
-            conn.exec_driver_sql(f"PRAGMA legacy_alter_table = {'ON' if legacy else 'OFF'}")
-
-    def after_rename(self, final: Table, late_fks: list[ForeignKeySpec]) -> None:
-        super().after_rename(final, [])
-        for trigger in self.model.triggers:
-            self.execute(trigger)
-
-
 class PostgresqlRecreate(Recreate):
-    def __init__(self, operations: Operations, model: BatchTable, *, from_copy: bool) -> None:
+    def __init__(self, operations: Operations, model: Rebuild, *, from_copy: bool) -> None:
         super().__init__(operations, model, from_copy=from_copy)
         self.sequences = (
             owned_sequences(self.mc.get_bind(), model) if self.online and not from_copy else {}
         )
 
-    def fk_inline(self, fk: ForeignKeySpec) -> bool:
+    def fk_inline(self, fk: ForeignKeySnapshot) -> bool:
         # A key to the old table would block its DROP; it is added after the swap.
-        return not fk.refers_to(self.model.name, self.model.schema)
+        return not refers_to(fk, self.model.name, self.model.schema)
 
     def unknown_referencing_keys(self, stage: str) -> None:
         """Offline the script itself finds the keys: kept in a temporary table,
@@ -303,7 +253,11 @@ class PostgresqlRecreate(Recreate):
         from sqlalchemy import Column, ForeignKeyConstraint, PrimaryKeyConstraint, UniqueConstraint
         from sqlalchemy.types import NULLTYPE
 
-        wanted = {k.name for k in [self.model.primary_key, *self.model.uniques] if k and k.name}
+        wanted = {
+            k.name
+            for k in [self.model.table.primary_key, *self.model.table.uniques]
+            if k and k.name
+        }
         md = MetaData()
         holder = Table(self.model.name, md, Column("_x", NULLTYPE), schema=self.model.schema)
         for name, kind in self.model.initial_keys.items():
@@ -320,9 +274,7 @@ class PostgresqlRecreate(Recreate):
             self.execute(DropConstraint(cons))
 
     def copy(self, insert: Any) -> Any:
-        if not any(
-            s.column.identity is not None and s.column.identity.always for s in self.model.slots
-        ):
+        if not any(c.identity is not None and c.identity.always for c in self.model.table.columns):
             return insert
         sql = self.mc.render(insert)
         head, sep, tail = sql.partition(") SELECT")
@@ -332,7 +284,7 @@ class PostgresqlRecreate(Recreate):
         for seq in self.sequences.values():
             self.execute(f"ALTER SEQUENCE {seq} OWNED BY NONE")
 
-    def after_rename(self, final: Table, late_fks: list[ForeignKeySpec]) -> None:
+    def after_rename(self, final: Table, late_fks: list[ForeignKeySnapshot]) -> None:
         super().after_rename(final, late_fks)
         q = self.operations.impl.preparer.quote  # plain SQL, see dialects.sqltext
         table = self.operations.impl.quote_table(self.model.name, self.model.schema)
@@ -381,7 +333,7 @@ class PostgresqlRecreate(Recreate):
                 .scalars()
                 .all()
             )
-        elif self.model.primary_key and not self.model.primary_key.name:
+        elif self.model.table.primary_key and not self.model.table.primary_key.name:
             names = [f"{TEMP_NAME}_pkey"]
         else:
             names = []

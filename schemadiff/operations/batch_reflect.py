@@ -1,26 +1,26 @@
-"""Where a batch's ``BatchTable`` comes from: the live table, or ``copy_from``.
+"""Where a batch's table comes from: the live table, or ``copy_from``.
 
-Reflection goes through SQLAlchemy's inspector, then fills in what it does
-not report on SQLite (SQLAlchemy 2.1): column-level UNIQUE, the ON
-DELETE/UPDATE actions of column-level REFERENCES, AUTOINCREMENT, indexes on
-expressions or with WHERE (kept as their own CREATE INDEX text), and
-triggers, all of which a move-and-copy would otherwise lose.
+The live table is read by the snapshot reader, the one a comparison uses,
+asked for the detail a rebuild needs besides (``snapshot.reflect.reflect_table``):
+on SQLite that is what SQLAlchemy does not report (a column's UNIQUE,
+COLLATE and REFERENCES name and actions, AUTOINCREMENT, WITHOUT ROWID,
+STRICT, indexes on expressions, triggers), all of which a move-and-copy
+would otherwise lose.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
     Column,
-    Computed,
     ForeignKeyConstraint,
-    Identity,
     MetaData,
     PrimaryKeyConstraint,
     Table,
@@ -30,24 +30,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import SAWarning
+from sqlalchemy.types import NULLTYPE
 
 from schemadiff.errors import MigrationError
-from schemadiff.operations.batch_model import BatchTable
-from schemadiff.operations.batch_specs import (
-    CheckSpec,
-    ColumnSlot,
-    ForeignKeySpec,
-    IndexSpec,
-    KeySpec,
-    check_spec,
-    fk_spec,
-    index_spec,
-    resolved_name,
-    without_constraint,
-)
-from schemadiff.snapshot.model import IndexSnapshot
-from schemadiff.snapshot.reflect import _index as snapshot_index
-from schemadiff.snapshot.reflect import reflect_snapshot
+from schemadiff.operations.batch_convert import resolved_name, table_item
+from schemadiff.operations.batch_table import Rebuild, refers_to
+from schemadiff.snapshot.model import CheckSnapshot, ForeignKeySnapshot, TableSnapshot
+from schemadiff.snapshot.reflect import _fk as snapshot_fk
+from schemadiff.snapshot.reflect import reflect_table as reflect_snapshot_table
 
 _NEXTVAL = re.compile(r"nextval\('(?P<seq>[^']+)'(::regclass)?\)", re.IGNORECASE)
 
@@ -58,237 +48,144 @@ class ReferencingKey:
 
     table: str
     schema: str | None
-    spec: ForeignKeySpec
+    key: ForeignKeySnapshot
 
 
 def reflect_table(
     conn: Connection, name: str, schema: str | None, naming_convention: Any = None
-) -> BatchTable:
+) -> Rebuild:
+    """The live table, read by the snapshot reader (``snapshot.reflect.reflect_table``)."""
     with warnings.catch_warnings():
-        # SQLite expression indexes: kept through their own SQL text below
+        # expression indexes the generic reader skips (SQLite's are read from its DDL)
         warnings.filterwarnings("ignore", "Skipped unsupported reflection", SAWarning)
-        return _reflect_table(conn, name, schema, naming_convention)
-
-
-def _reflect_table(
-    conn: Connection, name: str, schema: str | None, naming_convention: Any
-) -> BatchTable:
-    insp = inspect(conn)
-    if not insp.has_table(name, schema=schema):
+        snap = reflect_snapshot_table(conn, name, schema)
+    if snap is None:
         raise MigrationError(f"Table '{schema + '.' if schema else ''}{name}' does not exist")
     dialect = conn.dialect
-    model = BatchTable(name, schema)
-    for info in insp.get_columns(name, schema=schema):
-        model.slots.append(ColumnSlot(_column(info, dialect), info["name"]))
-    pk = insp.get_pk_constraint(name, schema=schema)
-    if pk and pk.get("constrained_columns"):
-        model.primary_key = KeySpec(pk.get("name"), list(pk["constrained_columns"]))
-    for uq in insp.get_unique_constraints(name, schema=schema):
-        model.uniques.append(KeySpec(uq.get("name"), list(uq["column_names"])))
-    for ck in insp.get_check_constraints(name, schema=schema):
-        model.checks.append(CheckSpec(ck.get("name"), ck["sqltext"]))
-    for fk in insp.get_foreign_keys(name, schema=schema):
-        model.foreign_keys.append(_fk_from_reflection(fk, schema, insp.default_schema_name))
-    stored = _stored_indexes(conn, name, schema)
-    for ix in insp.get_indexes(name, schema=schema):
-        if ix.get("duplicates_constraint"):
-            continue  # the index behind a unique constraint
-        model.indexes.append(
-            IndexSpec(
-                ix.get("name"),
-                list(ix.get("column_names") or []),
-                [e for e in ix.get("expressions") or [] if e not in (ix.get("column_names") or [])],
-                bool(ix.get("unique")),
-                {k: v for k, v in (ix.get("dialect_options") or {}).items() if v not in (None, [])},
-                # key order as the snapshot reader spells it, for the one conversion back
-                modifiers=list(snapshot_index(dict(ix), dialect.name).modifiers),
-            )
+    snap = _as_rebuilt(snap, schema, dialect, inspect(conn).default_schema_name)
+    if getattr(dialect, "is_mariadb", False):
+        snap = _mariadb_column_checks(conn, snap)
+    rebuild = Rebuild.of(snap)
+    if naming_convention:
+        rebuild.table = _name_unnamed(rebuild.table, naming_convention, dialect)
+    return rebuild
+
+
+def _as_rebuilt(
+    snap: TableSnapshot, schema: str | None, dialect: Dialect, default: str | None
+) -> TableSnapshot:
+    """The snapshot as a rebuild takes it: under the schema the batch names (and
+    keys to the default schema saying so, when the batch names one), without
+    the indexes that come with a key, and with PostgreSQL's SERIAL kept as its
+    ``DEFAULT nextval(...)`` (never a second SERIAL)."""
+    unique_names = {u.name for u in snap.uniques if u.name}
+    indexes = tuple(
+        ix
+        for ix in snap.indexes
+        if not (isinstance(ix.source, dict) and ix.source.get("duplicates_constraint"))
+        and not (dialect.name in ("mysql", "mariadb") and ix.unique and ix.name in unique_names)
+    )
+    columns = snap.columns
+    if dialect.name == "postgresql":
+        columns = tuple(
+            dataclasses.replace(c, autoincrement=False) if c.server_default is not None else c
+            for c in columns
         )
-        snap = stored.get(ix.get("name") or "")
-        if snap is not None:  # PostgreSQL: collations, qualified operator classes
-            spec = model.indexes[-1]
-            spec.modifiers = list(snap.modifiers)
-            ops = dict(snap.dialect_options).get("postgresql_ops")
-            if ops:
-                spec.options["postgresql_ops"] = dict(ops)
-    if dialect.supports_comments:
-        model.comment = insp.get_table_comment(name, schema=schema).get("text")
-    model.kwargs.update(insp.get_table_options(name, schema=schema))
-    if dialect.name == "sqlite":
-        _sqlite_extras(conn, model)
-    if dialect.name in ("mysql", "mariadb"):
-        _mysql_unique_indexes(model)
-        if getattr(dialect, "is_mariadb", False):
-            _mariadb_column_checks(conn, model)
-    model.remember_initial_keys()
-    if naming_convention:
-        _name_unnamed(model, naming_convention, dialect)
-    return model
+    fks = snap.foreign_keys
+    if schema is not None:
+        fks = tuple(
+            dataclasses.replace(f, referred_schema=default) if f.referred_schema is None else f
+            for f in fks
+        )
+    return dataclasses.replace(
+        snap, schema=schema, indexes=indexes, columns=columns, foreign_keys=fks
+    )
 
 
-def _stored_indexes(conn: Connection, name: str, schema: str | None) -> dict[str, IndexSnapshot]:
-    """The table's indexes as the snapshot reader sees them, where it sees more.
-
-    PostgreSQL's catalog reader adds what SQLAlchemy's reflection leaves
-    out (a key's collation, an operator class outside the search path), so
-    a rebuilt index is the one the comparison saw.
-    """
-    if conn.dialect.name != "postgresql":
-        return {}
-    snap = reflect_snapshot(conn, schemas=(schema,), include_table_name=lambda n, _: n == name)
-    return {ix.name: ix for table in snap for ix in table.indexes if ix.name}
-
-
-def from_table(table: Table, dialect: Dialect, naming_convention: Any = None) -> BatchTable:
+def from_table(table: Table, dialect: Dialect, naming_convention: Any = None) -> Rebuild:
     """``copy_from``: the user's own description of the table, for offline batches."""
-    model = BatchTable(table.name, table.schema, comment=table.comment)
-    for col in table.columns:
-        model.slots.append(ColumnSlot(_plain_copy(col), col.name))
-    for cons in table.constraints:
-        if isinstance(cons, PrimaryKeyConstraint):
-            if cons.columns:
-                model.primary_key = KeySpec(
-                    resolved_name(cons, dialect), [c.name for c in cons.columns]
-                )
-        elif isinstance(cons, UniqueConstraint):
-            model.uniques.append(
-                KeySpec(resolved_name(cons, dialect), [c.name for c in cons.columns])
-            )
-        elif isinstance(cons, CheckConstraint):
-            model.checks.append(check_spec(cons, dialect))
-        elif isinstance(cons, ForeignKeyConstraint):
-            model.foreign_keys.append(fk_spec(cons, dialect))
-    for index in table.indexes:
-        model.indexes.append(index_spec(index, dialect))
-    model.kwargs.update(table.kwargs)
-    model.remember_initial_keys()
+    rebuild = Rebuild.of(table_item(table, dialect))
     if naming_convention:
-        _name_unnamed(model, naming_convention, dialect)
-    return model
+        rebuild.table = _name_unnamed(rebuild.table, naming_convention, dialect)
+    return rebuild
 
 
 def referencing_keys(conn: Connection, name: str, schema: str | None) -> list[ReferencingKey]:
-    """Foreign keys of *other* tables pointing at this one (one bulk catalog read)."""
+    """Foreign keys of *other* tables of the schema pointing at this one.
+
+    Only the tables holding such keys are reflected: SQLite and MySQL name
+    them first in one catalog statement (``backends.<name>.batch``),
+    PostgreSQL reads every key of the schema in one statement anyway.
+    """
     insp = inspect(conn)
     default = insp.default_schema_name
-    out: list[ReferencingKey] = []
-    for (fk_schema, fk_table), fks in insp.get_multi_foreign_keys(schema=schema).items():
-        if fk_table == name:
-            continue  # the table's own (self-referencing) keys travel with it
-        for fk in fks:
-            spec = _fk_from_reflection(fk, fk_schema, default)
-            if spec.refers_to(name, schema):
-                out.append(ReferencingKey(fk_table, fk_schema, spec))
-    return out
+    found: list[tuple[str, str | None, ForeignKeySnapshot]] = []
+    if conn.dialect.name == "sqlite":
+        from schemadiff.backends.sqlite.batch import referring_keys
+
+        found = [(table, schema, key) for table, key in referring_keys(conn, name, schema, default)]
+    else:
+        kw: dict[str, Any] = {"schema": schema}
+        if conn.dialect.name in ("mysql", "mariadb"):
+            from schemadiff.backends.mysql.batch import referring_tables
+
+            kw["filter_names"] = referring_tables(conn, name, schema)
+            if not kw["filter_names"]:
+                return []
+        for (fk_schema, fk_table), fks in insp.get_multi_foreign_keys(**kw).items():
+            if fk_table == name:
+                continue  # the table's own (self-referencing) keys travel with it
+            for fk in fks:
+                key = snapshot_fk(fk, default)
+                if schema is not None and fk.get("referred_schema") == default:
+                    key = dataclasses.replace(key, referred_schema=default)
+                found.append((fk_table, fk_schema, key))
+    return [ReferencingKey(t, s, k) for t, s, k in found if refers_to(k, name, schema)]
 
 
-def owned_sequences(conn: Connection, model: BatchTable) -> dict[str, str]:
+def owned_sequences(conn: Connection, rebuild: Rebuild) -> dict[str, str]:
     """PostgreSQL: column -> sequence for columns whose default draws from a sequence
     the old table owns (SERIAL); the sequence must outlive the old table."""
     out: dict[str, str] = {}
-    qualified = model.full_name
-    for slot in model.slots:
-        default = slot.column.server_default
-        arg = getattr(default, "arg", None)
-        sql = getattr(arg, "text", arg)
-        if not isinstance(sql, str) or not _NEXTVAL.search(sql):
+    for col in rebuild.table.columns:
+        source = rebuild.sources.get(col.name)
+        if not source or not col.server_default or not _NEXTVAL.search(col.server_default):
             continue
         seq = conn.execute(
             text("SELECT pg_get_serial_sequence(:t, :c)"),
-            {"t": qualified, "c": slot.source},
+            {"t": rebuild.full_name, "c": source},
         ).scalar()
-        if seq and slot.source:
-            out[slot.source] = seq
+        if seq:
+            out[source] = seq
     return out
 
 
-# -- helpers -------------------------------------------------------------------------
-def _column(info: Mapping[str, Any], dialect: Dialect) -> Column[Any]:
-    extras: list[Any] = []
-    computed = info.get("computed")
-    if computed:
-        extras.append(Computed(text(computed["sqltext"]), persisted=computed.get("persisted")))
-    identity = info.get("identity")
-    if identity:
-        extras.append(Identity(**identity))
-    default = info.get("default")
-    server_default = text(default) if default is not None and not computed else None
-    autoincrement: Any = info.get("autoincrement", "auto")
-    if server_default is not None and dialect.name == "postgresql":
-        # A SERIAL column: keep DEFAULT nextval(...), never a second SERIAL.
-        autoincrement = False
-    return Column(
-        info["name"],
-        info["type"],
-        *extras,
-        nullable=bool(info.get("nullable", True)),
-        server_default=server_default,
-        comment=info.get("comment"),
-        autoincrement=autoincrement if autoincrement is not None else "auto",
-    )
-
-
-def _plain_copy(col: Column[Any]) -> Column[Any]:
-    copy = col._copy()
-    copy.type = without_constraint(col.type)
-    copy.unique = None
-    copy.index = None
-    copy.primary_key = False
-    copy.foreign_keys = set()
-    copy.constraints = set()
-    return copy
-
-
-def _fk_from_reflection(
-    fk: Mapping[str, Any], schema: str | None, default: str | None
-) -> ForeignKeySpec:
-    ref_schema = fk.get("referred_schema")
-    if ref_schema == default and schema is None:
-        ref_schema = None
-    options = {k: v for k, v in (fk.get("options") or {}).items() if v is not None}
-    return ForeignKeySpec(
-        fk.get("name"),
-        list(fk["constrained_columns"]),
-        ref_schema,
-        fk["referred_table"],
-        list(fk["referred_columns"]),
-        options,
-    )
-
-
-def _mysql_unique_indexes(model: BatchTable) -> None:
-    """MySQL reports unique constraints as unique indexes too; keep one of each."""
-    names = {u.name for u in model.uniques}
-    model.indexes = [i for i in model.indexes if not (i.unique and i.name in names)]
-
-
-def _mariadb_column_checks(conn: Connection, model: BatchTable) -> None:
+def _mariadb_column_checks(conn: Connection, snap: TableSnapshot) -> TableSnapshot:
     """MariaDB keeps a column's CHECK (and JSON's json_valid) with the column;
-    SQLAlchemy 2.1 reports only table-level ones.  Each is named after its column."""
+    the catalog reader, as SQLAlchemy, reports only table-level ones.  Each is
+    named after its column."""
     rows = conn.execute(
         text(
             "SELECT CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS "
             "WHERE CONSTRAINT_SCHEMA = coalesce(:s, DATABASE()) AND TABLE_NAME = :t "
             "AND LEVEL = 'Column'"
         ),
-        {"s": model.schema, "t": model.name},
+        {"s": snap.schema, "t": snap.name},
     ).all()
-    known = {c.name for c in model.checks}
-    for name, clause in rows:
-        if name not in known:
-            model.checks.append(CheckSpec(name, clause))
+    known = {c.name for c in snap.checks}
+    extra = tuple(CheckSnapshot(name, clause) for name, clause in rows if name not in known)
+    return dataclasses.replace(snap, checks=snap.checks + extra)
 
 
-def _name_unnamed(model: BatchTable, convention: dict[str, Any], dialect: Dialect) -> None:
+def _name_unnamed(
+    snap: TableSnapshot, convention: dict[str, Any], dialect: Dialect
+) -> TableSnapshot:
     """``naming_convention=``: give reflected unnamed constraints the names it implies,
     so ``batch_op.drop_constraint(...)`` can address them."""
     md = MetaData(naming_convention=convention)
-    from sqlalchemy.types import NULLTYPE
+    probe = Table(snap.name, md, *[Column(c.name, NULLTYPE) for c in snap.columns])
 
-    probe = Table(model.name, md, *[Column(n, NULLTYPE) for n in model.column_names])
-    ref_tables: dict[str, Table] = {}
-
-    def name_of(make: Any) -> str | None:
+    def name_of(make: Callable[[], Any]) -> str | None:
         try:
             cons = make()
             probe.append_constraint(cons)
@@ -296,142 +193,39 @@ def _name_unnamed(model: BatchTable, convention: dict[str, Any], dialect: Dialec
             return None
         return resolved_name(cons, dialect)
 
-    for key in model.uniques:
-        if key.name is None:
-            key.name = name_of(lambda k=key: UniqueConstraint(*k.columns))
-    if model.primary_key is not None and model.primary_key.name is None and "pk" in convention:
-        model.primary_key.name = name_of(
-            lambda: PrimaryKeyConstraint(*model.primary_key.columns)  # type: ignore[union-attr,unused-ignore]
+    def named(item: Any, make: Callable[[], Any]) -> Any:
+        return item if item.name is not None else dataclasses.replace(item, name=name_of(make))
+
+    def fk_maker(fk: ForeignKeySnapshot) -> Callable[[], Any]:
+        key = (
+            f"{fk.referred_schema}.{fk.referred_table}" if fk.referred_schema else fk.referred_table
         )
-    for check in model.checks:
-        if check.name is None:
-            check.name = name_of(lambda c=check: CheckConstraint(text(c.sqltext)))
-    for fk in model.foreign_keys:
-        if fk.name is None:
-            ref = ref_tables.get(fk.referred_table)
-            if ref is None:
-                ref = Table(fk.referred_table, md, schema=fk.referred_schema)
-                ref_tables[fk.referred_table] = ref
-            for c in fk.referred_columns:
-                if c not in ref.c:
-                    ref.append_column(Column(c, NULLTYPE))
-            fk.name = name_of(
-                lambda f=fk, r=ref: ForeignKeyConstraint(
-                    f.columns, [r.c[c] for c in f.referred_columns]
-                )
-            )
+        ref = md.tables.get(key)
+        if ref is None:
+            ref = Table(fk.referred_table, md, schema=fk.referred_schema)
+        for c in fk.referred_columns:
+            if c not in ref.c:
+                ref.append_column(Column(c, NULLTYPE))
+        return lambda: ForeignKeyConstraint(
+            list(fk.columns), [ref.c[c] for c in fk.referred_columns]
+        )
 
+    def unique(u: Any) -> Callable[[], Any]:
+        return lambda: UniqueConstraint(*u.columns)
 
-# -- SQLite ------------------------------------------------------------------------
-def _sqlite_extras(conn: Connection, model: BatchTable) -> None:
-    q = conn.dialect.identifier_preparer.quote
-    schema = f"{q(model.schema)}." if model.schema else ""
-    master = f"{schema}sqlite_master"
-    table_sql = (
-        conn.execute(
-            text(f"SELECT sql FROM {master} WHERE type = 'table' AND name = :n"), {"n": model.name}
-        ).scalar()
-        or ""
+    def check(c: Any) -> Callable[[], Any]:
+        return lambda: CheckConstraint(text(c.sqltext))
+
+    def primary(key: Any) -> Callable[[], Any]:
+        return lambda: PrimaryKeyConstraint(*key.columns)
+
+    pk = snap.primary_key
+    if pk is not None and pk.name is None and "pk" in convention:
+        pk = named(pk, primary(pk))
+    return dataclasses.replace(
+        snap,
+        uniques=tuple(named(u, unique(u)) for u in snap.uniques),
+        primary_key=pk,
+        checks=tuple(named(c, check(c)) for c in snap.checks),
+        foreign_keys=tuple(named(f, fk_maker(f)) for f in snap.foreign_keys),
     )
-    if re.search(r"\bAUTOINCREMENT\b", table_sql, re.IGNORECASE):
-        model.kwargs["sqlite_autoincrement"] = True
-    if re.search(r"\)\s*WITHOUT\s+ROWID\s*;?\s*$", table_sql, re.IGNORECASE):
-        model.kwargs["sqlite_with_rowid"] = False
-    # Column-level UNIQUE: only the automatic index tells of it.
-    known = {tuple(u.columns) for u in model.uniques}
-    if model.primary_key:
-        known.add(tuple(model.primary_key.columns))
-    tq = q(model.name)
-    for row in conn.exec_driver_sql(f"PRAGMA {schema}index_list({tq})").mappings():
-        if row["origin"] != "u":
-            continue
-        cols = tuple(
-            r["name"]
-            for r in conn.exec_driver_sql(f"PRAGMA {schema}index_info({q(row['name'])})").mappings()
-        )
-        if cols not in known:
-            model.uniques.append(KeySpec(None, list(cols)))
-            known.add(cols)
-    # ON DELETE / ON UPDATE of column-level REFERENCES.
-    actions: dict[int, dict[str, Any]] = {}
-    for row in conn.exec_driver_sql(f"PRAGMA {schema}foreign_key_list({tq})").mappings():
-        entry = actions.setdefault(
-            row["id"], {"table": row["table"], "from": [], "to": [], "row": row}
-        )
-        entry["from"].append(row["from"])
-        entry["to"].append(row["to"])
-    _column_constraint_names(table_sql, model)
-    for entry in actions.values():
-        for fk in model.foreign_keys:
-            if fk.columns == entry["from"] and fk.referred_table == entry["table"]:
-                row = entry["row"]
-                for key, value in (("ondelete", row["on_delete"]), ("onupdate", row["on_update"])):
-                    if value and value.upper() != "NO ACTION":
-                        fk.options[key] = value
-    # Indexes: SQLite's own text keeps expressions and WHERE clauses.
-    sqls: dict[str, str] = dict(
-        conn.execute(
-            text(
-                f"SELECT name, sql FROM {master} WHERE type = 'index' AND tbl_name = :n AND sql IS NOT NULL"
-            ),
-            {"n": model.name},
-        ).all()
-    )
-    for index in model.indexes:
-        if index.name in sqls:
-            index.sql = sqls.pop(index.name)
-    for name, sql in sqls.items():  # expression indexes SQLAlchemy skips
-        model.indexes.append(
-            IndexSpec(name, [], [], "UNIQUE" in sql.upper().split(" INDEX")[0], sql=sql)
-        )
-    model.triggers = list(
-        conn.execute(
-            text(
-                f"SELECT sql FROM {master} WHERE type = 'trigger' AND tbl_name = :n AND sql IS NOT NULL"
-            ),
-            {"n": model.name},
-        ).scalars()
-    )
-
-
-def _column_constraint_names(table_sql: str, model: BatchTable) -> None:
-    """What a column definition says that SQLAlchemy's SQLite reflection does not
-    report: ``COLLATE`` and the name in ``CONSTRAINT fk_x REFERENCES p (id)``."""
-    body = table_sql[table_sql.find("(") + 1 : table_sql.rfind(")")]
-    for part in _top_level_split(body):
-        words = part.split()
-        if not words or words[0].upper() in _TABLE_CONSTRAINT_WORDS:
-            continue
-        column = words[0].strip('"`[]')
-        collate = re.search(r"\bCOLLATE\s+(\w+)", part, re.IGNORECASE)
-        if collate is not None and column in model.column_names:
-            type_ = model.slot(column).column.type
-            if hasattr(type_, "collation") and not type_.collation:
-                type_.collation = collate.group(1)
-        match = re.search(r"CONSTRAINT\s+(\S+)\s+REFERENCES\b", part, re.IGNORECASE)
-        if match is None:
-            continue
-        for fk in model.foreign_keys:
-            if fk.name is None and fk.columns == [column]:
-                fk.name = match.group(1).strip('"`[]')
-
-
-_TABLE_CONSTRAINT_WORDS = frozenset({"CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"})
-
-
-def _top_level_split(body: str) -> list[str]:
-    parts, depth, quote, start = [], 0, "", 0
-    for i, ch in enumerate(body):
-        if quote:
-            quote = "" if ch == quote else quote
-        elif ch in "'\"`":
-            quote = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(body[start:i])
-            start = i + 1
-    parts.append(body[start:])
-    return parts

@@ -40,7 +40,7 @@ from sqlalchemy.types import NULLTYPE
 from schemadiff.errors import MigrationError
 from schemadiff.operations.base import Operations
 from schemadiff.operations.batch import recreate_if_needed
-from schemadiff.operations.batch_specs import column_extras
+from schemadiff.operations.batch_convert import column_extras
 from schemadiff.ops import (
     AddColumnOp,
     AddConstraintOp,

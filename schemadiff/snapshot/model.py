@@ -92,6 +92,9 @@ class IndexSnapshot:
     #: ``snapshot.index_shape``); empty when no key has one
     modifiers: tuple[str, ...] = ()
     source: Any = field(default=None, compare=False, repr=False)
+    #: the backend's own CREATE INDEX text, where it keeps one (SQLite), read
+    #: for a table rebuild only (see ``reflect_table``); never compared
+    sql: str | None = field(default=None, compare=False, repr=False)
 
 
 @snapshot
@@ -113,6 +116,8 @@ class ForeignKeySnapshot:
     deferrable: bool | None = None
     initially: str | None = None
     source: Any = field(default=None, compare=False, repr=False)
+    #: ``MATCH FULL``, as a batch's model gives it (readers leave it unset)
+    match: str | None = field(default=None, compare=False, repr=False)
 
 
 @snapshot
@@ -156,6 +161,11 @@ class TableSnapshot:
     checks: tuple[CheckSnapshot, ...] = ()
     comment: str | None = None
     source: Any = field(default=None, compare=False, repr=False)
+    #: the table's dialect options (``sqlite_autoincrement``, ``mysql_engine``),
+    #: and SQLite's CREATE TRIGGER texts on it: what a rebuilt table must keep.
+    #: Read for a table rebuild only (see ``reflect_table``); never compared.
+    options: tuple[tuple[str, Any], ...] = field(default=(), compare=False, repr=False)
+    triggers: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def key(self) -> TableKey:

@@ -8,6 +8,7 @@ reflection (``include_name``) so excluded tables cost nothing.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -102,6 +103,36 @@ any number of tables, producing exactly what the generic path
 """
 
 
+def reflect_table(connection: Connection, name: str, schema: str | None) -> TableSnapshot | None:
+    """One table, as a batch rebuild needs it: what a comparison reads, plus
+    its dialect options (and, where the reader is ``detailed``, what else the
+    backend keeps: SQLite's triggers, expression indexes, AUTOINCREMENT).
+
+    None when the table does not exist.
+    """
+    dialect = connection.dialect.name
+    backend = default_registries().backend(dialect)
+    detailed = backend.get("detailed_reflector", dialect)
+    inspector = inspect(connection)
+    default_schema = inspector.default_schema_name
+    if not inspector.has_table(name, schema=schema):
+        return None
+    key_schema = None if schema == default_schema else schema
+    bulk = backend.reflectors.get(dialect)
+    found: dict[TableKey, TableSnapshot]
+    if detailed is not None:
+        found = detailed(connection, schema, key_schema, [name], default_schema, detailed=True)
+    elif bulk is not None:
+        found = bulk(connection, schema, key_schema, [name], default_schema, whole_schema=False)
+    else:
+        found = _reflect_schema(inspector, schema, key_schema, [name])
+    snap: TableSnapshot | None = found.get((key_schema, name))
+    if snap is None or detailed is not None:
+        return snap
+    options = _optional_options(inspector, name, schema)
+    return dataclasses.replace(snap, options=tuple(sorted(options.items())))
+
+
 def _reflect_schema(
     inspector: Inspector, schema: str | None, key_schema: str | None, names: list[str]
 ) -> dict[TableKey, TableSnapshot]:
@@ -132,6 +163,13 @@ def _reflect_schema(
         )
         result[(key_schema, name)] = table
     return result
+
+
+def _optional_options(inspector: Inspector, name: str, schema: str | None) -> dict[str, Any]:
+    try:
+        return dict(inspector.get_table_options(name, schema=schema))
+    except NotImplementedError:
+        return {}
 
 
 def _optional(method: Callable[..., Any], kw: dict[str, Any]) -> dict[Any, Any]:

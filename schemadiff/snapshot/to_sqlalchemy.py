@@ -95,7 +95,9 @@ def table_from_snapshot(snap: TableSnapshot, metadata: MetaData | None = None) -
         )
     for ck in snap.checks:
         items.append(CheckConstraint(text(ck.sqltext), name=ck.name))
-    table = Table(snap.name, metadata, *items, schema=snap.schema, comment=snap.comment)
+    table = Table(
+        snap.name, metadata, *items, schema=snap.schema, comment=snap.comment, **dict(snap.options)
+    )
     unique_names = {uq.name for uq in snap.uniques if uq.name}
     for ix in snap.indexes:
         if isinstance(ix.source, dict) and ix.source.get("duplicates_constraint"):

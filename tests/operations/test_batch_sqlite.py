@@ -136,3 +136,60 @@ def test_broken_reference_fails_before_commit(sqlite_engine):
         with migration(sqlite_engine):
             op.execute("DELETE FROM parent WHERE id = 1")  # enforcement is off for the run
     assert rows(sqlite_engine, "SELECT count(*) FROM parent") == [(2,)]
+
+
+def _engine(tmp_path: Path, *statements: str) -> sa.Engine:
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'more.db'}")
+    with engine.begin() as conn:
+        for statement in statements:
+            conn.exec_driver_sql(statement)
+    return engine
+
+
+def test_rebuild_keeps_table_options_and_key_details(tmp_path):
+    """What only the stored DDL says: STRICT, WITHOUT ROWID, a key's DEFERRABLE,
+    a named column UNIQUE, a generated column's expression as written."""
+    import sqlite3
+
+    strict = sqlite3.sqlite_version_info >= (3, 37)
+    engine = _engine(
+        tmp_path,
+        "CREATE TABLE p (id INTEGER PRIMARY KEY)",
+        "CREATE TABLE t (k TEXT NOT NULL PRIMARY KEY, "
+        "code TEXT CONSTRAINT uq_t_code UNIQUE, "
+        "n INTEGER, twice INTEGER GENERATED ALWAYS AS (n*2) VIRTUAL, "
+        "p_id INTEGER CONSTRAINT fk_t_p REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED"
+        f") WITHOUT ROWID{', STRICT' if strict else ''}",
+        "INSERT INTO p VALUES (1)",
+        "INSERT INTO t (k, code, n, p_id) VALUES ('a', 'x', 2, 1)",
+    )
+    with migration(engine):
+        with op.batch_alter_table("t", recreate="always") as batch_op:
+            batch_op.alter_column("n", nullable=False, existing_type=sa.Integer)
+    ddl = _sql(engine, "t")
+    assert "WITHOUT ROWID" in ddl
+    assert ("STRICT" in ddl) is strict
+    assert "CONSTRAINT uq_t_code UNIQUE (code)" in ddl
+    assert (
+        "CONSTRAINT fk_t_p FOREIGN KEY(p_id) REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED" in ddl
+    )
+    assert "GENERATED ALWAYS AS (n*2) VIRTUAL" in ddl
+    assert rows(engine, "SELECT k, code, n, twice, p_id FROM t") == [("a", "x", 2, 4, 1)]
+    engine.dispose()
+
+
+def test_dropping_a_column_named_in_a_referring_key_is_refused(tmp_path):
+    """The keys of other tables are read in bulk, not table by table, names and all."""
+    engine = _engine(
+        tmp_path,
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY, x INTEGER)",
+        "CREATE TABLE kid (pid INTEGER CONSTRAINT fk_kid_parent REFERENCES parent (id))",
+        "CREATE TABLE other (y INTEGER)",
+    )
+    with pytest.raises(
+        MigrationError, match="referenced by foreign key fk_kid_parent of table 'kid'"
+    ):
+        with migration(engine):
+            with op.batch_alter_table("parent", recreate="always") as batch_op:
+                batch_op.drop_column("id")
+    engine.dispose()

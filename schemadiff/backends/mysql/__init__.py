@@ -21,6 +21,7 @@ def setup(registries: Registries) -> None:
         backends.add_dialect(name, "schemadiff.backends.mysql.dialect:MySQLImpl")
         backends.add_reflector(name, "schemadiff.backends.mysql.catalog:reflect_mysql_tables")
         backends.add_object_reader(name, "schemadiff.backends.mysql.objects:read_mysql_objects")
+        backends.add("recreate", name, "schemadiff.operations.batch_recreate:MySQLRecreate")
         backends.add_run_lock(name, "schemadiff.backends.mysql.run_lock:MySQLRunLock")
         backends.add("scratch_inventory", name, "schemadiff.backends.mysql.scratch:inventory")
         backends.add("scratch_empty", name, "schemadiff.backends.mysql.scratch:empty")

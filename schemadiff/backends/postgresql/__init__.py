@@ -21,6 +21,9 @@ def setup(registries: Registries) -> None:
     backends.add_object_reader(
         "postgresql", "schemadiff.backends.postgresql.objects:read_postgresql_objects"
     )
+    backends.add(
+        "recreate", "postgresql", "schemadiff.operations.batch_recreate:PostgresqlRecreate"
+    )
     backends.add_run_lock("postgresql", "schemadiff.backends.postgresql.run_lock:PostgresqlRunLock")
     backends.add(
         "scratch_inventory", "postgresql", "schemadiff.backends.postgresql.scratch:inventory"

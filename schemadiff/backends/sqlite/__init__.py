@@ -17,5 +17,10 @@ def setup(registries: Registries) -> None:
     backends = registries.backends
     backends.add_dialect("sqlite", "schemadiff.backends.sqlite.dialect:SQLiteImpl")
     backends.add_reflector("sqlite", "schemadiff.backends.sqlite.catalog:reflect_sqlite_tables")
+    backends.add("recreate", "sqlite", "schemadiff.backends.sqlite.batch:SQLiteRecreate")
+    # the same reader, asked with detailed=True, reads what a batch rebuild needs
+    backends.add(
+        "detailed_reflector", "sqlite", "schemadiff.backends.sqlite.catalog:reflect_sqlite_tables"
+    )
     backends.add("scratch_inventory", "sqlite", "schemadiff.backends.sqlite.scratch:inventory")
     backends.add("scratch_empty", "sqlite", "schemadiff.backends.sqlite.scratch:empty")

@@ -42,6 +42,7 @@ from schemadiff.backends.sqlite.catalog_parity import (
     sa_readable_foreign_keys,
     sa_uniques,
 )
+from schemadiff.backends.sqlite.table_detail import detailed_table
 from schemadiff.snapshot.model import (
     ColumnSnapshot,
     ComputedSnapshot,
@@ -77,13 +78,22 @@ def reflect_sqlite_tables(
     default_schema: str | None,
     *,
     whole_schema: bool = False,
+    detailed: bool = False,
 ) -> dict[TableKey, TableSnapshot]:
-    """Snapshot ``table_names`` of one SQLite database (``main`` or attached)."""
+    """Snapshot ``table_names`` of one SQLite database (``main`` or attached).
+
+    ``detailed``: also what a table rebuild must keep and SQLAlchemy does not
+    report (``backends.sqlite.table_detail``); one statement more.
+    """
     dialect = connection.dialect
     version = tuple(dialect.server_version_info or ())
     if version < _MIN_VERSION or not hasattr(dialect, "_resolve_type_affinity"):
+        if detailed:
+            raise NotImplementedError("SQLite before 3.16 has no table-valued PRAGMAs")
         return _reflect_schema(inspect(connection), schema, key_schema, table_names)
     catalog = _Catalog(connection, schema, table_names, version >= _XINFO_VERSION)
+    if detailed:
+        catalog.read_stored(table_names)
     referred_schema = None if schema == default_schema else schema
     return {
         (key_schema, name): _table(catalog, name, key_schema, referred_schema)
@@ -139,6 +149,19 @@ class _Catalog:
             wanted,
         )
         self._outside_keys = self._read_outside_keys()
+        self.stored: dict[str, list[tuple[str, str, str]]] | None = None
+
+    def read_stored(self, names: list[str]) -> None:
+        """The indexes' and triggers' own SQL text, by table (``detailed`` reads)."""
+        self.stored = defaultdict(list)
+        wanted = set(names)
+        for type_, name, table, sql in self._run(
+            f"SELECT type, name, tbl_name, sql FROM {self.master} "
+            "WHERE type IN ('index', 'trigger') AND sql IS NOT NULL",
+            (),
+        ):
+            if table in wanted:
+                self.stored[table].append((type_, name, sql))
 
     def _run(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
         return list(self.connection.exec_driver_sql(sql, params).fetchall())
@@ -234,8 +257,9 @@ def _table(
             tuple(n for _, n in pk_rows),
         )
     indexes, autoindexes = _indexes(catalog, catalog.indexes.get(name, []))
+    every_autoindex = set(autoindexes) if catalog.stored is not None else autoindexes
     fk_rows = catalog.foreign_keys.get(name, [])
-    return TableSnapshot(
+    snap = TableSnapshot(
         schema=key_schema,
         name=name,
         columns=tuple([_column(catalog, row, parsed) for row in column_rows]),
@@ -245,6 +269,9 @@ def _table(
         foreign_keys=ordered(_foreign_keys(catalog, parsed, fk_rows, referred_schema)),
         checks=ordered(sa_checks(parsed)),
     )
+    if catalog.stored is None:
+        return snap
+    return detailed_table(snap, parsed, every_autoindex, catalog.stored.get(name, []))
 
 
 def _column(catalog: _Catalog, row: Row, parsed: ddl.TableDef | None) -> ColumnSnapshot:

@@ -40,7 +40,9 @@ __all__ = [
     "TableDef",
     "Token",
     "parse_create_index",
+    "column_collation",
     "parse_create_table",
+    "table_options",
     "tokenize",
 ]
 
@@ -88,6 +90,8 @@ class Constraint:
     generated_keywords: list[Token] = field(default_factory=list)
     as_keyword: Token | None = None
     end: int = 0
+    #: primary_key: ``AUTOINCREMENT`` follows
+    autoincrement: bool = False
 
 
 @dataclass(slots=True)
@@ -289,7 +293,7 @@ def _constraint(cur: _Cursor, name: Name | None, start: int) -> Constraint | Non
         c.columns_span, c.columns = _column_list(cur)
         cur.accept("ASC") or cur.accept("DESC")
         _conflict_clause(cur)
-        cur.accept("AUTOINCREMENT")
+        c.autoincrement = cur.accept("AUTOINCREMENT")
     elif kw == "UNIQUE" and cur.accept("UNIQUE"):
         c.kind = "unique"
         c.columns_span, c.columns = _column_list(cur)
@@ -357,7 +361,8 @@ def parse_create_table(sql: str) -> TableDef:
     """Parse ``CREATE [TEMP] [VIRTUAL] TABLE [IF NOT EXISTS] [schema.]name (...) ...``.
 
     Table options after the list (``WITHOUT ROWID``, SQLite 3.8.2; ``STRICT``,
-    SQLite 3.37) are not read: the snapshot does not record them.
+    SQLite 3.37) are read by :func:`table_options`, on demand: a comparison
+    does not need them, a table rebuild does.
 
     Items of the column list that name no constraint keyword are read for
     their column name only: a schema's DDL is mostly such plain columns, and
@@ -405,6 +410,28 @@ def parse_create_table(sql: str) -> TableDef:
                 item.take()
         table.columns.append(ColumnDef(_name(first), _constraints(item), first.start, end))
     return table
+
+
+def table_options(table: TableDef) -> frozenset[str]:
+    """The options written after the column list: ``WITHOUT ROWID``, ``STRICT``."""
+    if table.body_span is None:
+        return frozenset()
+    sql = table.statement.sql
+    words = [t.keyword for t in tokenize(sql, table.body_span[1] + 1, len(sql)) if t.keyword]
+    found = {"STRICT"} if "STRICT" in words else set()
+    for i, word in enumerate(words[:-1]):
+        if word == "WITHOUT" and words[i + 1] == "ROWID":
+            found.add("WITHOUT ROWID")
+    return frozenset(found)
+
+
+def column_collation(column: ColumnDef, sql: str) -> str | None:
+    """The ``COLLATE`` name of a column definition, also where the parse skipped it."""
+    tokens = tokenize(sql, column.start, column.end)
+    for i, tok in enumerate(tokens[:-1]):
+        if tok.keyword == "COLLATE" and _is_name(tokens[i + 1]):
+            return _name(tokens[i + 1]).value
+    return None
 
 
 def parse_create_index(sql: str) -> IndexDef:
