@@ -50,7 +50,7 @@ from schemadiff.ops import (
 )
 
 if TYPE_CHECKING:
-    from schemadiff.runtime.migration import MigrationContext
+    from schemadiff.operations.target import MigrationTarget
 
 Implementation = Callable[["Operations", Any], Any]
 
@@ -61,7 +61,7 @@ class Operations:
     _implementations: dict[type[MigrateOperation], Implementation] = {}
     _registered: dict[str, type[MigrateOperation]] = {}
 
-    def __init__(self, migration_context: MigrationContext) -> None:
+    def __init__(self, migration_context: MigrationTarget) -> None:
         self.migration_context = migration_context
         self.impl = migration_context.impl
         #: plain directives SQLite's ALTER cannot do rebuild the table (see batch)
@@ -134,7 +134,7 @@ class Operations:
     def get_bind(self) -> Any:
         return self.migration_context.get_bind()
 
-    def get_context(self) -> MigrationContext:
+    def get_context(self) -> MigrationTarget:
         return self.migration_context
 
     @staticmethod

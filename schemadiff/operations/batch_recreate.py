@@ -31,6 +31,7 @@ import logging
 from typing import Any
 
 from sqlalchemy import MetaData, Table, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.schema import (
     AddConstraint,
     CreateIndex,
@@ -228,12 +229,10 @@ class SQLiteRecreate(Recreate):
                 )
         if not self.online:
             return
-        from schemadiff.runtime.sqlite_txn import foreign_keys_enforced
-
         referenced = bool(self.referencing) or any(
             f.refers_to(self.model.name, self.model.schema) for f in self.model.foreign_keys
         )
-        if referenced and foreign_keys_enforced(self.mc.get_bind()):
+        if referenced and _foreign_keys_enforced(self.mc.get_bind()):
             raise MigrationError(
                 f"Cannot rebuild '{self.model.full_name}': other rows refer to it and this "
                 "connection enforces foreign keys (PRAGMA foreign_keys=ON) inside a transaction "
@@ -412,3 +411,7 @@ def _pg_loop(statement: str) -> str:
         "DO $$ DECLARE r record; BEGIN "
         f"FOR r IN SELECT * FROM {PG_PARKED} LOOP EXECUTE {statement}; END LOOP; END $$"
     )
+
+
+def _foreign_keys_enforced(conn: Connection) -> bool:
+    return bool(conn.exec_driver_sql("PRAGMA foreign_keys").scalar())

@@ -1,7 +1,6 @@
 """Bookkeeping of an online run: the ledger, the journal, and the failure message.
 
-Kept apart from ``migration.py`` (the transactions and the version table)
-as a mixin of ``MigrationContext``: it reads the context's state and adds
+Kept apart from ``migration.py`` as a mixin of ``MigrationContext``: it reads the context's state and adds
 what a failed or interrupted run needs to say truthfully what it left
 (``schemadiff.runtime.ledger``, ``schemadiff.runtime.journal``).
 """
@@ -19,7 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from schemadiff.errors import MigrationError, SchemaDiffError
 from schemadiff.revisions.planner import apply_changes
 from schemadiff.runtime.journal import Journal
-from schemadiff.runtime.ledger import Ledger, shown
+from schemadiff.runtime.ledger import InterimCommit, Ledger, shown
 
 if TYPE_CHECKING:
     from schemadiff.revisions import Step
@@ -40,6 +39,8 @@ class Bookkeeping:
     #: the migration running now, and the version-table rows before it
     _step: tuple[Step, tuple[str, ...]] | None = None
     _journal: Journal | None = None
+    #: work committed before a migration's transaction ended (``Ledger.interim``)
+    interim_commits: list[InterimCommit]
 
     def get_bind(self) -> Connection:  # pragma: no cover - MigrationContext's
         raise NotImplementedError
@@ -73,7 +74,12 @@ class Bookkeeping:
         if self.as_sql or self.connection is None:
             yield
             return
-        ledger = Ledger(self.impl_backend_name(), bool(self.transactional_ddl), rows)
+        ledger = Ledger(
+            self.impl_backend_name(),
+            bool(self.transactional_ddl),
+            rows,
+            interim=self.interim_commits,
+        )
         ledger.before_early_commit = self._mark_unfinished_raw
         self._ledger = ledger
         try:
