@@ -90,6 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="revisions of the history the upgrade suite runs (default: %(default)s)",
     )
     parser.add_argument(
+        "--trivial-revisions",
+        type=int,
+        default=upgrade.DEFAULT_TRIVIAL,
+        help="revisions of the trivial history the upgrade suite also runs; 0 skips it "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
         "--output",
         type=Path,
         help="JSON file to write (default: benchmarks/results/bench-<UTC timestamp>.json)",
@@ -115,6 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "memory": not args.no_memory,
             "revisions": args.revisions,
             "upgrade_revisions": args.upgrade_revisions,
+            "trivial_revisions": args.trivial_revisions,
         },
     }
     sections = [f"Environment: {format_environment(info)}"]
@@ -133,7 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sections.append(revisions.format_results(suite))
 
     if "upgrade" in suites:
-        cases_up = upgrade.run_suite(backends, args.upgrade_revisions, args.repeat)
+        cases_up = upgrade.run_suite(
+            backends, args.upgrade_revisions, args.repeat, args.trivial_revisions
+        )
         data["upgrade"] = [case.as_dict() for case in cases_up]
         sections.append(upgrade.format_results(cases_up, args.repeat))
 

@@ -172,7 +172,11 @@ def referencing_keys(conn: Connection, name: str, schema: str | None) -> list[Re
     insp = inspect(conn)
     default = insp.default_schema_name
     out: list[ReferencingKey] = []
-    for (fk_schema, fk_table), fks in insp.get_multi_foreign_keys(schema=schema).items():
+    names = _sqlite_tables_naming(conn, name, schema)
+    if names is not None and not (set(names) - {name}):
+        return out
+    found = insp.get_multi_foreign_keys(schema=schema, filter_names=names)
+    for (fk_schema, fk_table), fks in found.items():
         if fk_table == name:
             continue  # the table's own (self-referencing) keys travel with it
         for fk in fks:
@@ -180,6 +184,25 @@ def referencing_keys(conn: Connection, name: str, schema: str | None) -> list[Re
             if spec.refers_to(name, schema):
                 out.append(ReferencingKey(fk_table, fk_schema, spec))
     return out
+
+
+def _sqlite_tables_naming(conn: Connection, name: str, schema: str | None) -> list[str] | None:
+    """SQLite: the tables whose DDL mentions ``name`` (None elsewhere: read them all).
+
+    SQLite reads foreign keys one table at a time, two statements each; a
+    key to ``name`` has to spell it in its table's DDL, so the others need
+    not be read.  ``LIKE`` ignores ASCII case, as SQLite's names do, and its
+    wildcards (``_``, ``%``) only widen the match.
+    """
+    if conn.dialect.name != "sqlite" or any(q in name for q in "\"'`]"):
+        return None  # a quote in the name is doubled in the DDL: read every table
+    master = "sqlite_master"
+    if schema is not None:
+        master = f"{conn.dialect.identifier_preparer.quote_identifier(schema)}.sqlite_master"
+    rows = conn.exec_driver_sql(
+        f"SELECT name FROM {master} WHERE type = 'table' AND sql LIKE ?", (f"%{name}%",)
+    )
+    return [row[0] for row in rows]
 
 
 def owned_sequences(conn: Connection, model: BatchTable) -> dict[str, str]:

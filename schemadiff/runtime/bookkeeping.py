@@ -19,6 +19,7 @@ from schemadiff.errors import MigrationError, SchemaDiffError
 from schemadiff.revisions.planner import apply_changes
 from schemadiff.runtime.journal import Journal
 from schemadiff.runtime.ledger import InterimCommit, Ledger, shown
+from schemadiff.runtime.version_writes import HeldUpdate
 
 if TYPE_CHECKING:
     from schemadiff.revisions import Step
@@ -39,6 +40,8 @@ class Bookkeeping:
     #: the migration running now, and the version-table rows before it
     _step: tuple[Step, tuple[str, ...]] | None = None
     _journal: Journal | None = None
+    #: a version update held back until the next statement or commit (online runs)
+    _held: HeldUpdate | None = None
     #: work committed before a migration's transaction ended (``Ledger.interim``)
     interim_commits: list[InterimCommit]
 
@@ -81,12 +84,30 @@ class Bookkeeping:
             interim=self.interim_commits,
         )
         ledger.before_early_commit = self._mark_unfinished_raw
-        self._ledger = ledger
+        held = HeldUpdate(self.version_table)
+        conn = self.connection
+        ledger.before_any = lambda: held.flush_raw(conn)
+        ledger.on_rollback = held.drop
+        self._ledger, self._held = ledger, held
         try:
-            with ledger.watching(self.connection):
+            with ledger.watching(conn):
                 yield
+                self._write_held()
         finally:
-            self._ledger = None
+            self._ledger, self._held = None, None
+            if held.held:  # a failure is on its way: write what env.py may still commit
+                with contextlib.suppress(Exception):
+                    held.flush_raw(conn)
+
+    def _write_held(self) -> None:
+        """Write a held version update now (through SQLAlchemy, outside any hook)."""
+        taken = self._held.take() if self._held is not None else None
+        if taken is not None:
+            from_rev, to_rev = taken
+            self._write_version_update(from_rev, to_rev)
+
+    def _write_version_update(self, from_rev: str | None, to_rev: str | None) -> None:
+        raise NotImplementedError  # pragma: no cover - VersionRows'
 
     def impl_backend_name(self) -> str:
         """The backend's name as users know it (MariaDB, not the dialect's 'mysql')."""

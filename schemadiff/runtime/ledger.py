@@ -145,6 +145,10 @@ class Ledger:
     internal: int = 0
     #: called before work of the running migration commits early (the journal)
     before_early_commit: Callable[[], None] | None = None
+    #: called before every statement and every commit (writes a held version update)
+    before_any: Callable[[], None] | None = None
+    #: called on every rollback (drops a held version update)
+    on_rollback: Callable[[], None] | None = None
     #: commits the running scripts made themselves, and autocommit blocks entered
     interim: list[InterimCommit] = field(default_factory=list)
     #: (revision, verb) whose script runs inside a transaction schemadiff began
@@ -253,6 +257,8 @@ class Ledger:
         """Listen to ``conn`` for the length of a run."""
 
         def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if self.before_any is not None:
+                self.before_any()
             self.before_statement(statement)
 
         def after(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
@@ -260,6 +266,8 @@ class Ledger:
 
         def commit(conn: Any) -> None:
             # fired before the DBAPI commit: a script's own commit is early work
+            if self.before_any is not None:
+                self.before_any()
             if self._script_acts():
                 self.record_interim("script commit")
             self._early_commit()
@@ -270,6 +278,8 @@ class Ledger:
                 conn.exec_driver_sql(self.sqlite_begin)
 
         def rollback(conn: Any) -> None:
+            if self.on_rollback is not None:
+                self.on_rollback()
             self.rolled_back()
 
         hooks: list[tuple[str, Callable[..., None]]] = [

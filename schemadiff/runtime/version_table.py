@@ -27,6 +27,7 @@ from sqlalchemy.sql.base import Executable
 
 from schemadiff.errors import MigrationError
 from schemadiff.runtime.transactions import Transactions
+from schemadiff.runtime.version_writes import rowcount_error
 
 
 def version_table(name: str = "schemadiff_version", schema: str | None = None) -> Table:
@@ -90,6 +91,11 @@ class VersionRows(Transactions):
             self._apply_version_change(kind, from_rev, to_rev)
 
     def _apply_version_change(self, kind: str, from_rev: str | None, to_rev: str | None) -> None:
+        held = self._held
+        if held is not None and kind == "update" and held.joins(from_rev):
+            held.hold(from_rev, to_rev)  # written before the next statement or commit
+            return
+        self._write_held()
         vt = self.version_table
         col = vt.c.version_num
         if kind == "insert":
@@ -98,17 +104,18 @@ class VersionRows(Transactions):
             result = self.execute(delete(vt).where(col == from_rev))
             self._check_rowcount(result, kind, from_rev)
         elif kind == "update":
-            result = self.execute(update(vt).values(version_num=to_rev).where(col == from_rev))
-            self._check_rowcount(result, kind, from_rev)
+            self._write_version_update(from_rev, to_rev)
         else:  # pragma: no cover - planner contract
             raise MigrationError(f"unknown version table change {kind!r}")
 
+    def _write_version_update(self, from_rev: str | None, to_rev: str | None) -> None:
+        col = self.version_table.c.version_num
+        stmt = update(self.version_table).values(version_num=to_rev).where(col == from_rev)
+        self._check_rowcount(self.execute(stmt), "update", from_rev)
+
     def _check_rowcount(self, result: Any, kind: str, rev: str | None) -> None:
         if result is not None and result.rowcount != 1:
-            raise MigrationError(
-                f"Online migration expected to match one row when {kind}-ing '{rev}' in "
-                f"'{self.version_table.name}'; {result.rowcount} found"
-            )
+            raise rowcount_error(self.version_table, kind, rev, result.rowcount)
 
     def _prepare_version_table(self, heads: Sequence[str], creates: bool) -> None:
         if self.as_sql:
