@@ -134,12 +134,21 @@ class Bookkeeping:
 
         Its DDL is already committed; keeping the version row pending until
         the end of the run would let a later failure roll the row back while
-        the schema keeps the DDL, and the next run would apply it twice.
+        the schema keeps the DDL, and the next run would apply it twice.  A
+        migration of which nothing became durable (no DDL, no commit of its
+        own) stays in the transaction: a later failure undoes it whole.
         """
         if self.transactional_ddl or self.as_sql or self._transaction is None:
             return
-        self._transaction.commit()
-        self._transaction = self.get_bind().begin()
+        if self._ledger is not None and not self._ledger.step_committed:
+            return
+        self._write_held()
+        conn = self.get_bind()
+        # after a script's own commit, the live transaction is the one SQLAlchemy began
+        live = conn.get_transaction()
+        if live is not None and live.is_active:
+            live.commit()
+        self._transaction = conn.begin()
 
     def _failure(self, step: Step, exc: BaseException, rows: tuple[str, ...]) -> MigrationError:
         """A message naming the revision, its file, the error, the statement, and what stayed."""

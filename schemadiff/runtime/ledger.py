@@ -157,6 +157,8 @@ class Ledger:
     sqlite_begin: str | None = None
     #: True while schemadiff itself begins or ends a transaction
     own: bool = False
+    #: work of the last migration begun became durable before it ended
+    step_committed: bool = False
 
     def __post_init__(self) -> None:
         self.rows = self.committed_rows
@@ -164,6 +166,7 @@ class Ledger:
     # -- what the run does ------------------------------------------------------
     def begin_step(self, revision: str) -> None:
         self.step, self.kept, self.pending = revision, [], []
+        self.step_committed = False
 
     def end_step(self, rows: Sequence[str]) -> None:
         if self.step is not None:
@@ -241,6 +244,8 @@ class Ledger:
             self.before_early_commit()
 
     def _commit(self, reason: str) -> None:
+        if self.step is not None:
+            self.step_committed = True
         self.kept.extend(Kept(s, reason) for s in self.pending)
         self.pending = []
         self.committed_rows = self.rows

@@ -125,6 +125,7 @@ class Transactions(Bookkeeping):
                 try:
                     self._sqlite_begin(conn)
                     yield
+                    self._write_held()
                     fk_check()
                 except BaseException:
                     self._end(rollback=True)
@@ -148,6 +149,8 @@ class Transactions(Bookkeeping):
             conn.exec_driver_sql("BEGIN")
 
     def _end(self, rollback: bool) -> None:
+        if self._transaction is not None and not rollback:
+            self._write_held()
         trans, self._transaction = self._transaction, None
         if trans is None:
             return
@@ -200,6 +203,7 @@ class Transactions(Bookkeeping):
         ledger = self._ledger
         if ledger is not None:
             ledger.record_interim("autocommit_block")
+        self._write_held()
         self._mark_unfinished()  # journal: this migration's work commits before its version row
         with self._ours():
             if conn.in_transaction():
