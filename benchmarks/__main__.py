@@ -16,11 +16,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import compare, revisions, startup, upgrade
+from benchmarks import check_scale, compare, revisions, startup, upgrade
 from benchmarks.report import RESULTS_DIR, environment_info, format_environment, log
 
-SUITES = ("compare", "revisions", "upgrade", "startup")
-#: run without --suite; the upgrade suite (about 15 min for three backends) is asked for
+SUITES = ("compare", "revisions", "upgrade", "startup", "check")
+#: run without --suite; the upgrade and check suites (long: creating 10,000 tables alone
+#: takes minutes) are asked for
 DEFAULT_SUITES = ("compare", "revisions", "startup")
 
 
@@ -90,6 +91,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="revisions of the history the upgrade suite runs (default: %(default)s)",
     )
     parser.add_argument(
+        "--trivial-revisions",
+        type=int,
+        default=upgrade.DEFAULT_TRIVIAL,
+        help="revisions of the trivial history the upgrade suite also runs; 0 skips it "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--alembic-max-tables",
+        type=int,
+        default=check_scale.ALEMBIC_MAX_TABLES,
+        help="check suite: largest schema Alembic is run on (default: %(default)s)",
+    )
+    parser.add_argument(
         "--output",
         type=Path,
         help="JSON file to write (default: benchmarks/results/bench-<UTC timestamp>.json)",
@@ -115,6 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "memory": not args.no_memory,
             "revisions": args.revisions,
             "upgrade_revisions": args.upgrade_revisions,
+            "trivial_revisions": args.trivial_revisions,
         },
     }
     sections = [f"Environment: {format_environment(info)}"]
@@ -133,7 +148,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sections.append(revisions.format_results(suite))
 
     if "upgrade" in suites:
-        cases_up = upgrade.run_suite(backends, args.upgrade_revisions, args.repeat)
+        cases_up = upgrade.run_suite(
+            backends, args.upgrade_revisions, args.repeat, args.trivial_revisions
+        )
         data["upgrade"] = [case.as_dict() for case in cases_up]
         sections.append(upgrade.format_results(cases_up, args.repeat))
 
@@ -141,6 +158,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         cases_start = startup.run_suite(backends, args.repeat)
         data["startup"] = [case.as_dict() for case in cases_start]
         sections.append(startup.format_results(cases_start, args.repeat))
+
+    if "check" in suites:
+        cases_check = check_scale.run_suite(backends, args.repeat, args.alembic_max_tables)
+        data["check"] = [case.as_dict() for case in cases_check]
+        sections.append(check_scale.format_results(cases_check, args.repeat))
 
     total = time.perf_counter() - started
     data["total_seconds"] = total

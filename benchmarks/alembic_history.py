@@ -26,7 +26,7 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["HistoryRevision", "plan_history", "write_history_project"]
+__all__ = ["HistoryRevision", "plan_history", "write_history_project", "write_trivial_project"]
 
 KINDS = (
     "table",
@@ -346,3 +346,33 @@ def dump_catalog(url: str) -> dict[str, object]:
     finally:
         engine.dispose()
     return out
+
+
+#: env.py of the trivial history: the template's default, one transaction for the run
+TRIVIAL_ENV_PY = ENV_PY.replace("            transaction_per_migration=True,\n", "")
+
+
+def _trivial_script(index: int) -> str:
+    rev = _rev_id(index)
+    down = repr(_rev_id(index - 1)) if index > 1 else "None"
+    return (
+        f'"""trivial step {index}\n\nRevision ID: {rev}\n"""\n'
+        "from alembic import op\nimport sqlalchemy as sa\n\n"
+        f"revision = {rev!r}\ndown_revision = {down}\n"
+        "branch_labels = None\ndepends_on = None\n\n\n"
+        "def upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"
+    )
+
+
+def write_trivial_project(root: Path, url: str, count: int) -> None:
+    """An Alembic project of ``count`` revisions in a line, each doing nothing.
+
+    What such a run measures is the tool's own cost per revision: reading
+    and importing the script, walking the graph, moving the version row.
+    """
+    versions = root / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (root / "alembic.ini").write_text(INI.format(url=url.replace("%", "%%"), level="WARNING"))
+    (root / "migrations" / "env.py").write_text(TRIVIAL_ENV_PY)
+    for index in range(1, count + 1):
+        (versions / f"{_rev_id(index)}_trivial_step_{index}.py").write_text(_trivial_script(index))

@@ -25,7 +25,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from benchmarks.alembic_history import dump_catalog, write_history_project
+from benchmarks.alembic_history import (
+    dump_catalog,
+    write_history_project,
+    write_trivial_project,
+)
 from benchmarks.compare import scratch_engine
 from benchmarks.report import (
     TOOLS,
@@ -39,6 +43,8 @@ from benchmarks.report import (
 )
 
 DEFAULT_REVISIONS = 300
+#: revisions of the trivial history (each ``upgrade()`` is ``pass``)
+DEFAULT_TRIVIAL = 5000
 TIMEOUT = 900
 
 
@@ -46,6 +52,8 @@ TIMEOUT = 900
 class UpgradeCase(BothTools):
     backend: str
     revisions: int
+    #: "realistic" (``alembic_history``) or "trivial" (revisions that do nothing)
+    history: str = "realistic"
     times: dict[str, list[float]] = field(default_factory=no_times)
     same_schema: bool | None = None
     error: str | None = None
@@ -81,8 +89,8 @@ def _timed(tool: str, project: Path) -> float:
     return elapsed
 
 
-def run_case(backend: str, revisions: int, repeat: int) -> UpgradeCase:
-    case = UpgradeCase(backend, revisions)
+def run_case(backend: str, revisions: int, repeat: int, history: str = "realistic") -> UpgradeCase:
+    case = UpgradeCase(backend, revisions, history)
     try:
         with (
             scratch_engine(backend, revisions) as engine,
@@ -91,7 +99,10 @@ def run_case(backend: str, revisions: int, repeat: int) -> UpgradeCase:
             url = engine.url.render_as_string(hide_password=False)
             original = Path(tmp) / "alembic_project"
             original.mkdir()
-            write_history_project(original, url, revisions, log_level="WARNING")
+            if history == "trivial":
+                write_trivial_project(original, url, revisions)
+            else:
+                write_history_project(original, url, revisions, log_level="WARNING")
             moved = Path(tmp) / "schemadiff_project"
             shutil.copytree(original, moved)
             subprocess.run(
@@ -108,7 +119,7 @@ def run_case(backend: str, revisions: int, repeat: int) -> UpgradeCase:
                     elapsed = _timed(tool, moved if tool == "schemadiff" else original)
                     if run:
                         case.times[tool].append(elapsed)
-                        log(f"  upgrade {backend} {revisions} {tool}: {elapsed:.2f}s")
+                        log(f"  upgrade {backend} {history} {revisions} {tool}: {elapsed:.2f}s")
                     if run == repeat:
                         catalogs[tool] = dump_catalog(url)
             _wipe(engine)
@@ -119,19 +130,27 @@ def run_case(backend: str, revisions: int, repeat: int) -> UpgradeCase:
     return case
 
 
-def run_suite(backends: list[str], revisions: int, repeat: int) -> list[UpgradeCase]:
-    return [run_case(backend, revisions, repeat) for backend in backends]
+def run_suite(
+    backends: list[str], revisions: int, repeat: int, trivial: int = DEFAULT_TRIVIAL
+) -> list[UpgradeCase]:
+    cases = [run_case(backend, revisions, repeat) for backend in backends]
+    if trivial:
+        cases += [run_case(backend, trivial, repeat, "trivial") for backend in backends]
+    return cases
 
 
 def format_results(cases: list[UpgradeCase], repeat: int) -> str:
     rows = []
     for case in cases:
         if case.error:
-            rows.append([case.backend, str(case.revisions), "error", "", "", case.error[:60]])
+            rows.append(
+                [case.backend, case.history, str(case.revisions), "error", "", "", case.error[:60]]
+            )
             continue
         rows.append(
             [
                 case.backend,
+                case.history,
                 str(case.revisions),
                 fmt_seconds(case.median("schemadiff")),
                 fmt_seconds(case.median("alembic")),
@@ -139,8 +158,13 @@ def format_results(cases: list[UpgradeCase], repeat: int) -> str:
                 "yes" if case.same_schema else "NO",
             ]
         )
-    headers = ["backend", "revisions", "schemadiff", "Alembic", "time ratio", "same schema"]
-    return (
-        f"upgrade head of a realistic history, whole process (median of {repeat}):\n"
-        + format_table(headers, rows)
-    )
+    headers = [
+        "backend",
+        "history",
+        "revisions",
+        "schemadiff",
+        "Alembic",
+        "time ratio",
+        "same schema",
+    ]
+    return f"upgrade head, whole process (median of {repeat}):\n" + format_table(headers, rows)

@@ -42,10 +42,13 @@ def _move(
     starting_rev, target = split_range(graph, revision, sql)
 
     def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
-        mc.preload(graph)
+        from schemadiff.runtime.runner import Runner
+
+        runner = Runner(mc)
+        runner.preload(graph)
         with mc.run_lock():  # the version table is read under the lock
             steps = plan(graph, mc.get_current_heads(), target)
-            mc.run_steps(steps, kw, replan=lambda rows: plan(graph, rows, target))
+            runner.run_steps(steps, kw, replan=lambda rows: plan(graph, rows, target))
 
     run_env(
         config,
@@ -82,11 +85,14 @@ def stamp(
         raise CommandError("Range revision not allowed")
 
     def fn(mc: MigrationContext, kw: dict[str, Any]) -> None:
-        mc.preload(graph)
+        from schemadiff.runtime.runner import Runner
+
+        runner = Runner(mc)
+        runner.preload(graph)
         # Planned from the rows read under the run lock (and again inside the
         # writing transaction), so a concurrent upgrade cannot move the rows
         # between reading and writing them.
-        mc.stamp(lambda rows: plan_stamp(graph, rows, targets, purge))
+        runner.stamp(lambda rows: plan_stamp(graph, rows, targets, purge))
 
     run_env(
         config,

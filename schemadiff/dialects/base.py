@@ -9,8 +9,9 @@ dialect name themselves.
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -36,6 +37,10 @@ class DropConstraintPlan:
 
     type_: str | None
     then_drop_index: str | None = None
+
+
+def _nothing() -> None:
+    return None
 
 
 class DialectImpl:
@@ -73,6 +78,34 @@ class DialectImpl:
 
     #: DROP INDEX names its table (MySQL)
     drop_index_needs_table: ClassVar[bool] = False
+    #: an integer key with a sequence default is SERIAL, so a rebuilt table keeps
+    #: the DEFAULT nextval(...) rather than asking for a second SERIAL (PostgreSQL)
+    serial_defaults: ClassVar[bool] = False
+    #: how an offline script opens a transaction
+    offline_begin: ClassVar[str] = "BEGIN;"
+    #: ``autocommit_block`` switches the connection to AUTOCOMMIT isolation (not
+    #: SQLite, whose driver is in manual mode for a migration: a COMMIT is enough)
+    autocommit_by_isolation: ClassVar[bool] = True
+
+    # -- the migration transaction -------------------------------------------------
+    def transaction_scope(
+        self, conn: Connection
+    ) -> contextlib.AbstractContextManager[Callable[[], None]]:
+        """Entered around each migration transaction; yields a check to run right
+        before its COMMIT (SQLite: deferred foreign-key enforcement)."""
+        return contextlib.nullcontext(_nothing)
+
+    def explicit_begin(self, lock_run: bool) -> str | None:
+        """The BEGIN schemadiff issues itself where the driver does not (SQLite);
+        ``lock_run``: the run writes, and the BEGIN takes the write lock."""
+        return None
+
+    def begin_transaction(self, conn: Connection, *, lock_run: bool, lock_timeout: float) -> None:
+        """Right after SQLAlchemy's ``begin()``: issue ``explicit_begin``, waiting
+        visibly for a lock it takes."""
+        statement = self.explicit_begin(lock_run)
+        if statement is not None:
+            conn.exec_driver_sql(statement)
 
     def sequence_position_sql(self, quoted_name: str) -> str:
         return f"SELECT last_value FROM {quoted_name}"
@@ -80,9 +113,7 @@ class DialectImpl:
     @property
     def display_name(self) -> str:
         """The backend's name as users know it, for messages."""
-        return {"postgresql": "PostgreSQL", "sqlite": "SQLite", "mysql": "MySQL"}.get(
-            self.name, self.dialect.name
-        )
+        return self.dialect.name
 
     # -- what a backend looks up on the live database before an ALTER --------------
     def complete_alter_column(self, bind: Connection | None, op: AlterColumnOp) -> AlterColumnOp:

@@ -78,15 +78,18 @@ def _as_rebuilt(
     keys to the default schema saying so, when the batch names one), without
     the indexes that come with a key, and with PostgreSQL's SERIAL kept as its
     ``DEFAULT nextval(...)`` (never a second SERIAL)."""
+    from schemadiff.dialects import impl_for
+
+    impl = impl_for(dialect)
     unique_names = {u.name for u in snap.uniques if u.name}
     indexes = tuple(
         ix
         for ix in snap.indexes
         if not (isinstance(ix.source, dict) and ix.source.get("duplicates_constraint"))
-        and not (dialect.name in ("mysql", "mariadb") and ix.unique and ix.name in unique_names)
+        and not (impl.unique_constraint_is_index and ix.unique and ix.name in unique_names)
     )
     columns = snap.columns
-    if dialect.name == "postgresql":
+    if impl.serial_defaults:
         columns = tuple(
             dataclasses.replace(c, autoincrement=False) if c.server_default is not None else c
             for c in columns
@@ -117,47 +120,41 @@ def referencing_keys(conn: Connection, name: str, schema: str | None) -> list[Re
     them first in one catalog statement (``backends.<name>.batch``),
     PostgreSQL reads every key of the schema in one statement anyway.
     """
-    insp = inspect(conn)
-    default = insp.default_schema_name
-    found: list[tuple[str, str | None, ForeignKeySnapshot]] = []
-    if conn.dialect.name == "sqlite":
-        from schemadiff.backends.sqlite.batch import referring_keys
+    from schemadiff.plugins import default_registries
 
-        found = [(table, schema, key) for table, key in referring_keys(conn, name, schema, default)]
-    else:
-        kw: dict[str, Any] = {"schema": schema}
-        if conn.dialect.name in ("mysql", "mariadb"):
-            from schemadiff.backends.mysql.batch import referring_tables
-
-            kw["filter_names"] = referring_tables(conn, name, schema)
-            if not kw["filter_names"]:
-                return []
-        for (fk_schema, fk_table), fks in insp.get_multi_foreign_keys(**kw).items():
-            if fk_table == name:
-                continue  # the table's own (self-referencing) keys travel with it
-            for fk in fks:
-                key = snapshot_fk(fk, default)
-                if schema is not None and fk.get("referred_schema") == default:
-                    key = dataclasses.replace(key, referred_schema=default)
-                found.append((fk_table, fk_schema, key))
+    default = inspect(conn).default_schema_name
+    dialect = conn.dialect.name
+    reader = default_registries().backend(dialect).get("referring_keys", dialect)
+    found: list[tuple[str, str | None, ForeignKeySnapshot]] = (
+        reader(conn, name, schema, default)
+        if reader is not None
+        else keys_of_tables(conn, name, schema, default)
+    )
     return [ReferencingKey(t, s, k) for t, s, k in found if refers_to(k, name, schema)]
 
 
-def owned_sequences(conn: Connection, rebuild: Rebuild) -> dict[str, str]:
-    """PostgreSQL: column -> sequence for columns whose default draws from a sequence
-    the old table owns (SERIAL); the sequence must outlive the old table."""
-    out: dict[str, str] = {}
-    for col in rebuild.table.columns:
-        source = rebuild.sources.get(col.name)
-        if not source or not col.server_default or not _NEXTVAL.search(col.server_default):
+def keys_of_tables(
+    conn: Connection,
+    name: str,
+    schema: str | None,
+    default: str | None,
+    tables: list[str] | None = None,
+) -> list[tuple[str, str | None, ForeignKeySnapshot]]:
+    """``(table, schema, key)`` for the foreign keys of ``tables`` (all of the
+    schema's when None) but ``name``'s own, which travel with it."""
+    kw: dict[str, Any] = {"schema": schema}
+    if tables is not None:
+        kw["filter_names"] = tables
+    found: list[tuple[str, str | None, ForeignKeySnapshot]] = []
+    for (fk_schema, fk_table), fks in inspect(conn).get_multi_foreign_keys(**kw).items():
+        if fk_table == name:
             continue
-        seq = conn.execute(
-            text("SELECT pg_get_serial_sequence(:t, :c)"),
-            {"t": rebuild.full_name, "c": source},
-        ).scalar()
-        if seq:
-            out[source] = seq
-    return out
+        for fk in fks:
+            key = snapshot_fk(fk, default)
+            if schema is not None and fk.get("referred_schema") == default:
+                key = dataclasses.replace(key, referred_schema=default)
+            found.append((fk_table, fk_schema, key))
+    return found
 
 
 def _mariadb_column_checks(conn: Connection, snap: TableSnapshot) -> TableSnapshot:

@@ -24,14 +24,14 @@ from schemadiff.errors import CommandError
 
 if TYPE_CHECKING:
     from schemadiff.operations.base import Operations
-    from schemadiff.runtime.migration import MigrationContext
+    from schemadiff.operations.target import MigrationTarget
 
 #: what ``op.create_index`` and ``op.create_check_constraint`` take for an expression
 Expression = str | ColumnElement[Any] | TextClause
 
 
 class OperationsCore:
-    def __init__(self, migration_context: MigrationContext) -> None:
+    def __init__(self, migration_context: MigrationTarget) -> None:
         self.migration_context = migration_context
         self.impl = migration_context.impl
         #: plain directives SQLite's ALTER cannot do rebuild the table (see batch)
@@ -68,7 +68,7 @@ class OperationsCore:
     def get_bind(self) -> Connection:
         return self.migration_context.get_bind()
 
-    def get_context(self) -> MigrationContext:
+    def get_context(self) -> MigrationTarget:
         return self.migration_context
 
     @staticmethod

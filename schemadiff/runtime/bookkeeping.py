@@ -1,7 +1,6 @@
 """Bookkeeping of an online run: the ledger, the journal, and the failure message.
 
-Kept apart from ``migration.py`` (the transactions and the version table)
-as a mixin of ``MigrationContext``: it reads the context's state and adds
+Kept apart from ``migration.py`` as a mixin of ``MigrationContext``: it reads the context's state and adds
 what a failed or interrupted run needs to say truthfully what it left
 (``schemadiff.runtime.ledger``, ``schemadiff.runtime.journal``).
 """
@@ -19,9 +18,11 @@ from sqlalchemy.exc import DBAPIError
 from schemadiff.errors import MigrationError, SchemaDiffError
 from schemadiff.revisions.planner import apply_changes
 from schemadiff.runtime.journal import Journal
-from schemadiff.runtime.ledger import Ledger, shown
+from schemadiff.runtime.ledger import InterimCommit, Ledger, shown
+from schemadiff.runtime.version_writes import HeldUpdate
 
 if TYPE_CHECKING:
+    from schemadiff.dialects.base import DialectImpl
     from schemadiff.revisions import Step
 
 
@@ -29,6 +30,7 @@ class Bookkeeping:
     """What ``MigrationContext`` keeps to describe a failure; see the module docstring."""
 
     dialect: Dialect
+    impl: DialectImpl
     connection: Connection | None
     as_sql: bool
     transactional_ddl: bool | None
@@ -40,6 +42,10 @@ class Bookkeeping:
     #: the migration running now, and the version-table rows before it
     _step: tuple[Step, tuple[str, ...]] | None = None
     _journal: Journal | None = None
+    #: a version update held back until the next statement or commit (online runs)
+    _held: HeldUpdate | None = None
+    #: work committed before a migration's transaction ended (``Ledger.interim``)
+    interim_commits: list[InterimCommit]
 
     def get_bind(self) -> Connection:  # pragma: no cover - MigrationContext's
         raise NotImplementedError
@@ -73,22 +79,41 @@ class Bookkeeping:
         if self.as_sql or self.connection is None:
             yield
             return
-        ledger = Ledger(self.impl_backend_name(), bool(self.transactional_ddl), rows)
+        ledger = Ledger(
+            self.impl_backend_name(),
+            bool(self.transactional_ddl),
+            rows,
+            interim=self.interim_commits,
+        )
         ledger.before_early_commit = self._mark_unfinished_raw
-        self._ledger = ledger
+        held = HeldUpdate(self.version_table)
+        conn = self.connection
+        ledger.before_any = lambda: held.flush_raw(conn)
+        ledger.on_rollback = held.drop
+        self._ledger, self._held = ledger, held
         try:
-            with ledger.watching(self.connection):
+            with ledger.watching(conn):
                 yield
+                self._write_held()
         finally:
-            self._ledger = None
+            self._ledger, self._held = None, None
+            if held.held:  # a failure is on its way: write what env.py may still commit
+                with contextlib.suppress(Exception):
+                    held.flush_raw(conn)
+
+    def _write_held(self) -> None:
+        """Write a held version update now (through SQLAlchemy, outside any hook)."""
+        taken = self._held.take() if self._held is not None else None
+        if taken is not None:
+            from_rev, to_rev = taken
+            self._write_version_update(from_rev, to_rev)
+
+    def _write_version_update(self, from_rev: str | None, to_rev: str | None) -> None:
+        raise NotImplementedError  # pragma: no cover - VersionRows'
 
     def impl_backend_name(self) -> str:
         """The backend's name as users know it (MariaDB, not the dialect's 'mysql')."""
-        if self.dialect.name == "mysql":
-            return "MariaDB" if getattr(self.dialect, "is_mariadb", False) else "MySQL"
-        return {"postgresql": "PostgreSQL", "sqlite": "SQLite"}.get(
-            self.dialect.name, self.dialect.name
-        )
+        return self.impl.display_name
 
     def _drop_journal_if_empty(self) -> None:
         """A run that ends well leaves no empty journal table behind."""
@@ -107,12 +132,21 @@ class Bookkeeping:
 
         Its DDL is already committed; keeping the version row pending until
         the end of the run would let a later failure roll the row back while
-        the schema keeps the DDL, and the next run would apply it twice.
+        the schema keeps the DDL, and the next run would apply it twice.  A
+        migration of which nothing became durable (no DDL, no commit of its
+        own) stays in the transaction: a later failure undoes it whole.
         """
         if self.transactional_ddl or self.as_sql or self._transaction is None:
             return
-        self._transaction.commit()
-        self._transaction = self.get_bind().begin()
+        if self._ledger is not None and not self._ledger.step_committed:
+            return
+        self._write_held()
+        conn = self.get_bind()
+        # after a script's own commit, the live transaction is the one SQLAlchemy began
+        live = conn.get_transaction()
+        if live is not None and live.is_active:
+            live.commit()
+        self._transaction = conn.begin()
 
     def _failure(self, step: Step, exc: BaseException, rows: tuple[str, ...]) -> MigrationError:
         """A message naming the revision, its file, the error, the statement, and what stayed."""

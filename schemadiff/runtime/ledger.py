@@ -19,6 +19,15 @@ A ``ROLLBACK`` drops what is pending.  At the moment of a failure the
 pending part is what the rollback that follows will undo; everything else
 stayed, and ``describe`` says so, statement by statement for the migration
 that failed.
+
+The same listeners follow a script that commits on its own: scripts written
+for the seeds' tool may call ``op.get_bind().commit()`` in the middle of
+``upgrade()`` and go on.  Each such commit (and each ``autocommit_block()``
+entered) is kept as an ``InterimCommit``, and on SQLite, whose driver runs
+in manual transaction mode during a migration (``sqlite_txn``), the
+``BEGIN`` the driver no longer issues follows at once, so the rest of the
+script is transactional again.  One watcher, so the journal, the failure
+message and ``interim_commits`` cannot disagree about what was committed.
 """
 
 from __future__ import annotations
@@ -27,7 +36,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
@@ -50,6 +59,9 @@ KEPT_IMPLICIT = "{backend} DDL is not transactional: committed as it ran"
 KEPT_AUTOCOMMIT = "ran in autocommit_block()"
 KEPT_COMMIT = "committed by the script's own commit"
 KEPT_BEFORE_DDL = "committed by {backend} before a later DDL statement"
+
+#: why work was committed before the migration's transaction ended
+CommitCause = Literal["script commit", "autocommit_block"]
 
 
 def first_word(statement: str) -> str:
@@ -88,6 +100,19 @@ def shown(statement: str) -> str:
     return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 3] + "..."
 
 
+@dataclass(frozen=True)
+class InterimCommit:
+    """Work made permanent in the middle of a migration: a rollback will not undo it.
+
+    ``revision`` is the revision whose ``upgrade()``/``downgrade()`` was
+    running; ``verb`` says which of the two.
+    """
+
+    revision: str
+    verb: str
+    cause: CommitCause
+
+
 @dataclass
 class Kept:
     """A statement of the failing migration that stayed committed, and why."""
@@ -120,6 +145,20 @@ class Ledger:
     internal: int = 0
     #: called before work of the running migration commits early (the journal)
     before_early_commit: Callable[[], None] | None = None
+    #: called before every statement and every commit (writes a held version update)
+    before_any: Callable[[], None] | None = None
+    #: called on every rollback (drops a held version update)
+    on_rollback: Callable[[], None] | None = None
+    #: commits the running scripts made themselves, and autocommit blocks entered
+    interim: list[InterimCommit] = field(default_factory=list)
+    #: (revision, verb) whose script runs inside a transaction schemadiff began
+    watched: tuple[str, str] | None = None
+    #: the statement that starts a transaction in SQLite's manual mode, else None
+    sqlite_begin: str | None = None
+    #: True while schemadiff itself begins or ends a transaction
+    own: bool = False
+    #: work of the last migration begun became durable before it ended
+    step_committed: bool = False
 
     def __post_init__(self) -> None:
         self.rows = self.committed_rows
@@ -127,6 +166,7 @@ class Ledger:
     # -- what the run does ------------------------------------------------------
     def begin_step(self, revision: str) -> None:
         self.step, self.kept, self.pending = revision, [], []
+        self.step_committed = False
 
     def end_step(self, rows: Sequence[str]) -> None:
         if self.step is not None:
@@ -137,6 +177,31 @@ class Ledger:
     def version_rows(self, rows: Sequence[str]) -> None:
         """The version table now says ``rows`` inside the open transaction."""
         self.rows = tuple(rows)
+
+    @contextmanager
+    def watching_script(self, revision: str, verb: str, sqlite_begin: str | None) -> Iterator[None]:
+        """While a script runs in schemadiff's transaction: its own commits are interim."""
+        self.watched, self.sqlite_begin = (revision, verb), sqlite_begin
+        try:
+            yield
+        finally:
+            self.watched, self.sqlite_begin = None, None
+
+    @contextmanager
+    def ours(self) -> Iterator[None]:
+        """Around schemadiff's own begin/commit: not the script's doing."""
+        saved, self.own = self.own, True
+        try:
+            yield
+        finally:
+            self.own = saved
+
+    def record_interim(self, cause: CommitCause) -> None:
+        if self.watched is not None:
+            self.interim.append(InterimCommit(*self.watched, cause))
+
+    def _script_acts(self) -> bool:
+        return self.watched is not None and not self.own and not self.autocommit
 
     @contextmanager
     def bookkeeping(self) -> Iterator[None]:
@@ -179,6 +244,8 @@ class Ledger:
             self.before_early_commit()
 
     def _commit(self, reason: str) -> None:
+        if self.step is not None:
+            self.step_committed = True
         self.kept.extend(Kept(s, reason) for s in self.pending)
         self.pending = []
         self.committed_rows = self.rows
@@ -195,6 +262,8 @@ class Ledger:
         """Listen to ``conn`` for the length of a run."""
 
         def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if self.before_any is not None:
+                self.before_any()
             self.before_statement(statement)
 
         def after(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
@@ -202,10 +271,20 @@ class Ledger:
 
         def commit(conn: Any) -> None:
             # fired before the DBAPI commit: a script's own commit is early work
+            if self.before_any is not None:
+                self.before_any()
+            if self._script_acts():
+                self.record_interim("script commit")
             self._early_commit()
             self.committed()
 
+        def begin(conn: Connection) -> None:
+            if self.sqlite_begin and self._script_acts():
+                conn.exec_driver_sql(self.sqlite_begin)
+
         def rollback(conn: Any) -> None:
+            if self.on_rollback is not None:
+                self.on_rollback()
             self.rolled_back()
 
         hooks: list[tuple[str, Callable[..., None]]] = [
@@ -213,6 +292,7 @@ class Ledger:
             ("after_cursor_execute", after),
             ("commit", commit),
             ("rollback", rollback),
+            ("begin", begin),
         ]
         for name, fn in hooks:
             event.listen(conn, name, fn)

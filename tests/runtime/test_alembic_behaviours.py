@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from schemadiff import command
 from schemadiff.errors import MigrationError
 from schemadiff.runtime import migration as migration_module
-from schemadiff.runtime.script_commits import InterimCommit
+from schemadiff.runtime.ledger import InterimCommit
 from tests.helpers import make_project
 
 HEADER = '''"""{message}"""

@@ -35,6 +35,11 @@ class MySQLImpl(DialectImpl):
     sequence_no_cycle: ClassVar[str] = "NOCYCLE"
 
     drop_index_needs_table: ClassVar[bool] = True
+    offline_begin: ClassVar[str] = "START TRANSACTION;"
+
+    @property
+    def display_name(self) -> str:
+        return "MariaDB" if getattr(self.dialect, "is_mariadb", False) else "MySQL"
 
     def sequence_position_sql(self, quoted_name: str) -> str:
         return f"SELECT next_not_cached_value FROM {quoted_name}"

@@ -22,7 +22,7 @@ def setup(registries: Registries) -> None:
         "postgresql", "schemadiff.backends.postgresql.objects:read_postgresql_objects"
     )
     backends.add(
-        "recreate", "postgresql", "schemadiff.operations.batch_recreate:PostgresqlRecreate"
+        "recreate", "postgresql", "schemadiff.backends.postgresql.batch:PostgresqlRecreate"
     )
     backends.add_run_lock("postgresql", "schemadiff.backends.postgresql.run_lock:PostgresqlRunLock")
     backends.add(

@@ -34,6 +34,8 @@ class PostgresqlImpl(DialectImpl):
     reflects_index_modifiers: ClassVar[bool] = True
     compares_fk_deferrability: ClassVar[bool] = True
     named_enum_types: ClassVar[bool] = True
+    serial_defaults: ClassVar[bool] = True
+    display_name = "PostgreSQL"
 
     def index_option_signature(self, index: Any) -> tuple[Any, ...]:
         return index_option_signature(index)

@@ -17,6 +17,7 @@ def setup(registries: Registries) -> None:
     backends = registries.backends
     backends.add_dialect("sqlite", "schemadiff.backends.sqlite.dialect:SQLiteImpl")
     backends.add_reflector("sqlite", "schemadiff.backends.sqlite.catalog:reflect_sqlite_tables")
+    backends.add("referring_keys", "sqlite", "schemadiff.backends.sqlite.batch:referring_keys")
     backends.add("recreate", "sqlite", "schemadiff.backends.sqlite.batch:SQLiteRecreate")
     # the same reader, asked with detailed=True, reads what a batch rebuild needs
     backends.add(

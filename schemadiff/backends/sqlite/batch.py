@@ -28,8 +28,8 @@ __all__ = ["SQLiteRecreate", "referring_keys"]
 
 def referring_keys(
     conn: Connection, name: str, schema: str | None, default_schema: str | None
-) -> list[tuple[str, ForeignKeySnapshot]]:
-    """``(table, key)`` for each key of another table that names ``name``."""
+) -> list[tuple[str, str | None, ForeignKeySnapshot]]:
+    """``(table, schema, key)`` for each key of another table that names ``name``."""
     quote = conn.dialect.identifier_preparer.quote_identifier
     master = f"{quote(schema)}.sqlite_master" if schema else "main.sqlite_master"
     tables = list(
@@ -44,7 +44,7 @@ def referring_keys(
         return []
     key_schema = None if schema == default_schema else schema
     snaps = reflect_sqlite_tables(conn, schema, key_schema, tables, default_schema, detailed=True)
-    return [(snap.name, fk) for snap in snaps.values() for fk in snap.foreign_keys]
+    return [(snap.name, schema, fk) for snap in snaps.values() for fk in snap.foreign_keys]
 
 
 class SQLiteRecreate(Recreate):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import CheckConstraint, Column
@@ -9,6 +11,8 @@ from sqlalchemy import CheckConstraint, Column
 from schemadiff.dialects.base import DialectImpl
 
 if TYPE_CHECKING:  # annotations only: the runner needs no ops package to connect
+    from sqlalchemy.engine import Connection
+
     from schemadiff.ops.schema_ops import AlterColumnOp
 
 
@@ -21,6 +25,29 @@ class SQLiteImpl(DialectImpl):
     reflects_expression_indexes: ClassVar[bool] = False
     inline_column_constraints: ClassVar[bool] = True
     column_exists_guards: ClassVar[bool] = False
+    autocommit_by_isolation: ClassVar[bool] = False
+    display_name = "SQLite"
+
+    # The driver is switched to manual transactions for the length of a migration
+    # transaction, with foreign-key enforcement deferred to its COMMIT, and the
+    # BEGIN is schemadiff's: IMMEDIATE, the run lock, when the run writes.
+    def transaction_scope(
+        self, conn: Connection
+    ) -> contextlib.AbstractContextManager[Callable[[], None]]:
+        from schemadiff.backends.sqlite.transactions import migration_transaction_scope
+
+        return migration_transaction_scope(conn)
+
+    def explicit_begin(self, lock_run: bool) -> str | None:
+        return "BEGIN IMMEDIATE" if lock_run else "BEGIN"
+
+    def begin_transaction(self, conn: Connection, *, lock_run: bool, lock_timeout: float) -> None:
+        if lock_run:
+            from schemadiff.backends.sqlite.transactions import begin_immediate
+
+            begin_immediate(conn, lock_timeout)
+        else:
+            conn.exec_driver_sql("BEGIN")
 
     # Declared names SQLite treats alike (SQLite 3 docs, "Datatypes", 3.1).
     type_synonyms = (

@@ -120,3 +120,11 @@ def begin_immediate(
         wait_for(attempt, timeout, mask_url(conn.engine.url), sleep)
     finally:
         conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(previous or 0)}")
+
+
+@contextlib.contextmanager
+def migration_transaction_scope(conn: Connection) -> Iterator[Callable[[], None]]:
+    """Manual transactions and deferred foreign-key enforcement, together; yields
+    the foreign-key check to run before COMMIT."""
+    with manual_transactions(conn), foreign_keys_deferred_to_commit(conn) as fk_check:
+        yield fk_check
