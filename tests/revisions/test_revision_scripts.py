@@ -397,6 +397,7 @@ def test_public_api() -> None:
         "drawing",
         "format",
         "graph",
+        "headers",
         "history",
         "identifiers",
         "model",
@@ -437,7 +438,7 @@ FAST_CASES = [
 
 @pytest.mark.parametrize("text", FAST_CASES)
 def test_fast_scan_agrees_with_ast_or_declines(text: str) -> None:
-    from schemadiff.revisions.scripts import _fast_header, _header_from_tree, _NotSimple
+    from schemadiff.revisions.headers import _fast_header, _header_from_tree, _NotSimple
 
     encoding = "latin-1" if "latin-1" in text else "utf-8"
     source = text.encode(encoding)
@@ -454,7 +455,7 @@ def test_fast_scan_agrees_with_ast_or_declines(text: str) -> None:
 
 
 def test_fast_scan_takes_the_generated_shape(tmp_path: Path) -> None:
-    from schemadiff.revisions.scripts import _fast_header
+    from schemadiff.revisions.headers import _fast_header
 
     for script in STAGES["dependencies_final"]["networking"]:
         found = _fast_header(script.source().encode())
