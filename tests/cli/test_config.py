@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from schemadiff.cli import EXAMPLES, build_parser
+from schemadiff.cli_parser import EXAMPLES, build_parser
 from tests.cli.test_templates import run
 
 

@@ -6,7 +6,8 @@ import argparse
 
 import pytest
 
-from schemadiff.cli import build_parser, run
+from schemadiff.cli import run
+from schemadiff.cli_parser import build_parser
 
 
 def _parsers() -> dict[str, argparse.ArgumentParser]:
