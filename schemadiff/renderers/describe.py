@@ -47,8 +47,16 @@ def _sentence(change: Change) -> str:
         return f"removed table '{target}'"
     if kind == "rename_table":
         return f"renamed table '{target}' to '{d.get('to')}'"
+    if kind == "add_column" and d.get("possible_rename_of"):
+        old = d["possible_rename_of"]
+        return (
+            f"added column {column}, possibly renamed from '{old}' (removed); if so, "
+            f"confirm with info={{'renamed_from': {old!r}}} on the column to keep its data"
+        )
     if kind == "add_column":
         return f"added column {column}"
+    if kind == "rename_column":
+        return f"renamed column {column} to '{d.get('to')}'"
     if kind == "remove_column":
         return f"removed column {column}"
     if kind == "modify_nullable":
