@@ -56,6 +56,7 @@ from schemadiff.ops import (
     DropTableOp,
     RenameTableOp,
 )
+from schemadiff.runtime import safe
 
 
 def _run(operations: Operations, statements: Iterable[Any]) -> None:
@@ -113,6 +114,7 @@ def _separate_comments(operations: Operations, table: Table) -> list[Any]:
 @Operations.implementation_for(CreateTableOp)
 def create_table(operations: Operations, op: CreateTableOp) -> None:
     create_named_types(operations, [c.type for c in op.table.columns])
+    safe.table_created(operations, op.table.schema, op.table.name)
     quiet = bool(op.options.get("if_not_exists"))
     _run(
         operations,
@@ -149,6 +151,8 @@ def add_column(operations: Operations, op: AddColumnOp) -> None:
     if recreate_if_needed(operations, op, op.table_name, op.schema):
         return
     create_named_types(operations, [op.column.type])
+    if safe.run(operations, op):
+        return
     statements = operations.impl.add_column(op.table_name, op.column, op.schema)
     if op.options.get("if_not_exists"):
         if _column_exists(operations, op.table_name, op.column.name, op.schema):
@@ -224,6 +228,8 @@ def _with_existing_hints(operations: Operations, op: AlterColumnOp) -> AlterColu
 
 @Operations.implementation_for(CreateIndexOp)
 def create_index(operations: Operations, op: CreateIndexOp) -> None:
+    if safe.run(operations, op):
+        return
     _run(operations, [CreateIndex(op.index, if_not_exists=bool(op.options.get("if_not_exists")))])
 
 
@@ -233,6 +239,8 @@ def drop_index(operations: Operations, op: DropIndexOp) -> None:
         raise MigrationError(
             f"MySQL drops index '{op.index_name}' through its table: pass table_name="
         )
+    if safe.run(operations, op):
+        return
     table = Table(op.table_name or "_unknown", MetaData(), schema=op.schema)
     index = Index(op.index_name, _table=table, **dialect_options(op.options))
     _run(operations, [DropIndex(index, if_exists=bool(op.options.get("if_exists")))])
@@ -242,6 +250,8 @@ def drop_index(operations: Operations, op: DropIndexOp) -> None:
 def add_constraint(operations: Operations, op: AddConstraintOp) -> None:
     table = op.constraint.table
     if recreate_if_needed(operations, op, table.name, table.schema):
+        return
+    if safe.run(operations, op):
         return
     _run(operations, [AddConstraint(op.constraint)])
 

@@ -31,7 +31,7 @@ from schemadiff.dialects import DialectImpl, impl_for
 from schemadiff.dialects.sqltext import PLAIN_TEXT_OPTIONS, plain_sql, tidy_script_text
 from schemadiff.errors import MigrationError
 from schemadiff.revisions.planner import apply_changes
-from schemadiff.runtime import sqlite_txn
+from schemadiff.runtime import safe, sqlite_txn
 from schemadiff.runtime.bookkeeping import Bookkeeping
 from schemadiff.runtime.locking import RunLock
 from schemadiff.runtime.options_mapping import OptionsMapping
@@ -82,6 +82,10 @@ class MigrationOptions(OptionsMapping):
     on_version_apply: Sequence[Callable[..., None]] = ()
     #: seconds to wait for another run's lock before giving up
     lock_timeout: float = 300.0
+    #: run directives with the least locking the backend allows (``runtime.safe``)
+    safe_migrations: bool = False
+    #: with safe_migrations: how long DDL may wait for a table lock
+    safe_lock_timeout: str = "5s"
     progress: ProgressReporter | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     #: every keyword env.py gave ``context.configure()``, for ``opts[...]`` reads
@@ -134,6 +138,7 @@ class MigrationContext(Bookkeeping):
         #: the step whose script runs now, for ``interim_commits``
         self._watched_step: Step | None = None
         self._watch: ScriptCommitWatch | None = None
+        self._autocommit_depth = 0
         log.info("Context impl %s.", type(self.impl).__name__)
         if self.transactional_ddl:
             log.info("Will assume transactional DDL.")
@@ -323,15 +328,22 @@ class MigrationContext(Bookkeeping):
         transaction so far is committed, the block runs in autocommit, and a
         new transaction begins for the rest of the migration.
         """
-        if self.as_sql:
-            if self._offline_in_transaction:
-                self.output_buffer.write("COMMIT;\n\n")
+        if self._autocommit_depth:  # already outside the transaction
             yield
-            if self._offline_in_transaction:
-                self.output_buffer.write(self._begin_sql() + "\n\n")
             return
-        with online_autocommit_block(self):
-            yield
+        self._autocommit_depth += 1
+        try:
+            if self.as_sql:
+                if self._offline_in_transaction:
+                    self.output_buffer.write("COMMIT;\n\n")
+                yield
+                if self._offline_in_transaction:
+                    self.output_buffer.write(self._begin_sql() + "\n\n")
+                return
+            with online_autocommit_block(self):
+                yield
+        finally:
+            self._autocommit_depth -= 1
 
     # -- version table ---------------------------------------------------------
     def _has_version_table(self) -> bool:
@@ -546,6 +558,7 @@ class MigrationContext(Bookkeeping):
         log.info("%s", line)
         self.write_comment(line)
         self._step = (step, rows)
+        safe.start_migration(self)
         if self._ledger is not None:
             self._ledger.version_rows(rows)
             self._ledger.begin_step(step.revision.revision)
