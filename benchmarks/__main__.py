@@ -16,11 +16,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import compare, revisions, startup, upgrade
+from benchmarks import compare, revisions, startup, upgrade, writer_stall
 from benchmarks.report import RESULTS_DIR, environment_info, format_environment, log
 
-SUITES = ("compare", "revisions", "upgrade", "startup")
-#: run without --suite; the upgrade suite (about 15 min for three backends) is asked for
+SUITES = ("compare", "revisions", "upgrade", "startup", "stall")
+#: run without --suite; the upgrade suite (about 15 min for three backends) and the
+#: writer-stall suite (a 1M-row table per server backend) are asked for
 DEFAULT_SUITES = ("compare", "revisions", "startup")
 
 
@@ -90,6 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="revisions of the history the upgrade suite runs (default: %(default)s)",
     )
     parser.add_argument(
+        "--stall-rows",
+        type=_positive,
+        default=writer_stall.DEFAULT_ROWS,
+        help="rows of the table the stall suite builds an index on (default: %(default)s)",
+    )
+    parser.add_argument(
         "--output",
         type=Path,
         help="JSON file to write (default: benchmarks/results/bench-<UTC timestamp>.json)",
@@ -115,6 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "memory": not args.no_memory,
             "revisions": args.revisions,
             "upgrade_revisions": args.upgrade_revisions,
+            "stall_rows": args.stall_rows,
         },
     }
     sections = [f"Environment: {format_environment(info)}"]
@@ -141,6 +149,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         cases_start = startup.run_suite(backends, args.repeat)
         data["startup"] = [case.as_dict() for case in cases_start]
         sections.append(startup.format_results(cases_start, args.repeat))
+
+    if "stall" in suites:
+        cases_stall = writer_stall.run_suite(backends, args.stall_rows)
+        data["stall"] = [case.as_dict() for case in cases_stall]
+        sections.append(writer_stall.format_results(cases_stall))
 
     total = time.perf_counter() - started
     data["total_seconds"] = total
