@@ -47,7 +47,8 @@ def lock_timeout_ms(value: str) -> int:
     match = _DURATION.match(str(value))
     if match is None:
         raise ConfigError(
-            f"safe_lock_timeout must be a duration like '5s', '500ms' or '1min', not {value!r}"
+            f"Option 'safe_lock_timeout' must be a duration like '5s', '500ms' or '1min', "
+            f"not {value!r}"
         )
     number, unit = int(match.group(1)), match.group(2) or "ms"
     return number * {"ms": 1, "s": 1000, "min": 60_000}[unit]
@@ -62,7 +63,7 @@ def config_options(config: Config, given: dict[str, Any]) -> dict[str, Any]:
         if raw is not None:
             word = raw.strip().lower()
             if word not in _TRUE | _FALSE:
-                raise ConfigError(f"safe_migrations must be true or false, not {raw!r}")
+                raise ConfigError(f"Option 'safe_migrations' must be true or false, not {raw!r}")
             out["safe_migrations"] = word in _TRUE
     if "safe_lock_timeout" not in given:
         raw = config.get_main_option("safe_lock_timeout")
