@@ -202,7 +202,23 @@ def test_hand_written_autocommit_block_is_not_nested(engine: sa.Engine, backend:
     assert "ix_item_price" in index_map(engine, "item")
 
 
-def test_mysql_falls_back_when_the_server_refuses(engine: sa.Engine, backend: str) -> None:
+def test_partitioned_tables_get_the_plain_build(engine: sa.Engine, backend: str) -> None:
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL's partitioned tables")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE part (id INTEGER, k INTEGER) PARTITION BY RANGE (id)")
+        conn.exec_driver_sql("CREATE TABLE part_1 PARTITION OF part FOR VALUES FROM (0) TO (1000)")
+    with _statements(engine) as seen, migration(engine, **SAFE) as op:
+        op.create_index("ix_part_k", "part", ["k"])
+    with migration(engine, **SAFE) as op:
+        op.drop_index("ix_part_k", table_name="part")
+    assert "CREATE INDEX ix_part_k ON part (k)" in seen
+    assert "ix_part_k" not in index_map(engine, "part")
+
+
+def test_mysql_rules_keep_the_plain_ddl_where_it_would_lock(
+    engine: sa.Engine, backend: str
+) -> None:
     if backend != "mysql":
         pytest.skip("MySQL / MariaDB rules")
     with engine.begin() as conn:
@@ -231,3 +247,23 @@ def test_lock_timeout_values() -> None:
     assert lock_timeout_ms("40") == 40
     with pytest.raises(ConfigError, match="safe_lock_timeout"):
         lock_timeout_ms("5s; DROP TABLE x")
+
+
+def test_mysql_falls_back_when_the_server_refuses(
+    engine: sa.Engine, backend: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    if backend != "mysql":
+        pytest.skip("MySQL / MariaDB rules")
+    with engine.begin() as conn:  # MyISAM has no online DDL at all
+        conn.exec_driver_sql("CREATE TABLE flat (id INT PRIMARY KEY, k INT) ENGINE=MyISAM")
+    with _statements(engine) as seen, migration(engine, **SAFE) as op:
+        op.create_index("ix_flat_k", "flat", ["k"])
+        op.add_column("flat", sa.Column("note", sa.String(10)))
+    assert [s for s in seen if "flat" in s] == [
+        "CREATE INDEX ix_flat_k ON flat (k) ALGORITHM=INPLACE LOCK=NONE",
+        "CREATE INDEX ix_flat_k ON flat (k)",
+        "ALTER TABLE flat ADD COLUMN note VARCHAR(10), ALGORITHM=INPLACE, LOCK=NONE",
+        "ALTER TABLE flat ADD COLUMN note VARCHAR(10)",
+    ]
+    assert "ix_flat_k" in index_map(engine, "flat")
+    assert "Not possible without locking the table" in caplog.text

@@ -12,7 +12,8 @@
   behind a long transaction also queues every writer behind itself; with
   the timeout it fails fast instead of stalling the application.
 
-Left as they are: what the script already asked for explicitly
+Left as they are: partitioned tables (PostgreSQL has no concurrent build
+for them; known online only), what the script already asked for explicitly
 (``postgresql_concurrently=True``, ``postgresql_not_valid=True``) and
 anything on a table the same migration created, which no one else can
 be writing to.
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, MetaData, Table
+from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, MetaData, Table, text
 from sqlalchemy.schema import AddConstraint, CreateIndex, DropIndex
 
 from schemadiff.ops import AddConstraintOp, CreateIndexOp, DropIndexOp
@@ -53,6 +54,8 @@ def _create_index(operations: Operations, op: CreateIndexOp) -> bool:
     options = index.dialect_options["postgresql"]
     if table is None or options["concurrently"] or is_new(operations, table.schema, table.name):
         return False
+    if _relkind(operations, table.name, table.schema) == "p":
+        return False  # PostgreSQL builds no index CONCURRENTLY on a partitioned table
     mc = operations.migration_context
     options["concurrently"] = True
     try:
@@ -66,6 +69,8 @@ def _create_index(operations: Operations, op: CreateIndexOp) -> bool:
 def _drop_index(operations: Operations, op: DropIndexOp) -> bool:
     if "postgresql_concurrently" in op.options or is_new(operations, op.schema, op.table_name):
         return False
+    if _relkind(operations, op.index_name, op.schema) == "I":
+        return False  # nor drops a partitioned index CONCURRENTLY
     extra = {k: v for k, v in op.options.items() if k not in ("if_exists", "if_not_exists")}
     table = Table(op.table_name or "_unknown", MetaData(), schema=op.schema)
     index = Index(op.index_name, _table=table, postgresql_concurrently=True, **extra)
@@ -73,6 +78,22 @@ def _drop_index(operations: Operations, op: DropIndexOp) -> bool:
     with mc.autocommit_block():
         mc.execute(DropIndex(index, if_exists=bool(op.options.get("if_exists"))))
     return True
+
+
+def _relkind(operations: Operations, name: str | None, schema: str | None) -> str | None:
+    """What the catalog says ``name`` is, online (offline: unknown, None)."""
+    mc = operations.migration_context
+    if mc.as_sql or name is None:
+        return None
+    preparer = mc.dialect.identifier_preparer
+    qualified = preparer.quote(name)
+    if schema:
+        qualified = f"{preparer.quote_schema(schema)}.{qualified}"
+    found = mc.get_bind().execute(
+        text("SELECT relkind FROM pg_class WHERE oid = to_regclass(:name)"), {"name": qualified}
+    )
+    kind = found.scalar()
+    return str(kind) if kind is not None else None
 
 
 def _add_constraint(operations: Operations, op: AddConstraintOp) -> bool:
