@@ -1,7 +1,8 @@
 """``safe_migrations`` on a plain script writes what an expert writes by hand for Alembic.
 
 The Alembic project's script spells out every precaution (``SET
-lock_timeout``, ``autocommit_block()`` around ``postgresql_concurrently=True``,
+lock_timeout``, lifted around the online steps, ``autocommit_block()``
+around ``postgresql_concurrently=True``,
 ``postgresql_not_valid=True`` then ``VALIDATE CONSTRAINT`` after a commit);
 the schemadiff twin runs the plain directives with ``safe_migrations = true``
 in its config file.  Their offline SQL must be the same, transaction
@@ -31,17 +32,25 @@ BY_HAND = """
 def upgrade():
     op.execute("SET lock_timeout = '5000ms'")
     with op.get_context().autocommit_block():
+        op.execute("SET lock_timeout = 0")
         op.create_index("ix_item_price", "item", ["price"], postgresql_concurrently=True)
+        op.execute("SET lock_timeout = '5000ms'")
     op.create_foreign_key(
         "fk_item_owner", "item", "owner", ["owner_id"], ["id"], postgresql_not_valid=True
     )
     with op.get_context().autocommit_block():
+        op.execute("SET lock_timeout = 0")
         op.execute("ALTER TABLE item VALIDATE CONSTRAINT fk_item_owner")
+        op.execute("SET lock_timeout = '5000ms'")
     op.create_check_constraint("ck_item_price", "item", "price >= 0", postgresql_not_valid=True)
     with op.get_context().autocommit_block():
+        op.execute("SET lock_timeout = 0")
         op.execute("ALTER TABLE item VALIDATE CONSTRAINT ck_item_price")
+        op.execute("SET lock_timeout = '5000ms'")
     with op.get_context().autocommit_block():
+        op.execute("SET lock_timeout = 0")
         op.drop_index("ix_item_old", table_name="item", postgresql_concurrently=True)
+        op.execute("SET lock_timeout = '5000ms'")
 
 
 def downgrade():

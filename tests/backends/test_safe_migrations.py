@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -11,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from schemadiff import command
-from schemadiff.errors import ConfigError
+from schemadiff.errors import ConfigError, MigrationError
 from schemadiff.runtime.safe import lock_timeout_ms
 from tests.backends.object_support import Loop
 from tests.operations.support import index_map, migration, rows
@@ -136,9 +137,12 @@ def test_offline_script_says_what_runs(loop: Loop) -> None:
     if backend == "postgresql":
         assert "SET lock_timeout = '5000ms';" in safe_sql
         assert "CREATE INDEX CONCURRENTLY ix_item_price ON item (price);" in safe_sql
-        # the index build runs between a COMMIT and the next BEGIN
-        before_index = safe_sql.split("CREATE INDEX CONCURRENTLY ix_item_price")[0]
-        assert before_index.rstrip().endswith("COMMIT;")
+        # the index build runs between a COMMIT and the next BEGIN, without the timeout
+        assert (
+            "COMMIT;\n\nSET lock_timeout = 0;\n\n"
+            "CREATE INDEX CONCURRENTLY ix_item_price ON item (price);\n\n"
+            "SET lock_timeout = '5000ms';\n\nBEGIN;"
+        ) in safe_sql
         assert "REFERENCES owner (id) NOT VALID;" in safe_sql
         assert "CHECK (price >= 0) NOT VALID;" in safe_sql
         assert "ALTER TABLE item VALIDATE CONSTRAINT fk_item_owner;" in safe_sql
@@ -238,6 +242,27 @@ def test_lock_timeout_is_set_per_migration(loop: Loop) -> None:
     loop.generate(_before, _after)
     out = _offline(loop, _after(), safe=True, timeout="750ms")
     assert "SET lock_timeout = '750ms';" in out
+
+
+def test_lock_timeout_turns_a_wait_into_a_failure(loop: Loop) -> None:
+    if loop.database.backend != "postgresql":
+        pytest.skip("PostgreSQL's lock_timeout")
+    loop.options.update(SAFE, safe_lock_timeout="200ms")
+    loop.generate(_before, _after)
+    blocker = loop.engine.connect()
+    blocker.exec_driver_sql("BEGIN")
+    blocker.exec_driver_sql("LOCK TABLE item IN ACCESS EXCLUSIVE MODE")
+    # a safety net: without the timeout the upgrade would wait for this connection
+    release = threading.Timer(60, blocker.rollback)
+    release.start()
+    try:
+        with pytest.raises(MigrationError, match="lock timeout"):
+            command.upgrade(loop.config(_after()), "head")
+    finally:
+        release.cancel()
+        blocker.rollback()
+        blocker.close()
+    loop.upgrade(_after)
 
 
 def test_lock_timeout_values() -> None:

@@ -10,7 +10,11 @@
   under a lock that writers pass.
 - ``lock_timeout`` at the start of each migration: a DDL statement queued
   behind a long transaction also queues every writer behind itself; with
-  the timeout it fails fast instead of stalling the application.
+  the timeout it fails fast instead of stalling the application.  Not for
+  the concurrent builds and validations, though: they wait for every older
+  transaction in the database (not only those on the table), and their
+  lock lets writers pass while they wait, so a timeout would only make
+  them fail (a concurrent build leaving an INVALID index) for nothing.
 
 Left as they are: partitioned tables (PostgreSQL has no concurrent build
 for them; known online only), what the script already asked for explicitly
@@ -21,13 +25,15 @@ be writing to.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, MetaData, Table, text
 from sqlalchemy.schema import AddConstraint, CreateIndex, DropIndex
 
 from schemadiff.ops import AddConstraintOp, CreateIndexOp, DropIndexOp
-from schemadiff.runtime.safe import is_new
+from schemadiff.runtime.safe import is_new, lock_timeout_ms
 
 if TYPE_CHECKING:
     from schemadiff.operations import Operations
@@ -59,7 +65,7 @@ def _create_index(operations: Operations, op: CreateIndexOp) -> bool:
     mc = operations.migration_context
     options["concurrently"] = True
     try:
-        with mc.autocommit_block():
+        with _outside_transaction(operations):
             mc.execute(CreateIndex(index, if_not_exists=bool(op.options.get("if_not_exists"))))
     finally:
         options["concurrently"] = False  # the model's Index is the user's object
@@ -75,9 +81,22 @@ def _drop_index(operations: Operations, op: DropIndexOp) -> bool:
     table = Table(op.table_name or "_unknown", MetaData(), schema=op.schema)
     index = Index(op.index_name, _table=table, postgresql_concurrently=True, **extra)
     mc = operations.migration_context
-    with mc.autocommit_block():
+    with _outside_transaction(operations):
         mc.execute(DropIndex(index, if_exists=bool(op.options.get("if_exists"))))
     return True
+
+
+@contextmanager
+def _outside_transaction(operations: Operations) -> Iterator[None]:
+    """An autocommit block without the lock timeout (see the module's docstring)."""
+    mc = operations.migration_context
+    with mc.autocommit_block():
+        mc.execute("SET lock_timeout = 0")
+        try:
+            yield
+        finally:
+            (restore,) = session_statements(lock_timeout_ms(mc.opts.safe_lock_timeout))
+            mc.execute(restore)
 
 
 def _relkind(operations: Operations, name: str | None, schema: str | None) -> str | None:
@@ -114,6 +133,6 @@ def _add_constraint(operations: Operations, op: AddConstraintOp) -> bool:
         mc.execute(AddConstraint(cons))
     finally:
         options["not_valid"] = False
-    with mc.autocommit_block():  # the ADD's lock ends with its commit, before the scan
+    with _outside_transaction(operations):  # the ADD's lock ends with its commit
         mc.execute(f"ALTER TABLE {preparer.format_table(table)} VALIDATE CONSTRAINT {name}")
     return True
