@@ -108,6 +108,7 @@ def test_rename_combined_with_type_and_nullable(loop: Loop) -> None:
 
 def test_hinted_table_rename_keeps_data_and_foreign_keys(loop: Loop) -> None:
     loop.options["compare_server_default"] = True  # a SERIAL's sequence keeps the old name
+
     def after() -> sa.MetaData:
         return _account(table="customer", table_info={"renamed_from": "account"})
 
