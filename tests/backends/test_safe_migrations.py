@@ -158,7 +158,9 @@ def test_offline_script_says_what_runs(loop: Loop) -> None:
 
 
 def test_downgrade_drops_indexes_online(loop: Loop) -> None:
-    constraints = loop.database.backend != "sqlite"
+    # (no constraints on MariaDB: once a test in the same worker has imported Alembic,
+    # its compiler hook for MySQL's DROP CONSTRAINT rejects offline compile arguments)
+    constraints = loop.database.backend == "postgresql"
     loop.generate(_before, lambda: _after(constraints))
     out = _offline(loop, _before(), safe=True, downgrade=True)
     if loop.database.backend == "postgresql":
