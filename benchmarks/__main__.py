@@ -16,12 +16,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import check_scale, compare, revisions, startup, upgrade
+from benchmarks import check_scale, compare, revisions, startup, upgrade, writer_stall
 from benchmarks.report import RESULTS_DIR, environment_info, format_environment, log
 
-SUITES = ("compare", "revisions", "upgrade", "startup", "check")
-#: run without --suite; the upgrade and check suites (long: creating 10,000 tables alone
-#: takes minutes) are asked for
+SUITES = ("compare", "revisions", "upgrade", "startup", "check", "stall")
+#: run without --suite; the upgrade, check (creating 10,000 tables alone takes
+#: minutes) and writer-stall (a 1M-row table per server backend) suites are asked for
 DEFAULT_SUITES = ("compare", "revisions", "startup")
 
 
@@ -104,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="check suite: largest schema Alembic is run on (default: %(default)s)",
     )
     parser.add_argument(
+        "--stall-rows",
+        type=_positive,
+        default=writer_stall.DEFAULT_ROWS,
+        help="rows of the table the stall suite builds an index on (default: %(default)s)",
+    )
+    parser.add_argument(
         "--output",
         type=Path,
         help="JSON file to write (default: benchmarks/results/bench-<UTC timestamp>.json)",
@@ -130,6 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "revisions": args.revisions,
             "upgrade_revisions": args.upgrade_revisions,
             "trivial_revisions": args.trivial_revisions,
+            "stall_rows": args.stall_rows,
         },
     }
     sections = [f"Environment: {format_environment(info)}"]
@@ -163,6 +170,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         cases_check = check_scale.run_suite(backends, args.repeat, args.alembic_max_tables)
         data["check"] = [case.as_dict() for case in cases_check]
         sections.append(check_scale.format_results(cases_check, args.repeat))
+    if "stall" in suites:
+        cases_stall = writer_stall.run_suite(backends, args.stall_rows)
+        data["stall"] = [case.as_dict() for case in cases_stall]
+        sections.append(writer_stall.format_results(cases_stall))
 
     total = time.perf_counter() - started
     data["total_seconds"] = total

@@ -289,9 +289,16 @@ KNOWN_OPTIONS = frozenset(
         "post_write_hooks",
         "version_table",
         "version_table_schema",
+        "safe_migrations",
+        "safe_lock_timeout",
     }
 )
-_BOOLEAN_OPTIONS = ("revision_environment", "sourceless", "recursive_version_locations")
+_BOOLEAN_OPTIONS = (
+    "revision_environment",
+    "sourceless",
+    "recursive_version_locations",
+    "safe_migrations",
+)
 _BOOL_WORDS = {"true", "false", "1", "0", "yes", "no", "on", "off"}
 
 
@@ -327,6 +334,11 @@ def validate_options(config: Config) -> None:
         value = config.get_main_option(key)
         if value is not None and value.strip().lower() not in _BOOL_WORDS:
             raise ConfigError(f"Option {key!r} must be true or false, not {value!r}")
+    timeout = config.get_main_option("safe_lock_timeout")
+    if timeout is not None:
+        from schemadiff.operations.safe import lock_timeout_ms
+
+        lock_timeout_ms(timeout)
     length = config.get_main_option("truncate_slug_length")
     if length is not None and not length.strip().isdigit():
         raise ConfigError(f"Option 'truncate_slug_length' must be a whole number, not {length!r}")

@@ -60,9 +60,11 @@ class LazyMapping(Generic[K, V]):
 
 
 def import_attribute(path: str) -> object:
-    """``"package.module:name"`` → the object, imported now."""
+    """``"package.module:name"`` → the object, imported now; ``"package.module"``
+    → the module itself (a backend's rules kept as module functions)."""
     module, _, name = path.partition(":")
-    return getattr(importlib.import_module(module), name)
+    found = importlib.import_module(module)
+    return getattr(found, name) if name else found
 
 
 # -- operations ------------------------------------------------------------------

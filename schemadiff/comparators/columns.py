@@ -8,6 +8,7 @@ from typing import Any
 
 from schemadiff.comparators.context import CompareContext
 from schemadiff.comparators.registry import ComparatorRegistry
+from schemadiff.comparators.renames import suggest_renames
 from schemadiff.ops import AddColumnOp, AlterColumnOp, Delta, DropColumnOp, MigrateOperation
 from schemadiff.snapshot.model import ColumnSnapshot, TableSnapshot
 from schemadiff.snapshot.to_sqlalchemy import column_from_snapshot
@@ -22,11 +23,13 @@ def compare_column_set(
     db_names = {c.name for c in db.columns if ctx.include_reflected_name(c.name, "column", db)}
 
     model_names = {c.name for c in model.columns}
+    added: list[tuple[ColumnSnapshot, Any]] = []
     for col in model.columns:
         if col.name not in db_names:
             sa_col = column_from_snapshot(col)
             if ctx.include(sa_col, col.name, "column", False, None):
-                yield AddColumnOp(model.name, sa_col, model.schema)
+                added.append((col, sa_col))
+    dropped: list[tuple[ColumnSnapshot, Any]] = []
     for col in db.columns:
         if col.name not in model_names:
             if not ctx.include_reflected_name(col.name, "column", db):
@@ -34,7 +37,16 @@ def compare_column_set(
             sa_col = column_from_snapshot(col)
 
             if ctx.include(sa_col, col.name, "column", True, None):
-                yield DropColumnOp(db.name, col.name, db.schema, existing=sa_col)
+                dropped.append((col, sa_col))
+    maybe = (
+        suggest_renames(ctx, [c for c, _ in dropped], [c for c, _ in added])
+        if added and dropped
+        else {}
+    )
+    for col, sa_col in added:
+        yield AddColumnOp(model.name, sa_col, model.schema, possible_rename_of=maybe.get(col.name))
+    for col, sa_col in dropped:
+        yield DropColumnOp(db.name, col.name, db.schema, existing=sa_col)
 
 
 def _alter(

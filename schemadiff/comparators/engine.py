@@ -15,6 +15,7 @@ from typing import Any
 
 from schemadiff.comparators.context import CompareContext
 from schemadiff.comparators.registry import ComparatorRegistry
+from schemadiff.comparators.renames import RenamePlan, plan_renames
 from schemadiff.ops import (
     AddConstraintOp,
     AlterColumnOp,
@@ -41,7 +42,8 @@ def compare_snapshots(
     registry: ComparatorRegistry,
 ) -> UpgradeOps:
     dialect = ctx.impl.name
-    ctx.db_snapshot = db
+    renames = plan_renames(ctx, db, model)
+    db = ctx.db_snapshot = renames.db
 
     created: list[MigrateOperation] = []
     dropped: list[MigrateOperation] = []
@@ -77,11 +79,12 @@ def compare_snapshots(
         found: list[MigrateOperation] = []
         for fn in table_fns:
             found.extend(fn(ctx, db_table, model_table))
-        found.extend(_compare_columns(ctx, db_table, model_table, column_fns))
+        found.extend(_compare_columns(ctx, db_table, model_table, column_fns, renames))
         if found:
             per_table[key].extend(found)
 
-    upgrade = UpgradeOps([*before, *created])
+    # renamed tables before new ones, which may refer to them by the new name
+    upgrade = UpgradeOps([*before, *renames.tables, *created])
     for key in sorted(per_table, key=_sort_key):
         if per_table[key]:
             ordered = sorted(per_table[key], key=_phase)  # stable: keeps comparator order
@@ -120,7 +123,11 @@ def _drop_order(dropped: list[MigrateOperation], db: SchemaSnapshot) -> list[Mig
 
 
 def _compare_columns(
-    ctx: CompareContext, db_table: TableSnapshot, model_table: TableSnapshot, fns: list[Any]
+    ctx: CompareContext,
+    db_table: TableSnapshot,
+    model_table: TableSnapshot,
+    fns: list[Any],
+    renames: RenamePlan,
 ) -> list[MigrateOperation]:
     # The hottest loop of a comparison (once per column on both sides):
     # hooks are looked up once per table, and an empty result is skipped
@@ -143,7 +150,7 @@ def _compare_columns(
             model_col.source, model_col.name, "column", False, None
         ):
             continue
-        merged: AlterColumnOp | None = None
+        merged = renames.column_op(model_table, db_col) if renames.columns else None
         for fn in fns:
             found = fn(ctx, model_table, db_col, model_col)
             if not found:  # an empty tuple or list; a generator is always true

@@ -38,6 +38,7 @@ from sqlalchemy.schema import (
 from sqlalchemy.types import NULLTYPE
 
 from schemadiff.errors import MigrationError
+from schemadiff.operations import safe
 from schemadiff.operations.base import Operations
 from schemadiff.operations.batch import recreate_if_needed
 from schemadiff.operations.batch_convert import column_extras
@@ -119,6 +120,7 @@ implements = ImplementationTable()
 @implements(CreateTableOp)
 def create_table(operations: Operations, op: CreateTableOp) -> None:
     create_named_types(operations, [c.type for c in op.table.columns])
+    safe.table_created(operations, op.table.schema, op.table.name)
     quiet = bool(op.options.get("if_not_exists"))
     _run(
         operations,
@@ -155,6 +157,8 @@ def add_column(operations: Operations, op: AddColumnOp) -> None:
     if recreate_if_needed(operations, op, op.table_name, op.schema):
         return
     create_named_types(operations, [op.column.type])
+    if safe.run(operations, op):
+        return
     statements = operations.impl.add_column(op.table_name, op.column, op.schema)
     if op.options.get("if_not_exists"):
         if _column_exists(operations, op.table_name, op.column.name, op.schema):
@@ -204,6 +208,8 @@ def alter_column(operations: Operations, op: AlterColumnOp) -> None:
 
 @implements(CreateIndexOp)
 def create_index(operations: Operations, op: CreateIndexOp) -> None:
+    if safe.run(operations, op):
+        return
     _run(operations, [CreateIndex(op.index, if_not_exists=bool(op.options.get("if_not_exists")))])
 
 
@@ -214,6 +220,8 @@ def drop_index(operations: Operations, op: DropIndexOp) -> None:
             f"{operations.impl.display_name} drops index '{op.index_name}' through its table: "
             "pass table_name="
         )
+    if safe.run(operations, op):
+        return
     table = Table(op.table_name or "_unknown", MetaData(), schema=op.schema)
     index = Index(op.index_name, _table=table, **dialect_options(op.options))
     _run(operations, [DropIndex(index, if_exists=bool(op.options.get("if_exists")))])
@@ -223,6 +231,8 @@ def drop_index(operations: Operations, op: DropIndexOp) -> None:
 def add_constraint(operations: Operations, op: AddConstraintOp) -> None:
     table = op.constraint.table
     if recreate_if_needed(operations, op, table.name, table.schema):
+        return
+    if safe.run(operations, op):
         return
     _run(operations, [AddConstraint(op.constraint)])
 

@@ -28,6 +28,12 @@ class TargetOptions(Protocol):
     @property
     def literal_binds(self) -> bool: ...
 
+    @property
+    def safe_migrations(self) -> bool: ...
+
+    @property
+    def safe_lock_timeout(self) -> str: ...
+
 
 class MigrationTarget(Protocol):
     """One connection (or SQL output) and dialect a migration's statements go to."""

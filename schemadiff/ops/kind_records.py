@@ -35,6 +35,17 @@ def _column_kind(verb: str) -> Sentence:
     return lambda change: f"{verb} column {_column(change)}"
 
 
+def _added_column(change: Change) -> str:
+    """An added column; with a likely rename, the sentence says how to confirm it."""
+    old = change.detail.get("possible_rename_of")
+    if not old:
+        return f"added column {_column(change)}"
+    return (
+        f"added column {_column(change)}, possibly renamed from '{old}' (removed); if so, "
+        f"confirm with info={{'renamed_from': {old!r}}} on the column to keep its data"
+    )
+
+
 def _rename_table(change: Change) -> str:
     return f"renamed table '{target_of(change)}' to '{change.detail.get('to')}'"
 
@@ -185,7 +196,7 @@ BUILTIN_KINDS: tuple[ChangeKind, ...] = (
     ChangeKind("add_table", (), _table_kind(_ADD)),
     ChangeKind("remove_table", (), _table_kind(_REMOVE)),
     ChangeKind("rename_table", FROM_TO, _rename_table),
-    ChangeKind("add_column", ("type", "nullable", "possible_rename_of"), _column_kind(_ADD)),
+    ChangeKind("add_column", ("type", "nullable", "possible_rename_of"), _added_column),
     ChangeKind("remove_column", (), _column_kind(_REMOVE)),
     ChangeKind("rename_column", FROM_TO, _rename_column),
     ChangeKind("modify_nullable", FROM_TO, _nullable),

@@ -94,20 +94,20 @@ class AddColumnOp(MigrateOperation):
     schema: str | None = None
     #: keywords for the DDL itself (``if_exists``/``if_not_exists``, dialect options)
     options: dict[str, Any] = field(default_factory=dict, compare=False)
+    #: a removed column of the same table this one may replace (autogenerate's guess)
+    possible_rename_of: str | None = field(default=None, compare=False)
 
     def reverse(self) -> DropColumnOp:
         return DropColumnOp(self.table_name, self.column.name, self.schema, existing=self.column)
 
     def to_changes(self) -> list[Change]:
-        return [
-            Change(
-                "add_column",
-                self.schema,
-                self.table_name,
-                self.column.name,
-                {"type": _render_type(self.column.type), "nullable": self.column.nullable},
-            )
-        ]
+        detail: dict[str, Any] = {
+            "type": _render_type(self.column.type),
+            "nullable": self.column.nullable,
+        }
+        if self.possible_rename_of is not None:
+            detail["possible_rename_of"] = self.possible_rename_of
+        return [Change("add_column", self.schema, self.table_name, self.column.name, detail)]
 
 
 @dataclass(frozen=True)
@@ -187,6 +187,11 @@ class AlterColumnOp(MigrateOperation):
 
     def to_changes(self) -> list[Change]:
         out: list[Change] = []
+        if self.new_column_name and self.new_column_name != self.column_name:
+            rename = {"from": self.column_name, "to": self.new_column_name}
+            out.append(
+                Change("rename_column", self.schema, self.table_name, self.column_name, rename)
+            )
 
         def add(kind: str, old: Any, new: Any) -> None:
             out.append(

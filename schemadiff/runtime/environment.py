@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import Connection, Dialect, make_url
 
 from schemadiff.errors import CommandError, ConfigError
+from schemadiff.runtime import safe
 from schemadiff.runtime.migration import MigrationContext, MigrationOptions
 
 if TYPE_CHECKING:
@@ -123,6 +124,7 @@ class EnvironmentContext:
             # ``import-alembic`` keeps the project's table through the config file
             if key not in fields and self.config.get_main_option(key):
                 fields[key] = self.config.get_main_option(key)
+        fields.update(safe.config_options(self.config, fields))
         opts = MigrationOptions(**fields, as_sql=self.as_sql, configured=dict(kw))
         if opts.output_buffer is None:
             opts.output_buffer = self.config.output_buffer or self.config.stdout

@@ -60,6 +60,10 @@ class MigrationOptions(OptionsMapping):
     on_version_apply: Sequence[Callable[..., None]] = ()
     #: seconds to wait for another run's lock before giving up
     lock_timeout: float = 300.0
+    #: run directives with the least locking the backend allows (``runtime.safe``)
+    safe_migrations: bool = False
+    #: with safe_migrations: how long DDL may wait for a table lock
+    safe_lock_timeout: str = "5s"
     progress: ProgressReporter | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     #: every keyword env.py gave ``context.configure()``, for ``opts[...]`` reads

@@ -21,6 +21,7 @@ from schemadiff.operations import Operations, activate
 from schemadiff.revisions import load_module
 from schemadiff.revisions.planner import apply_changes
 from schemadiff.runtime.progress import MigrationInfo
+from schemadiff.runtime.safe import start_migration
 
 if TYPE_CHECKING:
     from schemadiff.revisions import Revision, Step, VersionChange
@@ -141,6 +142,7 @@ class Runner:
         log.info("%s", line)
         mc.write_comment(line)
         mc._step = (step, rows)
+        start_migration(mc)
         ledger = mc._ledger
         if ledger is not None:
             ledger.version_rows(rows)

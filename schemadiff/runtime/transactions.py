@@ -36,6 +36,7 @@ class Transactions(Bookkeeping):
     #: set by commands that write the version table (upgrade, downgrade, stamp)
     lock_run: bool = False
     _lock_depth: int = 0
+    _autocommit_depth: int = 0
     #: a database lock (not SQLite's write lock) is held for the run
     _lock_held: bool = False
     _offline_in_transaction: bool = False
@@ -161,17 +162,26 @@ class Transactions(Bookkeeping):
         For what a backend refuses inside one (PostgreSQL's ``CREATE INDEX
         CONCURRENTLY``, ``ALTER TYPE ... ADD VALUE`` before 12): the
         transaction so far is committed, the block runs in autocommit, and a
-        new transaction begins for the rest of the migration.
+        new transaction begins for the rest of the migration.  Blocks nest: an
+        inner one (a safe-migrations index build inside the script's own block)
+        is already outside the transaction.
         """
-        if self.as_sql:
-            if self._offline_in_transaction:
-                self.output_buffer.write("COMMIT;\n\n")
+        if self._autocommit_depth:
             yield
-            if self._offline_in_transaction:
-                self.output_buffer.write(self._begin_sql() + "\n\n")
             return
-        with self._online_autocommit_block():
-            yield
+        self._autocommit_depth += 1
+        try:
+            if self.as_sql:
+                if self._offline_in_transaction:
+                    self.output_buffer.write("COMMIT;\n\n")
+                yield
+                if self._offline_in_transaction:
+                    self.output_buffer.write(self._begin_sql() + "\n\n")
+                return
+            with self._online_autocommit_block():
+                yield
+        finally:
+            self._autocommit_depth -= 1
 
     @contextlib.contextmanager
     def _online_autocommit_block(self) -> Iterator[None]:

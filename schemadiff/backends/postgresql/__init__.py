@@ -24,6 +24,7 @@ def setup(registries: Registries) -> None:
     backends.add(
         "recreate", "postgresql", "schemadiff.backends.postgresql.batch:PostgresqlRecreate"
     )
+    backends.add("safe_ddl", "postgresql", "schemadiff.backends.postgresql.safe_ddl")
     backends.add_run_lock("postgresql", "schemadiff.backends.postgresql.run_lock:PostgresqlRunLock")
     backends.add(
         "scratch_inventory", "postgresql", "schemadiff.backends.postgresql.scratch:inventory"

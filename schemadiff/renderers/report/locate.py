@@ -182,13 +182,17 @@ class SourceIndex:
             found_object = self._object_location(change.name)  # an enum, sequence, schema
             if found_object is not None:
                 return found_object
-        table = self.find_table(change.schema, change.table)
+        renamed_to = (change.detail or {}).get("to")  # a rename: the model has the new name
+        table_name = renamed_to if change.kind == "rename_table" else change.table
+        table = self.find_table(change.schema, table_name)
         found = self.table_span(table) if table is not None else None
         if found is None:
             return self.metadata_location()
         span, cls = found
         line: int | None = None
-        if change.name and change.kind in _COLUMN_KINDS:
+        if change.kind == "rename_column" and renamed_to:
+            line = self._column_line(span, cls, table, str(renamed_to))
+        elif change.name and change.kind in _COLUMN_KINDS:
             line = self._column_line(span, cls, table, change.name)
         elif change.name and change.name != change.table:
             line = self._named_line(span, change.name)
