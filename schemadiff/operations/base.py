@@ -27,15 +27,16 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.sql.elements import TextClause
-from sqlalchemy.sql.schema import FetchedValue, SchemaItem
+from sqlalchemy.sql.schema import SchemaItem
 from sqlalchemy.sql.selectable import TableClause
-from sqlalchemy.types import TypeEngine
 
 from schemadiff.errors import MigrationError
 from schemadiff.operations.core import (
+    NOT_GIVEN,
+    DefaultArg,
     Expression,
     OperationsCore,
+    TypeArg,
     activate,
     column_or_text,
     current_operations,
@@ -72,21 +73,6 @@ __all__ = [
     "dialect_keywords",
     "ensure_fk_targets",
 ]
-
-#: a type as a script names it: an instance or the class (``sa.Integer``)
-TypeArg = TypeEngine[Any] | type[TypeEngine[Any]]
-#: a server default as a script gives it; ``False`` leaves it as it is
-DefaultArg = str | bool | TextClause | FetchedValue | Identity | None
-
-
-class _NotGiven:
-    """The default of a parameter where None means something (drop the comment)."""
-
-    def __repr__(self) -> str:
-        return "<not given>"
-
-
-_NOT_GIVEN: Any = _NotGiven()
 
 
 class Operations(OperationsCore):
@@ -161,19 +147,20 @@ class Operations(OperationsCore):
         ``reflect_args``/``reflect_kwargs`` are accepted as the seeds' scripts pass
         them and not needed: the table is read from the catalog as a whole.
         """
-        from schemadiff.operations.batch import batch_alter_table
+        from schemadiff.operations.batch import BatchOperations
 
-        return batch_alter_table(
+        batch = BatchOperations(
             self,
             table_name,
             schema,
             recreate=recreate,
-            partial_reordering=partial_reordering,
             copy_from=copy_from,
             table_args=table_args,
-            table_kwargs=table_kwargs,
+            table_kwargs=table_kwargs or {},
             naming_convention=naming_convention,
+            partial_reordering=partial_reordering,
         )
+        return batch.running()
 
     def create_table(
         self, /, table_name: str, *columns: SchemaItem, if_not_exists: bool | None = None, **kw: Any
@@ -233,15 +220,15 @@ class Operations(OperationsCore):
         column_name: str,
         *,
         nullable: bool | None = None,
-        comment: str | Literal[False] | None = _NOT_GIVEN,
-        server_default: DefaultArg = _NOT_GIVEN,
+        comment: str | Literal[False] | None = NOT_GIVEN,
+        server_default: DefaultArg = NOT_GIVEN,
         new_column_name: str | None = None,
         type_: TypeArg | None = None,
         existing_type: TypeArg | None = None,
         existing_server_default: DefaultArg = None,
         existing_nullable: bool | None = None,
         existing_comment: str | None = None,
-        identity: Identity | Literal[False] | None = _NOT_GIVEN,
+        identity: Identity | Literal[False] | None = NOT_GIVEN,
         existing_identity: Identity | None = None,
         schema: str | None = None,
         **kw: Any,
@@ -259,11 +246,11 @@ class Operations(OperationsCore):
         if isinstance(existing_type, type):
             existing_type = existing_type()
         if isinstance(server_default, Identity) or isinstance(existing_server_default, Identity):
-            if identity is _NOT_GIVEN and server_default is not _NOT_GIVEN:
+            if identity is NOT_GIVEN and server_default is not NOT_GIVEN:
                 identity = server_default if isinstance(server_default, Identity) else None
             if existing_identity is None and isinstance(existing_server_default, Identity):
                 existing_identity = existing_server_default
-            server_default, existing_server_default = _NOT_GIVEN, None
+            server_default, existing_server_default = NOT_GIVEN, None
         op = AlterColumnOp(
             table_name,
             column_name,
@@ -273,14 +260,14 @@ class Operations(OperationsCore):
             type=Delta[Any](existing_type, type_) if type_ is not None else None,
             server_default=(
                 Delta(existing_server_default, server_default)
-                if server_default is not _NOT_GIVEN and server_default is not False
+                if server_default is not NOT_GIVEN and server_default is not False
                 else None
             ),
             comment=Delta(existing_comment, comment)
-            if comment is not _NOT_GIVEN and comment is not False
+            if comment is not NOT_GIVEN and comment is not False
             else None,
             identity=Delta(existing_identity, identity)
-            if identity is not _NOT_GIVEN and identity is not False
+            if identity is not NOT_GIVEN and identity is not False
             else None,
             new_column_name=new_column_name,
             existing_type=existing_type,

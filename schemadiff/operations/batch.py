@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
-from typing import TYPE_CHECKING, Any
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import Column, MetaData, Table
+from sqlalchemy import Column, Identity, MetaData, Table
 
 from schemadiff.errors import MigrationError
 from schemadiff.operations.base import Operations
+from schemadiff.operations.core import NOT_GIVEN, DefaultArg, Expression, TypeArg
 from schemadiff.ops import (
     AddColumnOp,
     AddConstraintOp,
@@ -100,17 +101,73 @@ class BatchOperations(Operations):
         self._hints = {"insert_before": insert_before, "insert_after": insert_after}
         super().add_column(self.table_name, column, schema=self.schema, if_not_exists=if_not_exists)
 
-    def drop_column(self, column_name: str, **kw: Any) -> None:  # type: ignore[override]
-        super().drop_column(self.table_name, column_name, schema=self.schema, **kw)
+    def drop_column(  # type: ignore[override]
+        self, column_name: str, *, if_exists: bool | None = None, **kw: Any
+    ) -> None:
+        super().drop_column(
+            self.table_name, column_name, schema=self.schema, if_exists=if_exists, **kw
+        )
 
-    def alter_column(self, column_name: str, **kw: Any) -> None:  # type: ignore[override]
-        super().alter_column(self.table_name, column_name, schema=self.schema, **kw)
+    def alter_column(  # type: ignore[override]
+        self,
+        column_name: str,
+        *,
+        nullable: bool | None = None,
+        comment: str | Literal[False] | None = NOT_GIVEN,
+        server_default: DefaultArg = NOT_GIVEN,
+        new_column_name: str | None = None,
+        type_: TypeArg | None = None,
+        existing_type: TypeArg | None = None,
+        existing_server_default: DefaultArg = None,
+        existing_nullable: bool | None = None,
+        existing_comment: str | None = None,
+        identity: Identity | Literal[False] | None = NOT_GIVEN,
+        existing_identity: Identity | None = None,
+        **kw: Any,
+    ) -> None:
+        super().alter_column(
+            self.table_name,
+            column_name,
+            nullable=nullable,
+            comment=comment,
+            server_default=server_default,
+            new_column_name=new_column_name,
+            type_=type_,
+            existing_type=existing_type,
+            existing_server_default=existing_server_default,
+            existing_nullable=existing_nullable,
+            existing_comment=existing_comment,
+            identity=identity,
+            existing_identity=existing_identity,
+            schema=self.schema,
+            **kw,
+        )
 
-    def create_index(self, index_name: str | None, columns: Any, **kw: Any) -> None:  # type: ignore[override]
-        super().create_index(index_name, self.table_name, columns, schema=self.schema, **kw)
+    def create_index(  # type: ignore[override]
+        self,
+        index_name: str | None,
+        columns: Sequence[Expression],
+        *,
+        unique: bool = False,
+        if_not_exists: bool | None = None,
+        **kw: Any,
+    ) -> None:
+        super().create_index(
+            index_name,
+            self.table_name,
+            columns,
+            schema=self.schema,
+            unique=unique,
+            if_not_exists=if_not_exists,
+            **kw,
+        )
 
-    def drop_index(self, index_name: str, **kw: Any) -> None:  # type: ignore[override]
-        super().drop_index(index_name, self.table_name, schema=self.schema, **kw)
+    def drop_index(  # type: ignore[override]
+        self, index_name: str, *, if_exists: bool | None = None, **kw: Any
+    ) -> None:
+        super().drop_index(
+            index_name, self.table_name, schema=self.schema, if_exists=if_exists, **kw
+        )
 
     def create_unique_constraint(  # type: ignore[override]
         self, constraint_name: str | None, columns: Sequence[str], **kw: Any
@@ -132,6 +189,11 @@ class BatchOperations(Operations):
         remote_cols: Sequence[str],
         *,
         referent_schema: str | None = None,
+        onupdate: str | None = None,
+        ondelete: str | None = None,
+        deferrable: bool | None = None,
+        initially: str | None = None,
+        match: str | None = None,
         **kw: Any,
     ) -> None:
         super().create_foreign_key(
@@ -142,20 +204,37 @@ class BatchOperations(Operations):
             remote_cols,
             source_schema=self.schema,
             referent_schema=referent_schema,
+            onupdate=onupdate,
+            ondelete=ondelete,
+            deferrable=deferrable,
+            initially=initially,
+            match=match,
             **kw,
         )
 
     def create_check_constraint(  # type: ignore[override]
-        self, constraint_name: str | None, condition: Any, **kw: Any
+        self, constraint_name: str | None, condition: Expression, **kw: Any
     ) -> None:
         super().create_check_constraint(
             constraint_name, self.table_name, condition, schema=self.schema, **kw
         )
 
     def drop_constraint(  # type: ignore[override]
-        self, constraint_name: str, type_: str | None = None, **kw: Any
+        self,
+        constraint_name: str,
+        type_: str | None = None,
+        *,
+        if_exists: bool | None = None,
+        **kw: Any,
     ) -> None:
-        super().drop_constraint(constraint_name, self.table_name, type_, schema=self.schema, **kw)
+        super().drop_constraint(
+            constraint_name,
+            self.table_name,
+            type_,
+            schema=self.schema,
+            if_exists=if_exists,
+            **kw,
+        )
 
     def create_table_comment(  # type: ignore[override]
         self, comment: str, *, existing_comment: str | None = None
@@ -172,6 +251,12 @@ class BatchOperations(Operations):
         )
 
     # -- running ---------------------------------------------------------------
+    @contextmanager
+    def running(self) -> Iterator[BatchOperations]:
+        """The ``with`` block: directives collect inside it and run when it ends."""
+        yield self
+        self.flush()
+
     def flush(self) -> None:
         ops = self.collected
         if not ops and self.recreate != "always":
@@ -387,34 +472,3 @@ class _Lazy:
             operations, table, schema = self._args
             self._model = reflect_table(operations.migration_context.get_bind(), table, schema)
         return getattr(self._model, name)
-
-
-def batch_alter_table(
-    operations: Operations,
-    table_name: str,
-    schema: str | None = None,
-    recreate: str = "auto",
-    partial_reordering: Sequence[Sequence[str]] | None = None,
-    copy_from: Table | None = None,
-    table_args: Sequence[Any] = (),
-    table_kwargs: dict[str, Any] | None = None,
-    naming_convention: dict[str, Any] | None = None,
-    **kw: Any,
-) -> AbstractContextManager[BatchOperations]:
-    @contextmanager
-    def block() -> Iterator[BatchOperations]:
-        batch = BatchOperations(
-            operations,
-            table_name,
-            schema,
-            recreate=recreate,
-            copy_from=copy_from,
-            table_args=table_args,
-            table_kwargs=table_kwargs or {},
-            naming_convention=naming_convention,
-            partial_reordering=partial_reordering,
-        )
-        yield batch
-        batch.flush()
-
-    return block()

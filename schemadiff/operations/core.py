@@ -11,12 +11,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, MetaData, Table, literal, literal_column, text
+from sqlalchemy import Column, Identity, MetaData, Table, literal, literal_column, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.elements import ColumnClause, ColumnElement, TextClause, quoted_name
 from sqlalchemy.sql.naming import conv
-from sqlalchemy.sql.schema import SchemaItem
+from sqlalchemy.sql.schema import FetchedValue, SchemaItem
 from sqlalchemy.types import NULLTYPE, TypeEngine
 
 from schemadiff.dialects.sqltext import plain_sql
@@ -28,6 +28,20 @@ if TYPE_CHECKING:
 
 #: what ``op.create_index`` and ``op.create_check_constraint`` take for an expression
 Expression = str | ColumnElement[Any] | TextClause
+#: a type as a script names it: an instance or the class (``sa.Integer``)
+TypeArg = TypeEngine[Any] | type[TypeEngine[Any]]
+#: a server default as a script gives it; ``False`` leaves it as it is
+DefaultArg = str | bool | TextClause | FetchedValue | Identity | None
+
+
+class _NotGiven:
+    """The default of a parameter where None means something (drop the comment)."""
+
+    def __repr__(self) -> str:
+        return "<not given>"
+
+
+NOT_GIVEN: Any = _NotGiven()
 
 
 class OperationsCore:

@@ -83,3 +83,29 @@ def test_op_outside_a_migration_says_so() -> None:
 
     with pytest.raises(CommandError, match="only available while a migration runs"):
         op.drop_table("t")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "add_column",
+        "drop_column",
+        "alter_column",
+        "create_index",
+        "drop_index",
+        "create_unique_constraint",
+        "create_primary_key",
+        "create_foreign_key",
+        "create_check_constraint",
+        "drop_constraint",
+        "create_table_comment",
+        "drop_table_comment",
+    ],
+)
+def test_batch_op_takes_the_same_parameters_but_the_table(name: str) -> None:
+    from schemadiff.operations.batch import BatchOperations
+
+    implied = {"self", "table_name", "schema", "source_table", "source_schema"}
+    plain = set(inspect.signature(getattr(Operations, name)).parameters) - implied
+    batch = set(inspect.signature(getattr(BatchOperations, name)).parameters) - {"self"}
+    assert batch - {"insert_before", "insert_after"} == plain
