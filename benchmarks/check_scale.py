@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -35,6 +36,7 @@ from benchmarks.report import (
     fmt_seconds,
     format_table,
     log,
+    median,
     no_times,
     ratio,
 )
@@ -53,18 +55,23 @@ class CheckCase(BothTools):
     times: dict[str, list[float]] = field(default_factory=no_times)
     #: peak resident set size of each run, in MiB
     peak_mib: dict[str, list[float]] = field(default_factory=no_times)
+    #: CPU seconds (user + system) of each run: steadier than wall time on a busy machine
+    cpu: dict[str, list[float]] = field(default_factory=no_times)
     error: str | None = None
 
     def peak(self, tool: str) -> float | None:
         values = self.peak_mib[tool]
         return max(values) if values else None
 
+    def cpu_median(self, tool: str) -> float | None:
+        return median(self.cpu[tool])
+
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), **self.timing()}
 
 
-def timed_child(args: list[str], cwd: Path) -> tuple[float, float, int, str]:
-    """Run a command; its wall time, peak RSS (MiB), exit status and stderr tail."""
+def timed_child(args: list[str], cwd: Path) -> tuple[float, float, float, int, str]:
+    """Run a command; its wall time, CPU time, peak RSS (MiB), exit status, stderr tail."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=err, env=_env())
@@ -74,7 +81,8 @@ def timed_child(args: list[str], cwd: Path) -> tuple[float, float, int, str]:
         err.seek(0)
         tail = err.read()[-1500:].decode("utf-8", "replace")
     # ru_maxrss is in KiB on Linux
-    return elapsed, usage.ru_maxrss / 1024, proc.returncode, tail
+    cpu = usage.ru_utime + usage.ru_stime
+    return elapsed, cpu, usage.ru_maxrss / 1024, proc.returncode, tail
 
 
 @contextmanager
@@ -96,15 +104,24 @@ def run_case(backend: str, tables: int, repeat: int, alembic_max: int) -> CheckC
     tools = [t for t in TOOLS if t == "schemadiff" or tables <= alembic_max]
     try:
         with _projects(backend, tables) as projects:
-            for run in range(repeat + 1):  # the first round fills bytecode caches, untimed
-                for tool in tools if run % 2 == 0 else tools[::-1]:
-                    elapsed, peak, code, tail = timed_child([*_tool(tool), "check"], projects[tool])
+            for tool in tools:  # bytecode of env.py and the model, as a warm project has
+                subprocess.run(
+                    [sys.executable, "-m", "compileall", "-q", str(projects[tool])], check=True
+                )
+            for run in range(1, repeat + 1):
+                for tool in tools if run % 2 else tools[::-1]:
+                    elapsed, cpu, peak, code, tail = timed_child(
+                        [*_tool(tool), "check"], projects[tool]
+                    )
                     if code != 0:
                         raise RuntimeError(f"{tool} check exited {code}: {tail}")
-                    if run:
-                        case.times[tool].append(elapsed)
-                        case.peak_mib[tool].append(peak)
-                        log(f"  check {backend} {tables} {tool}: {elapsed:.2f}s {peak:.0f} MiB")
+                    case.times[tool].append(elapsed)
+                    case.peak_mib[tool].append(peak)
+                    case.cpu[tool].append(cpu)
+                    log(
+                        f"  check {backend} {tables} {tool}: {elapsed:.2f}s "
+                        f"(CPU {cpu:.2f}s) {peak:.0f} MiB"
+                    )
     except Exception as exc:  # a broken backend is an error row, not a crash
         case.error = f"{type(exc).__name__}: {exc}"[:2000]
         log(f"  check {backend} {tables}: {case.error}")
@@ -125,7 +142,9 @@ def format_results(cases: list[CheckCase], repeat: int) -> str:
     rows = []
     for case in cases:
         if case.error:
-            rows.append([case.backend, str(case.tables), "error", "", "", "", "", case.error[:60]])
+            rows.append(
+                [case.backend, str(case.tables), "error", "", "", "", "", "", case.error[:60]]
+            )
             continue
         ours, theirs = case.median("schemadiff"), case.median("alembic")
         peak_ours, peak_theirs = case.peak("schemadiff"), case.peak("alembic")
@@ -136,6 +155,9 @@ def format_results(cases: list[CheckCase], repeat: int) -> str:
                 fmt_seconds(ours),
                 fmt_seconds(theirs) if theirs is not None else "not run",
                 fmt_ratio(ratio(ours, theirs)) if theirs is not None else "",
+                fmt_ratio(ratio(case.cpu_median("schemadiff"), case.cpu_median("alembic")))
+                if theirs is not None
+                else "",
                 f"{peak_ours:.0f}" if peak_ours is not None else "",
                 f"{peak_theirs:.0f}" if peak_theirs is not None else "",
                 fmt_ratio(ratio(peak_ours, peak_theirs)) if peak_theirs is not None else "",
@@ -147,6 +169,7 @@ def format_results(cases: list[CheckCase], repeat: int) -> str:
         "schemadiff s",
         "Alembic s",
         "time ratio",
+        "CPU ratio",
         "schemadiff MiB",
         "Alembic MiB",
         "memory ratio",
