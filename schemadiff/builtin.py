@@ -14,6 +14,9 @@ from schemadiff.comparators import (
     table_level,
     tables,
 )
+from schemadiff.entities import compare as entity_compare
+from schemadiff.entities import kinds as entity_kinds
+from schemadiff.renderers.python import entity_ops as python_entity_ops
 from schemadiff.renderers.python import object_ops as python_object_ops
 from schemadiff.renderers.python import ops as python_ops
 
@@ -32,3 +35,6 @@ def setup(registries: Registries) -> None:
     objects.setup(registries.comparators)
     python_ops.setup(registries.renderers)
     python_object_ops.setup(registries.renderers)
+    entity_kinds.setup(registries.entities)
+    python_entity_ops.setup(registries.renderers)
+    registries.comparators.register_finisher(entity_compare.finisher(registries.entities))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 
 from schemadiff.comparators.registry import ComparatorRegistry
+from schemadiff.entities.model import EntityRegistry
 from schemadiff.errors import ConfigError
 from schemadiff.renderers.python.registry import RendererRegistry
 
@@ -27,6 +28,8 @@ ENTRY_POINT_GROUP = "schemadiff.plugins"
 class Registries:
     comparators: ComparatorRegistry = field(default_factory=ComparatorRegistry)
     renderers: RendererRegistry = field(default_factory=RendererRegistry)
+    #: views, functions, triggers and any kind a plugin adds
+    entities: EntityRegistry = field(default_factory=EntityRegistry)
     loaded: list[str] = field(default_factory=list)
 
     def install(self, name: str, setup: Callable[[Registries], None]) -> None:

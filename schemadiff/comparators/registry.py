@@ -25,6 +25,9 @@ DEFAULT = 50
 LAST = 100
 
 Comparator = Callable[..., Iterable[MigrateOperation]]
+Finisher = Callable[..., None]
+"""``(ctx, db, model, upgrade_ops) -> None``: runs after every comparator and may
+rearrange ``upgrade_ops.ops`` (entities placed around the table changes)."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,13 @@ class ComparatorSpec:
 class ComparatorRegistry:
     def __init__(self) -> None:
         self._specs: list[ComparatorSpec] = []
+        self.finishers: list[Finisher] = []
+
+    def register_finisher(self, fn: Finisher) -> Finisher:
+        if not callable(fn):
+            raise TypeError(f"finisher is not callable: {fn!r}")
+        self.finishers.append(fn)
+        return fn
 
     def register(
         self,
@@ -90,4 +100,5 @@ class ComparatorRegistry:
     def copy(self) -> ComparatorRegistry:
         new = ComparatorRegistry()
         new._specs = list(self._specs)
+        new.finishers = list(self.finishers)
         return new
