@@ -147,9 +147,9 @@ def _touched_by(dialect: str, table: ModifyTableOps, op: MigrateOperation) -> It
 
 def _hits(depends_on: Iterable[tuple[str | None, str, str | None]], touched: set[Touched]) -> bool:
     for schema, relation, column in depends_on:
-        if (schema, relation, None) in touched or (column is None and _any_column(
-            touched, schema, relation
-        )):
+        if (schema, relation, None) in touched or (
+            column is None and _any_column(touched, schema, relation)
+        ):
             return True
         if column is not None and (schema, relation, column) in touched:
             return True
@@ -255,7 +255,9 @@ def _place(
     drops = list(reversed(_after_what_they_read(sorted(drops, key=rank), db)))
     early_kinds = {name for name, kind in registry.kinds.items() if kind.before_tables}
     leading = 0
-    while leading < len(upgrade.ops) and getattr(upgrade.ops[leading], "placement", None) == "first":
+    while (
+        leading < len(upgrade.ops) and getattr(upgrade.ops[leading], "placement", None) == "first"
+    ):
         leading += 1
     head = [op for key, op in drops if key[0] not in early_kinds]
     early = [op for key, op in creates if key[0] in early_kinds]
@@ -281,12 +283,8 @@ def _after_what_they_read(
     placed: set[EntityKey] = set()
     remaining = list(items)
     while remaining:
-        for index, (key, op) in enumerate(remaining):
-            if needs.get(key, set()) <= placed:
-                break
-        else:
-            index = 0  # a cycle: the order found
-        key, op = remaining.pop(index)
+        ready = [i for i, (key, _) in enumerate(remaining) if needs.get(key, set()) <= placed]
+        key, op = remaining.pop(ready[0] if ready else 0)  # a cycle: the order found
         out.append((key, op))
         placed.add(key)
     return out

@@ -49,10 +49,14 @@ def _view(item: View, dialect: Dialect, default_schema: str | None) -> EntitySna
     text = select_text(item.definition, dialect)
     with_data = getattr(item, "with_data", True)
     schema = key_schema(item.schema, default_schema)
-    return EntitySnapshot(item.kind, schema, item.name, text, folded(text), None, with_data, (), item)
+    return EntitySnapshot(
+        item.kind, schema, item.name, text, folded(text), None, with_data, (), item
+    )
 
 
-def _routine(item: Function | Trigger, dialect: Dialect, default_schema: str | None) -> EntitySnapshot:
+def _routine(
+    item: Function | Trigger, dialect: Dialect, default_schema: str | None
+) -> EntitySnapshot:
     text = item.ddl.strip()
     table = item.table if isinstance(item, Trigger) else None
     schema = key_schema(item.schema, default_schema)
@@ -67,7 +71,9 @@ def _drop_view(found: EntitySnapshot, role: str = "change") -> Any:
     return DropViewOp(found.name, found.schema, found.definition, role)
 
 
-def _create_matview(found: EntitySnapshot, role: str = "change", replaces: str | None = None) -> Any:
+def _create_matview(
+    found: EntitySnapshot, role: str = "change", replaces: str | None = None
+) -> Any:
     return CreateMaterializedViewOp(
         found.name, found.definition, found.schema, role, replaces, found.with_data
     )
@@ -101,7 +107,9 @@ def setup(registry: EntityRegistry) -> None:
             _routine,
             _create_function,
             _drop_function,
-            lambda new, old: ReplaceFunctionOp(new.name, new.definition, old.definition, new.schema),
+            lambda new, old: ReplaceFunctionOp(
+                new.name, new.definition, old.definition, new.schema
+            ),
             before_tables=True,
             order=10,
             reflected=lambda f: Function(f.name, None, f.definition, f.schema),

@@ -48,7 +48,11 @@ class EntitySnapshot:
 
     @property
     def key(self) -> EntityKey:
-        return (self.kind, self.schema, self.name if self.table is None else f"{self.table}.{self.name}")
+        return (
+            self.kind,
+            self.schema,
+            self.name if self.table is None else f"{self.table}.{self.name}",
+        )
 
     @property
     def fullname(self) -> str:

@@ -42,7 +42,9 @@ class CreateViewOp(MigrateOperation):
         return operations.invoke(cls(name, definition, schema))
 
     def reverse(self) -> MigrateOperation:
-        return DropViewOp(self.name, self.schema, self.definition, "around" if self.replaces else self.role)
+        return DropViewOp(
+            self.name, self.schema, self.definition, "around" if self.replaces else self.role
+        )
 
     def _detail(self) -> dict[str, Any]:
         return {"materialized": True} if self.materialized else {}

@@ -94,10 +94,14 @@ def read_entities(
         )
     for schema, name, ddl in _rows(functions):
         text = ddl.strip()
-        out.append(EntitySnapshot("function", key_schema(schema, default_schema), name, text, folded(text)))
+        out.append(
+            EntitySnapshot("function", key_schema(schema, default_schema), name, text, folded(text))
+        )
     for schema, table, name, ddl in _rows(triggers):
         out.append(
-            EntitySnapshot("trigger", key_schema(schema, default_schema), name, ddl, folded(ddl), table)
+            EntitySnapshot(
+                "trigger", key_schema(schema, default_schema), name, ddl, folded(ddl), table
+            )
         )
     return out
 
@@ -127,7 +131,9 @@ _TRIGGERDEF = sa.text(
 )
 
 
-def canonical(connection: Connection, declared: EntitySnapshot, found: EntitySnapshot) -> str | None:
+def canonical(
+    connection: Connection, declared: EntitySnapshot, found: EntitySnapshot
+) -> str | None:
     """The declared entity as the catalog would show it; None where the server refuses it."""
     schema = declared.schema or connection.dialect.default_schema_name
     try:

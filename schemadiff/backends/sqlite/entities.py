@@ -3,7 +3,8 @@
 SQLite keeps a view's text exactly as it was written, so nothing on the
 server can tell two spellings of one query apart; both sides are put in
 one form instead by parsing them (sqlglot) and printing them back with
-identifiers unquoted and folded to lower case, as SQLite compares them.
+identifiers unquoted and folded to lower case, as SQLite compares them,
+and ``INNER JOIN`` written ``JOIN``.
 The dependencies are the tables and views the parse names.
 """
 
@@ -62,6 +63,9 @@ def normal(select: str) -> str:
         return folded(select).lower()
     for ident in tree.find_all(exp.Identifier):
         ident.set("quoted", False)
+    for join in tree.find_all(exp.Join):
+        if str(join.args.get("kind") or "").upper() == "INNER":
+            join.set("kind", None)  # JOIN is INNER JOIN
     return tree.sql(dialect="sqlite", normalize=True)
 
 
@@ -70,7 +74,9 @@ def _reads(select: str, schema: str | None) -> tuple[Dependency, ...]:
         tree = sqlglot.parse_one(select, read="sqlite")
     except sqlglot.errors.SqlglotError:
         return ()
-    return tuple(sorted({(t.db or schema, t.name, None) for t in tree.find_all(exp.Table)}, key=str))
+    return tuple(
+        sorted({(t.db or schema, t.name, None) for t in tree.find_all(exp.Table)}, key=str)
+    )
 
 
 def canonical(
