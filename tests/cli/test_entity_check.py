@@ -49,3 +49,27 @@ def test_a_declaration_that_is_not_sql_fails_cleanly(project):
     )
     proc = project.cli("check", expect=2)
     assert "FAILED:" in proc.stderr + proc.stdout and "Traceback" not in proc.stderr
+
+
+def test_diff_between_two_databases_compares_their_views(tmp_path):
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    from schemadiff.commands.schema_diff import Side, compare_sides
+
+    urls = []
+    for name, views in (
+        ("a", ["CREATE VIEW v AS SELECT id FROM t"]),
+        ("b", ["CREATE VIEW v AS select ID, a from T", "CREATE VIEW w AS SELECT a FROM t"]),
+    ):
+        url = make_url(f"sqlite:///{tmp_path / name}.db")
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY, a INTEGER)")
+            for sql in views:
+                conn.exec_driver_sql(sql)
+        engine.dispose()
+        urls.append(url)
+    changes = compare_sides(Side("a", url=urls[0]), Side("b", url=urls[1]))
+    assert sorted((c.kind, c.name) for c in changes) == [("add_view", "w"), ("modify_view", "v")]
+    assert compare_sides(Side("a", url=urls[0]), Side("a", url=urls[0])) == []
