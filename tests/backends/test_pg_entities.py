@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from schemadiff.entities import Function, MaterializedView, Trigger, View
 from tests.backends.entity_support import EntityLoop, routine_names, view_names
-from tests.backends.object_support import _kinds, _only
+from tests.backends.object_support import _kinds, _only, _schema
 from tests.helpers import describe
 from tests.operations.support import rows
 
@@ -221,3 +221,70 @@ def test_views_undeclared_by_the_model_still_come_back_around_a_column_change(el
     eloop.upgrade(wider)
     assert view_names(eloop.engine) == ["legacy"]
     eloop.downgrade(_items)
+
+
+def test_entities_in_a_new_schema_are_created_there_after_it(database, tmp_path):
+    _only(database, "postgresql")
+    engine = database.engine()
+    home = _schema(engine)
+    other = f"{home}_x"
+
+    def include_name(name, type_, parents):
+        return type_ != "schema" or name in (home, other)
+
+    loop = EntityLoop(database, tmp_path, {"include_schemas": True, "include_name": include_name})
+    try:
+
+        def after() -> sa.MetaData:
+            md = sa.MetaData()
+            sa.Table("src", md, sa.Column("id", sa.Integer, primary_key=True), schema=other)
+            Function(
+                "twice",
+                md,
+                f"CREATE FUNCTION {other}.twice(x int) RETURNS int LANGUAGE sql "
+                "IMMUTABLE AS 'SELECT x * 2'",
+                schema=other,
+            )
+            View("doubled", md, f"SELECT {other}.twice(id) AS d FROM {other}.src", schema=other)
+            return md
+
+        changes, script = loop.generate(sa.MetaData, after)
+        assert sorted((c.kind, c.schema, c.name) for c in changes) == [
+            ("add_function", other, "twice"),
+            ("add_schema", other, other),
+            ("add_table", other, "src"),
+            ("add_view", other, "doubled"),
+        ], describe(changes)
+        assert script.index("op.create_schema(") < script.index("op.create_function(")
+        assert script.index("op.create_function(") < script.index("op.create_table(")
+        assert script.index("op.create_table(") < script.index("op.create_view(")
+        loop.upgrade(after)
+        loop.downgrade(sa.MetaData)
+        assert not rows(engine, f"SELECT 1 FROM pg_namespace WHERE nspname = '{other}'")
+    finally:
+        loop.close()
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{other}" CASCADE')
+        engine.dispose()
+
+
+def test_an_enum_recreated_under_a_view_takes_the_view_along(eloop):
+    def model(*labels: str) -> sa.MetaData:
+        md = sa.MetaData()
+        sa.Table(
+            "ticket",
+            md,
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("status", sa.Enum(*labels, name="status_enum")),
+        )
+        View("open_tickets", md, "SELECT id FROM ticket WHERE status = 'a'")
+        return md
+
+    before = lambda: model("a", "b", "c")  # noqa: E731
+    after = lambda: model("b", "a")  # noqa: E731
+    changes, script = eloop.generate(before, after)
+    assert _kinds(changes) == [("modify_enum", "status_enum")], describe(changes)
+    assert script.index("op.drop_view('open_tickets'") < script.index("op.alter_enum(")
+    assert script.index("op.alter_enum(") < script.index("op.create_view('open_tickets'")
+    eloop.upgrade(after)
+    eloop.downgrade(before)
