@@ -18,6 +18,7 @@ dependency order too.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,8 @@ from schemadiff.ops import (
     UpgradeOps,
 )
 from schemadiff.snapshot.model import SchemaSnapshot
+
+log = logging.getLogger("schemadiff.entities")
 
 VIEW_KINDS = frozenset({"view", "materialized_view"})
 #: ``(schema, table, column)``; column None: the whole table
@@ -101,7 +104,15 @@ def _same(
     canonicalize = registry.canonicalizer(declared.kind, ctx.impl.name)
     if canonicalize is None or mc is None or mc.as_sql or mc.connection is None:
         return False
-    return canonicalize(mc.connection, declared, found) == found.canonical
+    server_form = canonicalize(mc.connection, declared, found)
+    if server_form is None:
+        log.warning(
+            "the server would not take the declared %s '%s' (bad SQL, or no right to "
+            "create objects in its schema): it is compared as written",
+            declared.kind.replace("_", " "),
+            declared.fullname,
+        )
+    return server_form == found.canonical
 
 
 def _reflected_included(ctx: CompareContext, kind: EntityKind, found: EntitySnapshot) -> bool:

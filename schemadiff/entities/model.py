@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -176,7 +176,3 @@ def _load(target: Any) -> Any:
 
 def key_schema(schema: str | None, default_schema: str | None) -> str | None:
     return None if schema == default_schema else schema
-
-
-def entity_map(entities: Mapping[EntityKey, EntitySnapshot], kind: str) -> list[EntitySnapshot]:
-    return [e for e in entities.values() if e.kind == kind]
