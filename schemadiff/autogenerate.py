@@ -177,7 +177,13 @@ def _with_entities(
         default_schema,
         lambda s: opts.include_schemas or s in compared,
     )
-    return dataclasses.replace(db, entities=found), dataclasses.replace(model, entities=mine)
+    # a Table mapped over a declared view (to query it) is the view, not a table to add
+    views = {(k[1], k[2]) for k in mine if k[0] in ("view", "materialized_view")}
+    tables = {k: t for k, t in model.tables.items() if k not in views}
+    return (
+        dataclasses.replace(db, entities=found),
+        dataclasses.replace(model, entities=mine, tables=tables),
+    )
 
 
 def _model_snapshot(

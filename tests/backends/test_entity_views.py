@@ -225,3 +225,16 @@ def test_offline_sql_creates_the_views_from_the_script(eloop):
     sql = eloop.offline(_with_views())
     assert "CREATE VIEW" in sql and sql.index("CREATE TABLE") < sql.index("CREATE VIEW")
     assert sql.index("totals AS") < sql.index("big AS"), sql
+
+
+def test_a_table_mapped_over_a_declared_view_is_not_a_table_to_add(eloop):
+    """The ORM reads a view through a ``Table`` of the same name; declared as a
+    view too, it is compared as the view only."""
+
+    def mapped() -> sa.MetaData:
+        md = _with_views()
+        sa.Table("totals", md, sa.Column("customer", sa.String(40)), sa.Column("total", sa.Integer))
+        return md
+
+    eloop.build(_with_views)
+    assert eloop.compare(mapped()) == [], describe(eloop.compare(mapped()))
