@@ -24,7 +24,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemadiff.comparators.context import CompareContext
-from schemadiff.entities.model import EntityKey, EntityKind, EntityRegistry, EntitySnapshot
+from schemadiff.entities.model import (
+    Canonicalizer,
+    EntityKey,
+    EntityKind,
+    EntityRegistry,
+    EntitySnapshot,
+)
 from schemadiff.ops import (
     AddColumnOp,
     AlterColumnOp,
@@ -74,6 +80,7 @@ def _compare(
     ctx: CompareContext, registry: EntityRegistry, db: SchemaSnapshot, model: SchemaSnapshot
 ) -> _Plan:
     plan = _Plan()
+    differing: list[tuple[EntitySnapshot, EntitySnapshot]] = []
     for key, declared in model.entities.items():
         kind = registry.kinds[declared.kind]
         if not ctx.include(declared.source, declared.name, kind.name, False, None):
@@ -81,8 +88,12 @@ def _compare(
         found = db.entities.get(key)
         if found is None:
             plan.adds[key] = declared
-        elif not _same(ctx, registry, declared, found):
-            plan.modifies[key] = (declared, found)
+        elif declared.canonical != found.canonical:
+            differing.append((declared, found))
+    server_forms = _server_forms(ctx, registry, differing)
+    for declared, found in differing:
+        if server_forms.get(declared.key) != found.canonical:
+            plan.modifies[declared.key] = (declared, found)
     if not model.entities:
         return plan  # undeclared objects are left alone until the model declares one
     compared = set(db.compared_schemas)
@@ -94,25 +105,36 @@ def _compare(
     return plan
 
 
-def _same(
-    ctx: CompareContext, registry: EntityRegistry, declared: EntitySnapshot, found: EntitySnapshot
-) -> bool:
-    """Equal as written, or once the server has put the declared one in its own words."""
-    if declared.canonical == found.canonical:
-        return True
+def _server_forms(
+    ctx: CompareContext,
+    registry: EntityRegistry,
+    differing: list[tuple[EntitySnapshot, EntitySnapshot]],
+) -> dict[EntityKey, str | None]:
+    """The declared definitions whose text differs, in the server's own words.
+
+    One call per canonicalizer with all of its pairs: the server round trips
+    do not grow with the number of entities where the backend can batch.
+    """
     mc = ctx.migration_context
-    canonicalize = registry.canonicalizer(declared.kind, ctx.impl.name)
-    if canonicalize is None or mc is None or mc.as_sql or mc.connection is None:
-        return False
-    server_form = canonicalize(mc.connection, declared, found)
-    if server_form is None:
-        log.warning(
-            "the server would not take the declared %s '%s' (bad SQL, or no right to "
-            "create objects in its schema): it is compared as written",
-            declared.kind.replace("_", " "),
-            declared.fullname,
-        )
-    return server_form == found.canonical
+    if not differing or mc is None or mc.as_sql or mc.connection is None:
+        return {}
+    groups: dict[int, tuple[Canonicalizer, list[tuple[EntitySnapshot, EntitySnapshot]]]] = {}
+    for pair in differing:
+        canonicalize = registry.canonicalizer(pair[0].kind, ctx.impl.name)
+        if canonicalize is not None:
+            groups.setdefault(id(canonicalize), (canonicalize, []))[1].append(pair)
+    out: dict[EntityKey, str | None] = {}
+    for canonicalize, pairs in groups.values():
+        out.update(canonicalize(mc.connection, pairs))
+    for declared, _ in differing:
+        if out.get(declared.key) is None and declared.key in out:
+            log.warning(
+                "the server would not take the declared %s '%s' (bad SQL, or no right to "
+                "create objects in its schema): it is compared as written",
+                declared.kind.replace("_", " "),
+                declared.fullname,
+            )
+    return out
 
 
 def _reflected_included(ctx: CompareContext, kind: EntityKind, found: EntitySnapshot) -> bool:

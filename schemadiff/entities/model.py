@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,8 +67,15 @@ def folded(text: str) -> str:
 Reader = Callable[[Connection, Sequence[str | None], str | None], Iterable[EntitySnapshot]]
 """``(connection, schemas, default_schema) -> entities`` of the compared schemas."""
 
-Canonicalizer = Callable[[Connection, EntitySnapshot, EntitySnapshot], str | None]
-"""``(connection, declared, found) -> declared's canonical form`` (None: cannot tell)."""
+Canonicalizer = Callable[
+    [Connection, Sequence[tuple[EntitySnapshot, EntitySnapshot]]],
+    Mapping[EntityKey, str | None],
+]
+"""``(connection, [(declared, found), ...]) -> {key: declared's canonical form}``.
+
+Called once per comparison with every pair whose texts differ, so a server
+round trip can serve them all; None (or no entry) for one the server
+would not take."""
 
 Builder = Callable[[Any, Dialect, str | None], EntitySnapshot]
 """A declaration to its snapshot, for the target dialect (schema None: the default one)."""

@@ -106,13 +106,18 @@ def read_domains(
     ]
 
 
-def canonical(conn: sa.Connection, declared: EntitySnapshot, found: EntitySnapshot) -> str | None:
-    name = f"sd_canon_{uuid.uuid4().hex[:12]}"
-    with conn.begin_nested() as savepoint:
-        conn.exec_driver_sql(f"CREATE DOMAIN {name} AS {declared.definition}")
-        (row,) = _read(conn, [conn.dialect.default_schema_name], name)
-        savepoint.rollback()
-    return folded(row[2])
+def canonical(
+    conn: sa.Connection, pairs: Sequence[tuple[EntitySnapshot, EntitySnapshot]]
+) -> dict[Any, str | None]:
+    out: dict[Any, str | None] = {}
+    for declared, _ in pairs:
+        name = f"sd_canon_{uuid.uuid4().hex[:12]}"
+        with conn.begin_nested() as savepoint:
+            conn.exec_driver_sql(f"CREATE DOMAIN {name} AS {declared.definition}")
+            (row,) = _read(conn, [conn.dialect.default_schema_name], name)
+            savepoint.rollback()
+        out[declared.key] = folded(row[2])
+    return out
 
 
 def setup(registries: plugins.Registries) -> None:

@@ -238,3 +238,14 @@ def test_a_table_mapped_over_a_declared_view_is_not_a_table_to_add(eloop):
 
     eloop.build(_with_views)
     assert eloop.compare(mapped()) == [], describe(eloop.compare(mapped()))
+
+
+def test_a_declared_view_the_server_refuses_is_a_change_and_hides_no_other(eloop, caplog):
+    eloop.build(_with_views)
+    model = _with_views()
+    View("totals", model, "SELECT customer, amount   +  tax AS total FROM orders")  # respelled
+    View("big", model, "SELECT nonsense FROM nowhere_at_all")
+    changes = eloop.compare(model)
+    assert _kinds(changes) == [("modify_view", "big")], describe(changes)
+    if eloop.database.backend != "sqlite":  # SQLite has no server to ask
+        assert "would not take the declared view 'big'" in caplog.text

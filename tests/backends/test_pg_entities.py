@@ -288,3 +288,11 @@ def test_an_enum_recreated_under_a_view_takes_the_view_along(eloop):
     assert script.index("op.alter_enum(") < script.index("op.create_view('open_tickets'")
     eloop.upgrade(after)
     eloop.downgrade(before)
+
+
+def test_a_function_whose_return_type_changes_is_still_compared(eloop):
+    eloop.build(_stamped)
+    model = _stamped()
+    Function("stamp", model, "CREATE FUNCTION stamp() RETURNS int LANGUAGE sql AS 'SELECT 1'")
+    assert _kinds(eloop.compare(model)) == [("modify_function", "stamp")]
+    assert _kinds(eloop.compare(_stamped())) == []

@@ -4,7 +4,8 @@ The server stores a view's SELECT rewritten: every column fully qualified
 and aliased, keywords in lower case.  A declared definition is put in the
 same words by creating it under a throwaway name, reading it back and
 dropping it (DDL is not transactional here, so a savepoint would not
-help; the throwaway view is dropped whatever happens).  Dependencies are
+help; the throwaway views are dropped whatever happens, in one statement,
+and all are read back with one query).  Dependencies are
 the tables and views the stored text names, as its parse finds them.
 """
 
@@ -19,17 +20,17 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlglot import exp
 
-from schemadiff.entities.model import Dependency, EntitySnapshot, folded, key_schema
+from schemadiff.entities.model import Dependency, EntityKey, EntitySnapshot, folded, key_schema
 
 VIEWS = sa.text(
     "SELECT TABLE_SCHEMA, TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS "
     "WHERE TABLE_SCHEMA IN :schemas ORDER BY TABLE_SCHEMA, TABLE_NAME"
 ).bindparams(sa.bindparam("schemas", expanding=True))
 
-_DEFINITION = sa.text(
-    "SELECT VIEW_DEFINITION FROM information_schema.VIEWS "
-    "WHERE TABLE_SCHEMA = :schema AND TABLE_NAME = :name"
-)
+_DEFINITIONS = sa.text(
+    "SELECT TABLE_SCHEMA, TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS "
+    "WHERE TABLE_NAME IN :names"
+).bindparams(sa.bindparam("names", expanding=True))
 
 
 def read_entities(
@@ -69,21 +70,32 @@ def reads(definition: str, schema: str, default_schema: str | None) -> tuple[Dep
 
 
 def canonical(
-    connection: Connection, declared: EntitySnapshot, found: EntitySnapshot
-) -> str | None:
-    schema = declared.schema or connection.dialect.default_schema_name
+    connection: Connection, pairs: Sequence[tuple[EntitySnapshot, EntitySnapshot]]
+) -> dict[EntityKey, str | None]:
+    """Each declared view created under a throwaway name, all read back at once, dropped."""
     quote = connection.dialect.identifier_preparer.quote
-    name = f"sd_canon_{uuid.uuid4().hex[:12]}"
-    target = f"{quote(str(schema))}.{quote(name)}"
+    made: dict[tuple[str, str], EntityKey] = {}
+    out: dict[EntityKey, str | None] = {}
     try:
-        connection.exec_driver_sql(
-            f"CREATE VIEW {target} AS {declared.definition}",
-            execution_options={"no_parameters": True},
-        )
-    except DBAPIError:
-        return None
-    try:
-        text = connection.execute(_DEFINITION, {"schema": schema, "name": name}).scalar()
+        for declared, _ in pairs:
+            out[declared.key] = None
+            schema = str(declared.schema or connection.dialect.default_schema_name)
+            name = f"sd_canon_{uuid.uuid4().hex[:12]}"
+            try:
+                connection.exec_driver_sql(
+                    f"CREATE VIEW {quote(schema)}.{quote(name)} AS {declared.definition}",
+                    execution_options={"no_parameters": True},
+                )
+            except DBAPIError:
+                continue
+            made[(schema, name)] = declared.key
+        if made:
+            params = {"names": [n for _, n in made]}
+            for schema, name, text in connection.execute(_DEFINITIONS, params):
+                if (schema, name) in made:
+                    out[made[(schema, name)]] = folded(str(text))
     finally:
-        connection.exec_driver_sql(f"DROP VIEW IF EXISTS {target}")
-    return folded(str(text)) if text is not None else None
+        if made:
+            names = ", ".join(f"{quote(s)}.{quote(n)}" for s, n in made)
+            connection.exec_driver_sql(f"DROP VIEW IF EXISTS {names}")
+    return out

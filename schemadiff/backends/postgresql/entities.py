@@ -11,6 +11,9 @@ A declared definition is put in the server's own words by creating it
 inside a savepoint that is rolled back (a view under a throwaway name, a
 function or trigger in place of the one it would replace) and reading the
 catalog's text back: the comparison then sees what the server would store.
+All declared entities whose text differs go in one batch and one read
+(measured with 200 declared views: 2.8 to 4.5 s with a savepoint and a
+read for each, 0.45 s in one batch, most of it the server creating them).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,7 +29,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from schemadiff.dialects.sqltext import PLAIN_TEXT_OPTIONS
-from schemadiff.entities.model import EntitySnapshot, folded, key_schema
+from schemadiff.entities.model import EntityKey, EntitySnapshot, folded, key_schema
 from schemadiff.operations.entities import or_replace
 
 ENTITIES = sa.text(
@@ -115,70 +119,119 @@ def _rows(value: Any) -> list[Any]:
 
 
 # -- the declared side in the server's words ------------------------------------------
-_VIEWDEF = sa.text(
-    "SELECT pg_get_viewdef(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-    "WHERE c.relname = :name AND n.nspname = :schema"
+READ_BACK = sa.text(
+    """
+SELECT x.i, CASE x.kind
+  WHEN 'view' THEN pg_get_viewdef(to_regclass(x.target))
+  WHEN 'function' THEN (
+    SELECT pg_get_functiondef(p.oid) FROM pg_proc p
+    JOIN pg_namespace n ON n.oid = p.pronamespace
+    WHERE p.proname = x.name AND n.nspname = x.schema ORDER BY p.oid DESC LIMIT 1)
+  WHEN 'trigger' THEN (
+    SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t
+    JOIN pg_class c ON c.oid = t.tgrelid
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE t.tgname = x.name AND c.relname = x.tbl AND n.nspname = x.schema)
+  END
+FROM unnest(CAST(:i AS int[]), CAST(:kind AS text[]), CAST(:target AS text[]),
+            CAST(:schema AS text[]), CAST(:name AS text[]), CAST(:tbl AS text[]))
+     AS x(i, kind, target, schema, name, tbl)
+"""
 )
-_FUNCTIONDEF = sa.text(
-    "SELECT pg_get_functiondef(p.oid) FROM pg_proc p JOIN pg_namespace n "
-    "ON n.oid = p.pronamespace WHERE p.proname = :name AND n.nspname = :schema "
-    "ORDER BY p.oid DESC LIMIT 1"
-)
-_TRIGGERDEF = sa.text(
-    "SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-    "JOIN pg_namespace n ON n.oid = c.relnamespace "
-    "WHERE t.tgname = :name AND c.relname = :table AND n.nspname = :schema"
-)
+
+
+@dataclass
+class _Trial:
+    """One declared entity made in a savepoint: the statements, and where to read it."""
+
+    key: EntityKey
+    kind: str  # what READ_BACK reads: view, function or trigger
+    statements: list[str]
+    target: str
+    schema: str
+    name: str
+    table: str
 
 
 def canonical(
-    connection: Connection, declared: EntitySnapshot, found: EntitySnapshot
-) -> str | None:
-    """The declared entity as the catalog would show it; None where the server refuses it."""
-    schema = declared.schema or connection.dialect.default_schema_name
+    connection: Connection, pairs: Sequence[tuple[EntitySnapshot, EntitySnapshot]]
+) -> dict[EntityKey, str | None]:
+    """The declared entities as the catalog would show them; None where the server refuses one.
+
+    All of them are made in one savepoint with one batch of statements and
+    read back with one query; only when that fails (one of them is bad SQL)
+    is each tried in a savepoint of its own, so a bad one hides no other.
+    """
+    trials = [_trial(connection, declared) for declared, _ in pairs]
     try:
         with connection.begin_nested() as savepoint:
-            text = _in_savepoint(connection, declared, str(schema))
+            _plain(connection, ";\n".join(s for t in trials for s in t.statements))
+            found = _read_back(connection, trials)
             savepoint.rollback()
+        return found
     except DBAPIError:
-        return None
-    return folded(text) if text is not None else None
+        pass
+    out: dict[EntityKey, str | None] = {}
+    for trial in trials:
+        out[trial.key] = None
+        for statements in _attempts(connection, trial):
+            try:
+                with connection.begin_nested() as savepoint:
+                    for statement in statements:
+                        _plain(connection, statement)
+                    out.update(_read_back(connection, [trial]))
+                    savepoint.rollback()
+                break
+            except DBAPIError:
+                continue
+    return out
 
 
-def _in_savepoint(connection: Connection, declared: EntitySnapshot, schema: str) -> str | None:
+def _trial(connection: Connection, declared: EntitySnapshot) -> _Trial:
     quote = connection.dialect.identifier_preparer.quote
+    schema = str(declared.schema or connection.dialect.default_schema_name)
+    body = declared.definition.strip().rstrip(";")
     if declared.kind in ("view", "materialized_view"):
-        name = f"sd_canon_{uuid.uuid4().hex[:12]}"
-        target = f"{quote(schema)}.{quote(name)}"
-        body = declared.definition
+        target = f"{quote(schema)}.{quote(f'sd_canon_{uuid.uuid4().hex[:12]}')}"
         if declared.kind == "view":
-            _plain(connection, f"CREATE VIEW {target} AS {body}")
+            statement = f"CREATE VIEW {target} AS {body}"
         else:
-            _plain(connection, f"CREATE MATERIALIZED VIEW {target} AS {body} WITH NO DATA")
-        found = connection.execute(_VIEWDEF, {"name": name, "schema": schema}).scalar()
-        return _viewdef(str(found)) if found is not None else None
-    if declared.kind == "function":
-        _replace_function(connection, declared, f"{quote(schema)}.{quote(declared.name)}")
-        found = connection.execute(_FUNCTIONDEF, {"name": declared.name, "schema": schema}).scalar()
-        return str(found).strip() if found is not None else None
+            statement = f"CREATE MATERIALIZED VIEW {target} AS {body} WITH NO DATA"
+        return _Trial(declared.key, "view", [statement], target, schema, declared.name, "")
     if declared.kind == "trigger":
         table = f"{quote(schema)}.{quote(declared.table or '')}"
-        _plain(connection, f"DROP TRIGGER IF EXISTS {quote(declared.name)} ON {table}")
-        _plain(connection, declared.definition.strip().rstrip(";"))
-        params = {"name": declared.name, "table": declared.table, "schema": schema}
-        found = connection.execute(_TRIGGERDEF, params).scalar()
-        return str(found) if found is not None else None
-    return None
+        drop = f"DROP TRIGGER IF EXISTS {quote(declared.name)} ON {table}"
+        return _Trial(
+            declared.key, "trigger", [drop, body], "", schema, declared.name, declared.table or ""
+        )
+    statements = [or_replace(body)]
+    return _Trial(declared.key, "function", statements, "", schema, declared.name, "")
 
 
-def _replace_function(connection: Connection, declared: EntitySnapshot, name: str) -> None:
-    """``CREATE OR REPLACE``; where the signature changed (say, the return type), drop first."""
-    try:
-        with connection.begin_nested():
-            _plain(connection, or_replace(declared.definition))
-    except DBAPIError:
-        _plain(connection, f"DROP FUNCTION {name} CASCADE")
-        _plain(connection, or_replace(declared.definition))
+def _attempts(connection: Connection, trial: _Trial) -> list[list[str]]:
+    """A function whose signature changed (say, its return type) cannot be
+    replaced: the second attempt drops it first."""
+    if trial.kind != "function":
+        return [trial.statements]
+    quote = connection.dialect.identifier_preparer.quote
+    drop = f"DROP FUNCTION {quote(trial.schema)}.{quote(trial.name)} CASCADE"
+    return [trial.statements, [drop, *trial.statements]]
+
+
+def _read_back(connection: Connection, trials: list[_Trial]) -> dict[EntityKey, str | None]:
+    params = {
+        "i": list(range(len(trials))),
+        "kind": [t.kind for t in trials],
+        "target": [t.target for t in trials],
+        "schema": [t.schema for t in trials],
+        "name": [t.name for t in trials],
+        "tbl": [t.table for t in trials],
+    }
+    out: dict[EntityKey, str | None] = {}
+    for index, text in connection.execute(READ_BACK, params):
+        trial = trials[int(index)]
+        out[trial.key] = None if text is None else folded(_viewdef(str(text)))
+    return out
 
 
 def _plain(connection: Connection, sql: str) -> None:

@@ -17,7 +17,7 @@ import sqlglot
 from sqlalchemy.engine import Connection
 from sqlglot import exp
 
-from schemadiff.entities.model import Dependency, EntitySnapshot, folded, key_schema
+from schemadiff.entities.model import Dependency, EntityKey, EntitySnapshot, folded, key_schema
 
 _HEAD = re.compile(
     r"""\s*CREATE\s+(?:TEMP(?:ORARY)?\s+)?VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?
@@ -80,6 +80,6 @@ def _reads(select: str, schema: str | None) -> tuple[Dependency, ...]:
 
 
 def canonical(
-    connection: Connection, declared: EntitySnapshot, found: EntitySnapshot
-) -> str | None:
-    return normal(declared.definition)
+    connection: Connection, pairs: Sequence[tuple[EntitySnapshot, EntitySnapshot]]
+) -> dict[EntityKey, str | None]:
+    return {declared.key: normal(declared.definition) for declared, _ in pairs}
