@@ -198,8 +198,6 @@ def _around_changes(
 ) -> None:
     """Views to drop before the table operations and create after them (transitively)."""
     views = {k: v for k, v in db.entities.items() if v.kind in VIEW_KINDS}
-    if not views:
-        return
     touched = _touched(ctx.impl.name, upgrade)
     seeds = {k for k, v in views.items() if touched and _hits(v.depends_on, touched)}
     # a view that goes or changes takes the views reading it along
@@ -217,6 +215,11 @@ def _around_changes(
         closure.add(key)
         view = views[key]
         queue.extend(readers.get((view.schema, view.name), ()))
+    # a trigger naming a changed column (WHEN, UPDATE OF) comes back too
+    for key, found in db.entities.items():
+        if found.kind == "trigger" and key not in plan.removes and _hits(found.depends_on, touched):
+            declared = plan.modifies[key][0] if key in plan.modifies else model.entities.get(key)
+            plan.around[key] = (declared if declared is not None else found, found)
     for key in closure:
         found = views[key]
         if key in plan.removes:

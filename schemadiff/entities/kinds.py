@@ -83,16 +83,21 @@ def _drop_matview(found: EntitySnapshot, role: str = "change") -> Any:
     return DropMaterializedViewOp(found.name, found.schema, found.definition, role, found.with_data)
 
 
-def _create_function(found: EntitySnapshot, role: str = "change", **_: Any) -> Any:
-    return CreateFunctionOp(found.name, found.definition, found.schema, role)
+def _create_function(
+    found: EntitySnapshot, role: str = "change", replaces: str | None = None
+) -> Any:
+    return CreateFunctionOp(found.name, found.definition, found.schema, role, replaces)
 
 
 def _drop_function(found: EntitySnapshot, role: str = "change") -> Any:
     return DropFunctionOp(found.name, found.schema, found.definition, role)
 
 
-def _create_trigger(found: EntitySnapshot, role: str = "change", **_: Any) -> Any:
-    return CreateTriggerOp(found.name, found.table or "", found.definition, found.schema, role)
+def _create_trigger(
+    found: EntitySnapshot, role: str = "change", replaces: str | None = None
+) -> Any:
+    table = found.table or ""
+    return CreateTriggerOp(found.name, table, found.definition, found.schema, role, replaces)
 
 
 def _drop_trigger(found: EntitySnapshot, role: str = "change") -> Any:

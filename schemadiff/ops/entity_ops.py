@@ -217,6 +217,7 @@ class CreateFunctionOp(MigrateOperation):
     ddl: str
     schema: str | None = None
     role: str = "change"
+    replaces: str | None = None
 
     @classmethod
     def create_function(
@@ -226,9 +227,13 @@ class CreateFunctionOp(MigrateOperation):
         return operations.invoke(cls(name, ddl, schema))
 
     def reverse(self) -> DropFunctionOp:
-        return DropFunctionOp(self.name, self.schema, self.ddl, self.role)
+        role = "around" if self.replaces is not None else self.role
+        return DropFunctionOp(self.name, self.schema, self.ddl, role)
 
     def to_changes(self) -> list[Change]:
+        if self.replaces is not None:
+            detail = {"from": self.replaces, "to": self.ddl}
+            return [Change("modify_function", self.schema, None, self.name, detail)]
         if self.role == "around":
             return []
         return [Change("add_function", self.schema, None, self.name)]
@@ -306,6 +311,7 @@ class CreateTriggerOp(MigrateOperation):
     ddl: str
     schema: str | None = None
     role: str = "change"
+    replaces: str | None = None
 
     @classmethod
     def create_trigger(
@@ -315,9 +321,13 @@ class CreateTriggerOp(MigrateOperation):
         return operations.invoke(cls(name, table_name, ddl, schema))
 
     def reverse(self) -> DropTriggerOp:
-        return DropTriggerOp(self.name, self.table_name, self.schema, self.ddl, self.role)
+        role = "around" if self.replaces is not None else self.role
+        return DropTriggerOp(self.name, self.table_name, self.schema, self.ddl, role)
 
     def to_changes(self) -> list[Change]:
+        if self.replaces is not None:
+            detail = {"from": self.replaces, "to": self.ddl}
+            return [Change("modify_trigger", self.schema, self.table_name, self.name, detail)]
         if self.role == "around":
             return []
         return [Change("add_trigger", self.schema, self.table_name, self.name)]

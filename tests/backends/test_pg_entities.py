@@ -296,3 +296,35 @@ def test_a_function_whose_return_type_changes_is_still_compared(eloop):
     Function("stamp", model, "CREATE FUNCTION stamp() RETURNS int LANGUAGE sql AS 'SELECT 1'")
     assert _kinds(eloop.compare(model)) == [("modify_function", "stamp")]
     assert _kinds(eloop.compare(_stamped())) == []
+
+
+def test_a_trigger_naming_a_column_whose_type_changes_comes_back_around_it(eloop):
+    """``cannot alter type of a column used in a trigger definition``: not any more."""
+
+    def model(price: type[sa.types.TypeEngine[int]] = sa.Integer, when: str = "0") -> sa.MetaData:
+        md = _items()
+        md.remove(md.tables["item"])
+        sa.Table(
+            "item",
+            md,
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("price", price),
+            sa.Column("note", sa.Text),
+        )
+        Function("stamp", md, STAMP)
+        Trigger(
+            "item_stamp",
+            md,
+            "CREATE TRIGGER item_stamp BEFORE UPDATE OF price ON item FOR EACH ROW "
+            f"WHEN (NEW.price > {when}) EXECUTE FUNCTION stamp()",
+            table="item",
+        )
+        return md
+
+    after = lambda: model(sa.BigInteger, when="5")  # noqa: E731
+    changes, script = eloop.generate(model, after)
+    assert _kinds(changes) == [("modify_trigger", "item_stamp"), ("modify_type", "price")]
+    assert script.index("op.drop_trigger(") < script.index("op.alter_column(")
+    assert script.index("op.alter_column(") < script.index("op.create_trigger(")
+    eloop.upgrade(after)
+    eloop.downgrade(model)

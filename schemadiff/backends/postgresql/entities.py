@@ -4,7 +4,8 @@ Read in one statement (three ``json_agg`` lists) whatever their number:
 views with ``pg_get_viewdef`` and the relations and columns their rewrite
 rule depends on (``pg_depend`` of the ``pg_rewrite`` row: exactly what
 makes the server refuse an ALTER), functions with ``pg_get_functiondef``,
-user triggers with ``pg_get_triggerdef``.  Objects an extension owns are
+user triggers with ``pg_get_triggerdef`` and the columns their ``WHEN`` or
+``UPDATE OF`` names (the server refuses a type change of those too).  Objects an extension owns are
 left out: they come and go with the extension.
 
 A declared definition is put in the server's own words by creating it
@@ -61,7 +62,13 @@ SELECT
      AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass
                      AND e.objid = p.oid AND e.deptype = 'e')),
   (SELECT coalesce(json_agg(json_build_array(n.nspname, c.relname, t.tgname,
-            pg_get_triggerdef(t.oid)) ORDER BY n.nspname, c.relname, t.tgname), '[]')
+            pg_get_triggerdef(t.oid),
+            (SELECT coalesce(json_agg(a.attname ORDER BY a.attname), '[]')
+             FROM pg_depend d
+             JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+             WHERE d.classid = 'pg_trigger'::regclass AND d.objid = t.oid
+               AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0))
+          ORDER BY n.nspname, c.relname, t.tgname), '[]')
    FROM pg_trigger t
    JOIN pg_class c ON c.oid = t.tgrelid
    JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -101,12 +108,11 @@ def read_entities(
         out.append(
             EntitySnapshot("function", key_schema(schema, default_schema), name, text, folded(text))
         )
-    for schema, table, name, ddl in _rows(triggers):
-        out.append(
-            EntitySnapshot(
-                "trigger", key_schema(schema, default_schema), name, ddl, folded(ddl), table
-            )
-        )
+    for schema, table, name, ddl, columns in _rows(triggers):
+        where = key_schema(schema, default_schema)
+        # the columns its WHEN or UPDATE OF names: their type cannot change under it
+        reads = tuple((where, table, column) for column in _rows(columns))
+        out.append(EntitySnapshot("trigger", where, name, ddl, folded(ddl), table, True, reads))
     return out
 
 
