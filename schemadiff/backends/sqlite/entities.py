@@ -49,7 +49,7 @@ def read_entities(
                     normal(definition),
                     None,
                     True,
-                    _reads(definition, key_schema(where, default_schema)),
+                    _reads(definition, where, default_schema),
                 )
             )
     return out
@@ -69,14 +69,15 @@ def normal(select: str) -> str:
     return tree.sql(dialect="sqlite", normalize=True)
 
 
-def _reads(select: str, schema: str | None) -> tuple[Dependency, ...]:
+def _reads(select: str, schema: str, default_schema: str | None) -> tuple[Dependency, ...]:
     try:
         tree = sqlglot.parse_one(select, read="sqlite")
     except sqlglot.errors.SqlglotError:
         return ()
-    return tuple(
-        sorted({(t.db or schema, t.name, None) for t in tree.find_all(exp.Table)}, key=str)
-    )
+    found = {
+        (key_schema(t.db or schema, default_schema), t.name, None) for t in tree.find_all(exp.Table)
+    }
+    return tuple(sorted(found, key=str))
 
 
 def canonical(
