@@ -249,3 +249,17 @@ def test_a_declared_view_the_server_refuses_is_a_change_and_hides_no_other(eloop
     assert _kinds(changes) == [("modify_view", "big")], describe(changes)
     if eloop.database.backend != "sqlite":  # SQLite has no server to ask
         assert "would not take the declared view 'big'" in caplog.text
+
+
+def test_a_multi_line_definition_reaches_the_database_exactly(eloop):
+    """The script indents what it writes; a literal spanning lines must not change."""
+
+    def model() -> sa.MetaData:
+        md = sa.MetaData()
+        View("poem", md, "SELECT 'line one\n  line two' AS x\nFROM (SELECT 1 AS y) AS s")
+        return md
+
+    changes, script = eloop.generate(sa.MetaData, model)
+    eloop.upgrade(model)
+    assert rows(eloop.engine, "SELECT x FROM poem") == [("line one\n  line two",)]
+    eloop.downgrade(sa.MetaData)

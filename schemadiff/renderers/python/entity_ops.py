@@ -1,8 +1,7 @@
 """Render view, materialized view, function and trigger operations as ``op.*`` source.
 
-SQL text is written as it will run: a multi-line statement as a
-triple-quoted string (readable in review), anything a triple-quoted
-string cannot hold literally as ``repr``.
+SQL text is written as it will run, a multi-line statement one line per
+string literal (readable in review, exact to the character).
 """
 
 from __future__ import annotations
@@ -28,10 +27,16 @@ from schemadiff.renderers.python.registry import RendererRegistry
 
 
 def sql_text(text: str) -> str:
-    """A Python literal of ``text``: triple-quoted where that keeps it verbatim."""
-    if "\n" in text and '"""' not in text and "\\" not in text and not text.endswith('"'):
-        return '"""' + text + '"""'
-    return repr(text)
+    """A Python literal of ``text``, a multi-line one as one string per line.
+
+    Not a triple-quoted string: the script indents every line it writes,
+    which would change the text (a string literal spanning lines, a
+    function body); adjacent literals keep it exact and still readable.
+    """
+    lines = text.splitlines(keepends=True)
+    if len(lines) < 2:
+        return repr(text)
+    return "(" + "\n".join(repr(line) for line in lines) + ")"
 
 
 def _call(ctx: AutogenContext, name: str, args: list[str]) -> str:
