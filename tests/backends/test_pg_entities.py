@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from schemadiff import compare_metadata
 from schemadiff.entities import Function, MaterializedView, Trigger, View
 from tests.backends.entity_support import EntityLoop, routine_names, view_names
 from tests.backends.object_support import _kinds, _only, _schema
@@ -328,3 +329,35 @@ def test_a_trigger_naming_a_column_whose_type_changes_comes_back_around_it(eloop
     assert script.index("op.alter_column(") < script.index("op.create_trigger(")
     eloop.upgrade(after)
     eloop.downgrade(model)
+
+
+def test_include_hooks_see_every_kind_by_its_type_name(eloop):
+    eloop.build(_summary)
+    with eloop.engine.begin() as conn:
+        conn.exec_driver_sql(STAMP)
+        conn.exec_driver_sql(ON_INSERT)
+    seen: set[tuple[str, str, bool, str]] = set()
+
+    def include_object(obj, name, type_, reflected, compare_to):
+        seen.add((type_, name, reflected, type(obj).__name__))
+        return type_ != "function"
+
+    named: set[tuple[str, str, str | None]] = set()
+
+    def include_name(name, type_, parents):
+        named.add((type_, name, parents.get("table_name")))
+        return True
+
+    model = _items()
+    View("item_cheap", model, "SELECT id FROM item WHERE price < 10")
+    options = {"include_object": include_object, "include_name": include_name}
+    with eloop.engine.connect() as conn:
+        changes = compare_metadata(conn, model, **options)
+    assert _kinds(changes) == [("remove_trigger", "item_stamp"), ("remove_view", "item_summary")]
+    assert {
+        ("view", "item_cheap", False, "View"),
+        ("materialized_view", "item_summary", True, "MaterializedView"),
+        ("function", "stamp", True, "Function"),
+        ("trigger", "item_stamp", True, "Trigger"),
+    } <= seen
+    assert ("trigger", "item_stamp", "item") in named
