@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -161,8 +162,49 @@ def _produce_upgrade_ops(
             known_schemas=known_schemas,
         )
         model = model_future.result()
+    db, model = _with_entities(registries, conn, metadata, mc, opts, default_schema, db, model)
     ctx = CompareContext(opts, mc.impl, migration_context=mc)
     return compare_snapshots(ctx, db, model, registries.comparators)
+
+
+def _with_entities(
+    registries: Registries,
+    conn: Connection,
+    metadata: MetaData | Sequence[MetaData],
+    mc: MigrationContext,
+    opts: CompareOptions,
+    default_schema: str | None,
+    db: SchemaSnapshot,
+    model: SchemaSnapshot,
+) -> tuple[SchemaSnapshot, SchemaSnapshot]:
+    """Both snapshots with their views, functions and triggers.
+
+    The database's are read even when the model declares none: a view
+    reading a column that changes is dropped and created again around it.
+    """
+    from schemadiff.entities import declared
+
+    registries.backend(conn.dialect.name)  # its entity readers register as it loads
+    entities = registries.entities
+    if not entities.kinds:
+        return db, model
+    metadatas = [metadata] if isinstance(metadata, MetaData) else list(metadata)
+    compared = db.compared_schemas
+    raw = [s if s is not None else default_schema for s in compared]
+    found = entities.read(conn, raw, default_schema)
+    mine = entities.from_model(
+        declared(metadatas),
+        mc.dialect,
+        default_schema,
+        lambda s: opts.include_schemas or s in compared,
+    )
+    # a Table mapped over a declared view (to query it) is the view, not a table to add
+    views = {(k[1], k[2]) for k in mine if k[0] in ("view", "materialized_view")}
+    tables = {k: t for k, t in model.tables.items() if k not in views}
+    return (
+        dataclasses.replace(db, entities=found),
+        dataclasses.replace(model, entities=mine, tables=tables),
+    )
 
 
 def _model_snapshot(

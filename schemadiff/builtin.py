@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from schemadiff.comparators.registry import ComparatorRegistry
+    from schemadiff.entities.model import EntityRegistry
     from schemadiff.ops.kinds import KindRegistry
     from schemadiff.plugins import Registries
     from schemadiff.renderers.python.registry import RendererRegistry
@@ -46,7 +47,11 @@ COMPARATOR_MODULES = (
 )
 
 #: modules holding the built-in implementations (each an ``implements`` table)
-OPERATION_MODULES = ("schemadiff.operations.impl", "schemadiff.operations.objects")
+OPERATION_MODULES = (
+    "schemadiff.operations.impl",
+    "schemadiff.operations.objects",
+    "schemadiff.operations.entities",
+)
 
 
 def setup(registries: Registries) -> None:
@@ -55,7 +60,8 @@ def setup(registries: Registries) -> None:
     for name, path in REPORT_FORMATS.items():
         registries.report_formats.declare(name, path)
     registries.operations.defer(_operations)
-    registries.defer_comparators(_comparators)
+    registries.defer_comparators(lambda registry: _comparators(registry, registries))
+    registries.defer_entities(_entities)
     registries.defer_renderers(_renderers)
     registries.defer_kinds(_kinds)
 
@@ -66,16 +72,26 @@ def _kinds(registry: KindRegistry) -> None:
     kind_records.setup(registry)
 
 
-def _comparators(registry: ComparatorRegistry) -> None:
+def _comparators(registry: ComparatorRegistry, registries: Registries) -> None:
     for name in COMPARATOR_MODULES:
         importlib.import_module(f"schemadiff.comparators.{name}").setup(registry)
+    from schemadiff.entities import compare as entity_compare
+
+    registry.register_finisher(entity_compare.finisher(registries.entities))
+
+
+def _entities(registry: EntityRegistry) -> None:
+    from schemadiff.entities import kinds as entity_kinds
+
+    entity_kinds.setup(registry)
 
 
 def _renderers(registry: RendererRegistry) -> None:
-    from schemadiff.renderers.python import object_ops, ops
+    from schemadiff.renderers.python import entity_ops, object_ops, ops
 
     ops.setup(registry)
     object_ops.setup(registry)
+    entity_ops.setup(registry)
 
 
 def _operations(registry: LazyMapping[type, Implementation]) -> None:

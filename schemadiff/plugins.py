@@ -21,6 +21,7 @@ from schemadiff.slots import FormatRegistry, OperationRegistry
 
 if TYPE_CHECKING:
     from schemadiff.comparators.registry import ComparatorRegistry
+    from schemadiff.entities.model import EntityRegistry
     from schemadiff.ops.kinds import KindRegistry
     from schemadiff.renderers.python.registry import RendererRegistry
 
@@ -33,7 +34,9 @@ ENTRY_POINT_GROUP = "schemadiff.plugins"
 class Registries:
     """Every slot a plugin (or a built-in) can fill.
 
-    ``comparators`` and ``renderers`` make autogenerate; ``kinds`` says what
+    ``comparators`` and ``renderers`` make autogenerate; ``entities`` holds the
+    kinds of schema object beside tables (views, functions, triggers, a
+    plugin's own); ``kinds`` says what
     each ``Change.kind`` means and how it reads; ``backends`` holds
     what each database contributes (dialect rules, catalog readers, run
     lock, ...); ``operations`` runs ``op.*`` directives; ``report_formats``
@@ -52,8 +55,30 @@ class Registries:
     _renderer_loaders: list[Callable[[RendererRegistry], None]] = field(
         default_factory=list, repr=False
     )
+    _entities: EntityRegistry | None = field(default=None, repr=False)
+    _entity_loaders: list[Callable[[EntityRegistry], None]] = field(
+        default_factory=list, repr=False
+    )
     _kinds: KindRegistry | None = field(default=None, repr=False)
     _kind_loaders: list[Callable[[KindRegistry], None]] = field(default_factory=list, repr=False)
+
+    def defer_entities(self, loader: Callable[[EntityRegistry], None]) -> None:
+        """Run ``loader`` on the entity registry when it is first made."""
+        if self._entities is not None:
+            loader(self._entities)
+        else:
+            self._entity_loaders.append(loader)
+
+    @property
+    def entities(self) -> EntityRegistry:
+        """Views, functions, triggers and any kind a plugin adds."""
+        if self._entities is None:
+            from schemadiff.entities.model import EntityRegistry
+
+            self._entities = EntityRegistry()
+            for loader in self._entity_loaders:
+                loader(self._entities)
+        return self._entities
 
     def defer_kinds(self, loader: Callable[[KindRegistry], None]) -> None:
         if self._kinds is not None:

@@ -336,7 +336,7 @@ def validate_options(config: Config) -> None:
             raise ConfigError(f"Option {key!r} must be true or false, not {value!r}")
     timeout = config.get_main_option("safe_lock_timeout")
     if timeout is not None:
-        from schemadiff.operations.safe import lock_timeout_ms
+        from schemadiff.runtime.safe import lock_timeout_ms
 
         lock_timeout_ms(timeout)
     length = config.get_main_option("truncate_slug_length")

@@ -85,11 +85,15 @@ class BackendRegistry:
         module_name = self._declared.get(dialect_name)
         if module_name is None:
             return
-        kept = self._slots_of(dialect_name)
+        # every dialect name served by the same package (mysql, mariadb) loads with it
+        names = [n for n, m in self._declared.items() if m == module_name]
+        self._loaded.update(names)
+        kept = [(name, self._slots_of(name)) for name in names]
         module = importlib.import_module(module_name)
         module.setup(registries)
-        for slot, value in kept:
-            slot[dialect_name] = value
+        for name, slots in kept:
+            for slot, value in slots:
+                slot[name] = value
 
     def _slots_of(self, dialect_name: str) -> list[tuple[DialectSlot, Any]]:
         slots: list[DialectSlot] = [

@@ -139,7 +139,27 @@ def reflect_metadata(url: URL, include_schemas: bool) -> sa.MetaData:
                 if schema in (default, "information_schema", "pg_catalog"):
                     continue
                 metadata.reflect(conn, schema=schema, only=keep)
+        _reflect_entities(conn, metadata)
     return metadata
+
+
+def _reflect_entities(conn: Connection, metadata: sa.MetaData) -> None:
+    """The database's views, functions and triggers, declared on ``metadata``."""
+    from schemadiff.entities import INFO_KEY
+    from schemadiff.plugins import default_registries
+
+    registries = default_registries()
+    registries.backend(conn.dialect.name)  # its entity readers register as it loads
+    entities = registries.entities
+    default = sa.inspect(conn).default_schema_name
+    schemas = {t.schema for t in metadata.tables.values()} | {None}
+    found = entities.read(conn, [s or default for s in schemas], default)
+    declared = metadata.info.setdefault(INFO_KEY, {})
+    for snap in found.values():
+        kind = entities.kinds[snap.kind]
+        if kind.reflected is not None:
+            item = kind.reflected(snap)
+            declared[item.key] = item
 
 
 @contextlib.contextmanager

@@ -92,6 +92,8 @@ def compare_snapshots(
 
     upgrade.ops.extend(_drop_order(dropped, db))
     upgrade.ops.extend(after)
+    for finish in registry.finishers:
+        finish(ctx, db, model, upgrade)
     return upgrade
 
 

@@ -25,6 +25,9 @@ DEFAULT = 50
 LAST = 100
 
 Comparator = Callable[..., Iterable[MigrateOperation]]
+Finisher = Callable[..., None]
+"""``(ctx, db, model, upgrade_ops) -> None``: runs after every comparator and may
+rearrange ``upgrade_ops.ops`` (entities placed around the table changes)."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class ComparatorSpec:
 class ComparatorRegistry:
     def __init__(self) -> None:
         self._specs: list[ComparatorSpec] = []
+        self._finishers: list[Finisher] = []
         self._deferred: list[Callable[[ComparatorRegistry], None]] = []
 
     def defer(self, loader: Callable[[ComparatorRegistry], None]) -> None:
@@ -51,9 +55,23 @@ class ComparatorRegistry:
             return
         loaders, self._deferred = self._deferred, []
         later, self._specs = self._specs, []
+        later_finishers, self._finishers = self._finishers, []
         for loader in loaders:
             loader(self)
         self._specs.extend(later)
+        self._finishers.extend(later_finishers)
+
+    @property
+    def finishers(self) -> list[Finisher]:
+        """Run once the schema has been compared, with every op found so far."""
+        self._ensure_loaded()
+        return self._finishers
+
+    def register_finisher(self, fn: Finisher) -> Finisher:
+        if not callable(fn):
+            raise TypeError(f"finisher is not callable: {fn!r}")
+        self._finishers.append(fn)
+        return fn
 
     def register(
         self,
@@ -108,4 +126,5 @@ class ComparatorRegistry:
         self._ensure_loaded()
         new = ComparatorRegistry()
         new._specs = list(self._specs)
+        new._finishers = list(self.finishers)
         return new

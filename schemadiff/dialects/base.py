@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -81,6 +81,11 @@ class DialectImpl:
     #: an integer key with a sequence default is SERIAL, so a rebuilt table keeps
     #: the DEFAULT nextval(...) rather than asking for a second SERIAL (PostgreSQL)
     serial_defaults: ClassVar[bool] = False
+    #: materialized views, functions and triggers as schema objects (PostgreSQL)
+    has_routines: ClassVar[bool] = False
+    #: CREATE OR REPLACE VIEW may change a view's columns (MySQL); elsewhere a
+    #: changed view is dropped and created again
+    replaces_views_in_place: ClassVar[bool] = False
     #: how an offline script opens a transaction
     offline_begin: ClassVar[str] = "BEGIN;"
     #: ``autocommit_block`` switches the connection to AUTOCOMMIT isolation (not
@@ -114,6 +119,14 @@ class DialectImpl:
     def display_name(self) -> str:
         """The backend's name as users know it, for messages."""
         return self.dialect.name
+
+    def changes_views_cannot_survive(
+        self, schema: str | None, table: str, op: Any
+    ) -> Iterable[tuple[str | None, str, str | None]]:
+        """``(schema, table, column)`` (column None: the whole table) a view reading
+        them must be dropped before ``op`` and recreated after it: the backend binds
+        views to what they read (PostgreSQL) or rebuilds the table (SQLite)."""
+        return ()
 
     # -- what a backend looks up on the live database before an ALTER --------------
     def complete_alter_column(self, bind: Connection | None, op: AlterColumnOp) -> AlterColumnOp:

@@ -17,33 +17,12 @@ configuration and starting each migration is the runtime's side
 
 from __future__ import annotations
 
-import re
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
-
-from schemadiff.errors import ConfigError
 
 if TYPE_CHECKING:
     from schemadiff.operations.base import Operations
     from schemadiff.operations.target import MigrationTarget
-
-DEFAULT_LOCK_TIMEOUT = "5s"
-_DURATION = re.compile(r"^\s*(\d+)\s*(ms|s|min)?\s*$")
-
-
-def lock_timeout_ms(value: str) -> int:
-    """``'5s'``, ``'500ms'``, ``'2min'`` or a bare number of milliseconds.
-
-    Parsed rather than passed through, since it ends up inside a SET statement.
-    """
-    match = _DURATION.match(str(value))
-    if match is None:
-        raise ConfigError(
-            f"Option 'safe_lock_timeout' must be a duration like '5s', '500ms' or '1min', "
-            f"not {value!r}"
-        )
-    number, unit = int(match.group(1)), match.group(2) or "ms"
-    return number * {"ms": 1, "s": 1000, "min": 60_000}[unit]
 
 
 def rules(mc: MigrationTarget) -> ModuleType | None:

@@ -4,10 +4,10 @@ and the session settings each migration starts with (see
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from schemadiff.errors import ConfigError
-from schemadiff.operations.safe import DEFAULT_LOCK_TIMEOUT, created_here, lock_timeout_ms, rules
 
 if TYPE_CHECKING:
     from schemadiff.config import Config
@@ -15,8 +15,25 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_LOCK_TIMEOUT", "config_options", "lock_timeout_ms", "start_migration"]
 
+DEFAULT_LOCK_TIMEOUT = "5s"
+_DURATION = re.compile(r"^\s*(\d+)\s*(ms|s|min)?\s*$")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+
+
+def lock_timeout_ms(value: str) -> int:
+    """``'5s'``, ``'500ms'``, ``'2min'`` or a bare number of milliseconds.
+
+    Parsed rather than passed through, since it ends up inside a SET statement.
+    """
+    match = _DURATION.match(str(value))
+    if match is None:
+        raise ConfigError(
+            f"Option 'safe_lock_timeout' must be a duration like '5s', '500ms' or '1min', "
+            f"not {value!r}"
+        )
+    number, unit = int(match.group(1)), match.group(2) or "ms"
+    return number * {"ms": 1, "s": 1000, "min": 60_000}[unit]
 
 
 def config_options(config: Config, given: dict[str, Any]) -> dict[str, Any]:
@@ -41,6 +58,9 @@ def config_options(config: Config, given: dict[str, Any]) -> dict[str, Any]:
 
 def start_migration(mc: MigrationContext) -> None:
     """At the start of each migration: forget the last one's new tables, set the lock timeout."""
+    # here: the operations package is the runner's, not every command's
+    from schemadiff.operations.safe import created_here, rules
+
     created_here(mc).clear()
     backend = rules(mc)
     if backend is not None:

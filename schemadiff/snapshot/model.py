@@ -220,6 +220,8 @@ class SchemaSnapshot:
     schemas: frozenset[str] | None = None
     #: the schemas compared, the default one as None
     compared_schemas: tuple[str | None, ...] = (None,)
+    #: views, functions, triggers, ... (``schemadiff.entities.model.EntitySnapshot``)
+    entities: Mapping[tuple[str, str | None, str], Any] = field(default=_NOTHING)
 
     def __iter__(self) -> Iterator[TableSnapshot]:
         return iter(self.tables.values())

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from schemadiff import command
 from schemadiff.errors import ConfigError, MigrationError
-from schemadiff.operations.safe import lock_timeout_ms
+from schemadiff.runtime.safe import lock_timeout_ms
 from tests.backends.object_support import Loop
 from tests.operations.support import index_map, migration, rows
 

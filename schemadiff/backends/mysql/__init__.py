@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from schemadiff.entities.model import EntityRegistry
     from schemadiff.plugins import Registries
 
 DIALECT_NAMES = ("mysql", "mariadb")
@@ -27,3 +28,10 @@ def setup(registries: Registries) -> None:
         backends.add_run_lock(name, "schemadiff.backends.mysql.run_lock:MySQLRunLock")
         backends.add("scratch_inventory", name, "schemadiff.backends.mysql.scratch:inventory")
         backends.add("scratch_empty", name, "schemadiff.backends.mysql.scratch:empty")
+    registries.defer_entities(_entities)
+
+
+def _entities(registry: EntityRegistry) -> None:
+    module = "schemadiff.backends.mysql.entities"
+    registry.register_reader("mysql", f"{module}:read_entities")
+    registry.register_canonicalizer("view", "mysql", f"{module}:canonical")

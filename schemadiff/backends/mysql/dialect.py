@@ -35,6 +35,7 @@ class MySQLImpl(DialectImpl):
     sequence_no_cycle: ClassVar[str] = "NOCYCLE"
 
     drop_index_needs_table: ClassVar[bool] = True
+    replaces_views_in_place: ClassVar[bool] = True
     offline_begin: ClassVar[str] = "START TRANSACTION;"
 
     @property

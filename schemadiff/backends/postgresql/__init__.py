@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from schemadiff.entities.model import EntityRegistry
     from schemadiff.plugins import Registries
 
 
@@ -30,3 +31,11 @@ def setup(registries: Registries) -> None:
         "scratch_inventory", "postgresql", "schemadiff.backends.postgresql.scratch:inventory"
     )
     backends.add("scratch_empty", "postgresql", "schemadiff.backends.postgresql.scratch:empty")
+    registries.defer_entities(_entities)
+
+
+def _entities(registry: EntityRegistry) -> None:
+    module = "schemadiff.backends.postgresql.entities"
+    registry.register_reader("postgresql", f"{module}:read_entities")
+    for kind in ("view", "materialized_view", "function", "trigger"):
+        registry.register_canonicalizer(kind, "postgresql", f"{module}:canonical")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import BigInteger, Enum, Identity, Integer, SmallInteger
@@ -35,6 +36,17 @@ class PostgresqlImpl(DialectImpl):
     compares_fk_deferrability: ClassVar[bool] = True
     named_enum_types: ClassVar[bool] = True
     serial_defaults: ClassVar[bool] = True
+    has_routines: ClassVar[bool] = True
+
+    def changes_views_cannot_survive(
+        self, schema: str | None, table: str, op: Any
+    ) -> Iterable[tuple[str | None, str, str | None]]:
+        # "cannot alter type of a column used by a view", nor drop it
+        from schemadiff.ops import AlterColumnOp, DropColumnOp
+
+        if isinstance(op, DropColumnOp) or (isinstance(op, AlterColumnOp) and op.type is not None):
+            yield (schema, table, op.column_name)
+
     display_name = "PostgreSQL"
 
     def index_option_signature(self, index: Any) -> tuple[Any, ...]:

@@ -32,8 +32,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, MetaData, Table, text
 from sqlalchemy.schema import AddConstraint, CreateIndex, DropIndex
 
-from schemadiff.operations.safe import is_new, lock_timeout_ms
+from schemadiff.operations.safe import is_new
 from schemadiff.ops import AddConstraintOp, CreateIndexOp, DropIndexOp
+from schemadiff.runtime.safe import lock_timeout_ms
 
 if TYPE_CHECKING:
     from schemadiff.operations import Operations

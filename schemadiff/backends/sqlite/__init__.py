@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from schemadiff.entities.model import EntityRegistry
     from schemadiff.plugins import Registries
 
 
@@ -25,3 +26,10 @@ def setup(registries: Registries) -> None:
     )
     backends.add("scratch_inventory", "sqlite", "schemadiff.backends.sqlite.scratch:inventory")
     backends.add("scratch_empty", "sqlite", "schemadiff.backends.sqlite.scratch:empty")
+    registries.defer_entities(_entities)
+
+
+def _entities(registry: EntityRegistry) -> None:
+    module = "schemadiff.backends.sqlite.entities"
+    registry.register_reader("sqlite", f"{module}:read_entities")
+    registry.register_canonicalizer("view", "sqlite", f"{module}:canonical")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import CheckConstraint, Column
@@ -37,6 +37,16 @@ class SQLiteImpl(DialectImpl):
         from schemadiff.backends.sqlite.transactions import migration_transaction_scope
 
         return migration_transaction_scope(conn)
+
+    def changes_views_cannot_survive(
+        self, schema: str | None, table: str, op: Any
+    ) -> Iterable[tuple[str | None, str, str | None]]:
+        # every change but these rebuilds the table, and the rename at the end
+        # of a rebuild fails while a view names the table
+        from schemadiff.ops import AddColumnOp, CreateIndexOp, DropIndexOp
+
+        if not isinstance(op, (AddColumnOp, CreateIndexOp, DropIndexOp)):
+            yield (schema, table, None)
 
     def explicit_begin(self, lock_run: bool) -> str | None:
         return "BEGIN IMMEDIATE" if lock_run else "BEGIN"
