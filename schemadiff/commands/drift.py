@@ -53,7 +53,7 @@ def check(config: Config, format: str = "text", output: str | None = None) -> bo
         url = mask_url(mc.connection.engine.url) if mc.connection else ""
         databases.append(url)
         changes.extend(
-            locate_changes(upgrade.to_changes(), metadata, root=root, env_py=script.env_py)
+            locate_changes(assess_changes(mc, upgrade), metadata, root=root, env_py=script.env_py)
         )
 
     run_env(config, script, fn)
@@ -78,6 +78,13 @@ def check(config: Config, format: str = "text", output: str | None = None) -> bo
     else:
         config.print_stdout(formatter(report))
     return report.drift
+
+
+def assess_changes(mc: MigrationContext, upgrade: Any) -> list[Any]:
+    """The changes of ``upgrade`` with their hazards, sized by the server's estimates."""
+    from schemadiff.hazards import assess_upgrade
+
+    return assess_upgrade(mc.dialect, mc.connection, list(upgrade.ops))
 
 
 def _source_root() -> Path:
