@@ -297,6 +297,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="compare every schema, not only the default one",
     )
 
+    p = sub.add_parser(
+        "lint", help="report the hazards of revision scripts' directives; exit 1 on any"
+    )
+    p.add_argument(
+        "-r",
+        "--rev-range",
+        dest="rev_range",
+        metavar="RANGE",
+        help="[START]:[END] of the scripts to read (base:head for all, no database needed); "
+        "default: the scripts the database has not applied",
+    )
+    p.add_argument(
+        "--format",
+        default="text",
+        choices=("text", "json", "github", "sarif"),
+        help="report format: text (default), json, github or sarif",
+    )
+
     p = sub.add_parser("edit", help="open a revision in $EDITOR")
     p.add_argument("rev", help="the revision whose file to open (e.g. head)")
 
@@ -483,6 +501,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     elif args.cmd == "check":
         drift = command.check(config, format=args.format, output=args.output)
         return EXIT_DRIFT if drift else EXIT_OK
+    elif args.cmd == "lint":
+        hazardous = command.lint(config, args.rev_range, format=args.format)
+        return EXIT_DRIFT if hazardous else EXIT_OK
     elif args.cmd == "edit":
         command.edit(config, args.rev)
     return EXIT_OK

@@ -40,22 +40,25 @@ def row_estimates(connection: Any) -> dict[TableKey, int | None] | None:
         return None
 
 
-def assess_upgrade(dialect: Any, connection: Any, ops: list[Any]) -> list[Change]:
-    """The changes of ``ops`` with their hazards, sized by the server's estimates.
-
-    The estimates cost one catalog query, asked only when a connection is
-    at hand and some change touches a table that exists already.
-    """
+def estimates_for(connection: Any, ops: list[Any]) -> dict[TableKey, int | None] | None:
+    """Row estimates, read only when a connection is at hand and some change
+    touches a table that exists already (one catalog query)."""
     from schemadiff.ops import CreateTableOp
 
     existing = any(not isinstance(op, CreateTableOp) for op in leaves(ops))
-    rows = row_estimates(connection) if existing and connection is not None else None
+    return row_estimates(connection) if existing and connection is not None else None
+
+
+def assess_upgrade(dialect: Any, connection: Any, ops: list[Any]) -> list[Change]:
+    """The changes of ``ops`` with their hazards, sized by the server's estimates."""
+    rows = estimates_for(connection, ops)
     default_schema = getattr(dialect, "default_schema_name", None)
     return changes_with_hazards(ops, context_for(dialect.name, ops, rows, default_schema))
 
 
 __all__ = [
     "assess_upgrade",
+    "estimates_for",
     "BLOCKS_WRITES",
     "DELETES_DATA",
     "HAZARD_KINDS",

@@ -24,6 +24,7 @@ from schemadiff.ops import (
     ModifyTableOps,
     OpContainer,
 )
+from schemadiff.ops.base import HAZARD_KINDS
 
 _ASPECTS = ("nullable", "type", "server_default", "comment", "identity")
 
@@ -52,7 +53,13 @@ def context_for(
     return HazardContext(dialect_name, rows, made, default_schema)
 
 
+def _rank(hazard: Hazard) -> int:
+    return HAZARD_KINDS.index(hazard.kind) if hazard.kind in HAZARD_KINDS else len(HAZARD_KINDS)
+
+
 def _sized(op: MigrateOperation, found: list[Hazard], ctx: HazardContext) -> list[Hazard]:
+    """Most severe first; each with the table's row estimate where known."""
+    found = sorted(found, key=_rank)
     schema, table = op_table(op)
     rows = ctx.rows_of(schema, table)
     if rows is None:

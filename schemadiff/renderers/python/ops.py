@@ -47,6 +47,7 @@ from schemadiff.renderers.python.elements import (
     render_type,
     sql_text,
 )
+from schemadiff.renderers.python.hazard_comments import hazard_comments, hazard_context
 from schemadiff.renderers.python.registry import RendererRegistry
 from schemadiff.safe_text import visible
 
@@ -57,7 +58,10 @@ END = "# ### end schemadiff commands ###"
 def render_body(container: OpContainer, ctx: AutogenContext, registry: RendererRegistry) -> str:
     """The indented body of ``upgrade()``/``downgrade()``; ``pass`` when empty."""
     lines: list[str] = []
+    ctx.opts["_hazards"] = hazard_context(ctx, container)
     for op in container.ops:
+        if not isinstance(op, ModifyTableOps):
+            lines.extend(hazard_comments(op, ctx))
         lines.extend(registry.lookup(op)(op, ctx))
     if not lines:
         return "pass"
@@ -108,11 +112,14 @@ def _call_named(
 def render_modify_table(
     op: ModifyTableOps, ctx: AutogenContext, registry: RendererRegistry
 ) -> list[str]:
+    def lines_of(sub: Any) -> list[str]:
+        return [*hazard_comments(sub, ctx), *registry.lookup(sub)(sub, ctx)]
+
     if not ctx.render_as_batch:
-        return [line for sub in op.ops for line in registry.lookup(sub)(sub, ctx)]
+        return [line for sub in op.ops for line in lines_of(sub)]
     ctx.opts["_in_batch"] = True
     try:
-        inner = [line for sub in op.ops for line in registry.lookup(sub)(sub, ctx)]
+        inner = [line for sub in op.ops for line in lines_of(sub)]
     finally:
         ctx.opts["_in_batch"] = False
     if not inner:
