@@ -29,11 +29,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKeyConstraint, PrimaryKeyConstraint
+from sqlalchemy import CheckConstraint, Enum, ForeignKeyConstraint, PrimaryKeyConstraint, Text
 
 from schemadiff.hazards.context import HazardContext, TableKey
 from schemadiff.hazards.rules import BLOCKS_WRITES, REWRITES_TABLE, HazardRules, full_name
-from schemadiff.hazards.types import Shift, is_textual, text_length, type_shift
+from schemadiff.hazards.types import Shift, is_fixed_char, is_textual, text_length, type_shift
 from schemadiff.ops import AddColumnOp, AddConstraintOp, AlterColumnOp, CreateIndexOp, Hazard
 
 ESTIMATES_SQL = (
@@ -43,11 +43,16 @@ ESTIMATES_SQL = (
 BYTES_PER_CHAR = 4
 
 
+def _is_text_blob(type_: Any) -> bool:
+    """TEXT and its sizes: stored off-row, unlike VARCHAR."""
+    return isinstance(type_, Text) or str(type_.__visit_name__).lower().endswith("text")
+
+
 def varchar_in_place(old: Any, new: Any) -> bool:
     old_len, new_len = text_length(old), text_length(new)
     if old_len is None or new_len is None or new_len < old_len:
         return False
-    if "text" in str(new.__visit_name__).lower() or "char" not in str(new.__visit_name__).lower():
+    if _is_text_blob(old) or _is_text_blob(new) or is_fixed_char(old) or is_fixed_char(new):
         return old_len == new_len and type(old) is type(new)
     old_bytes, new_bytes = old_len * BYTES_PER_CHAR, new_len * BYTES_PER_CHAR
     return old_bytes <= 127 or old_bytes > 255 or new_bytes <= 255
