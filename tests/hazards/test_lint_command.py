@@ -168,7 +168,9 @@ def test_a_script_that_reads_the_database_is_unchecked_not_run(staged: Site):
         '    op.execute(f"DELETE FROM account WHERE id = {row[0]}")\n',
     )
     before = state(staged)
-    data = json.loads(staged.project.cli("lint", "-r", "a2:head", "--format", "json", expect=1).stdout)
+    data = json.loads(
+        staged.project.cli("lint", "-r", "a2:head", "--format", "json", expect=1).stdout
+    )
     kinds = [(f["revision"], f["kind"]) for f in data["findings"]]
     assert ("a3", "execute") in kinds
     assert state(staged) == before
