@@ -174,3 +174,18 @@ def test_a_script_that_reads_the_database_is_unchecked_not_run(staged: Site):
     kinds = [(f["revision"], f["kind"]) for f in data["findings"]]
     assert ("a3", "execute") in kinds
     assert state(staged) == before
+
+
+def test_the_pre_commit_hook_lints_every_script(staged: Site):
+    import re
+
+    manifest = (Path(__file__).parents[2] / ".pre-commit-hooks.yaml").read_text()
+    blocks = re.split(r"^(?=- id:)", manifest, flags=re.M)
+    (block,) = [b for b in blocks if b.startswith("- id: schemadiff-lint")]
+    entry = re.search(r"^\s*entry:\s*(.+)$", block, re.M)
+    assert entry is not None and "pass_filenames: false" in block
+    args = entry.group(1).split()[1:]
+    assert args == ["lint", "-r", "base:head"]
+    before = state(staged)
+    assert "HAZARD deletes_data" in staged.project.cli(*args, expect=1).stdout
+    assert state(staged) == before
