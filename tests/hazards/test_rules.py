@@ -164,3 +164,16 @@ def test_text_report_marks_each_hazard_under_its_change():
         "      HAZARD deletes_data: drops column 'account.legacy'\\n::error::x (~1200 rows)"
     )
     assert len(lines) == at + 2  # the newline in the message was spelled out
+
+
+def test_postgresql_knows_validate_constraint_and_concurrent_indexes():
+    ctx = HazardContext("postgresql")
+    validate = ExecuteSQLOp('ALTER TABLE "account" VALIDATE CONSTRAINT fk_parent')
+    assert [h.kind for h in op_hazards(validate, ctx)] == ["may_fail"]
+    table = sa.Table("account", sa.MetaData(), sa.Column("name", sa.String))
+    plain = sa.Index("ix_name", table.c.name)
+    quiet = sa.Index("ix_name2", table.c.name, postgresql_concurrently=True)
+    from schemadiff.ops import CreateIndexOp
+
+    assert [h.kind for h in op_hazards(CreateIndexOp(plain), ctx)] == ["blocks_writes"]
+    assert op_hazards(CreateIndexOp(quiet), ctx) == []

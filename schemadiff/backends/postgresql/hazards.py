@@ -41,7 +41,13 @@ from sqlalchemy import (
 )
 
 from schemadiff.hazards.context import HazardContext, TableKey
-from schemadiff.hazards.rules import BLOCKS_WRITES, REWRITES_TABLE, HazardRules, full_name
+from schemadiff.hazards.rules import (
+    BLOCKS_WRITES,
+    MAY_FAIL,
+    REWRITES_TABLE,
+    HazardRules,
+    full_name,
+)
 from schemadiff.hazards.types import (
     Shift,
     is_fixed_char,
@@ -53,6 +59,7 @@ from schemadiff.hazards.types import (
 from schemadiff.ops import AddColumnOp, AddConstraintOp, AlterColumnOp, CreateIndexOp, Hazard
 from schemadiff.ops.constraint_ops import is_concurrent
 from schemadiff.ops.enum_ops import AlterEnumOp
+from schemadiff.ops.sql_ops import ExecuteSQLOp
 
 ESTIMATES_SQL = """
 SELECT n.nspname = current_schema() AS is_default, n.nspname, c.relname,
@@ -82,6 +89,7 @@ _STABLE_CALLS = frozenset(
         "current_schema",
     }
 )
+_VALIDATE = re.compile(r"ALTER TABLE .+ VALIDATE CONSTRAINT (\S+?);?$", re.IGNORECASE)
 _CALL = re.compile(r"([A-Za-z_][\w.]*)\s*\(")
 
 
@@ -183,7 +191,8 @@ class PostgreSQLHazards(HazardRules):
     def create_index(self, op: CreateIndexOp, ctx: HazardContext) -> list[Hazard]:
         out = super().create_index(op, ctx)
         table = op.index.table
-        if table is None or ctx.is_new(table.schema, table.name) or is_concurrent(op.index):
+        concurrently = is_concurrent(op.index) or op.options.get("postgresql_concurrently")
+        if table is None or ctx.is_new(table.schema, table.name) or concurrently:
             return out
         out.append(
             Hazard(
@@ -217,6 +226,16 @@ class PostgreSQLHazards(HazardRules):
                 )
             )
         return out
+
+    def execute_sql(self, op: ExecuteSQLOp, ctx: HazardContext) -> list[Hazard]:
+        """``VALIDATE CONSTRAINT``, the second half of NOT VALID, is known: it
+        scans under SHARE UPDATE EXCLUSIVE (writes go on) and fails on a bad row."""
+        match = _VALIDATE.match(" ".join(op.sql.split()))
+        if match is None:
+            return super().execute_sql(op, ctx)
+        return [
+            Hazard(MAY_FAIL, f"VALIDATE CONSTRAINT {match.group(1)}: fails if a row violates it")
+        ]
 
     def alter_enum(self, op: AlterEnumOp, ctx: HazardContext) -> list[Hazard]:
         out = super().alter_enum(op, ctx)
