@@ -26,8 +26,16 @@ def hazard_context(ctx: AutogenContext, container: OpContainer) -> HazardContext
     return context_for(dialect.name, container.ops, rows, default_schema)
 
 
-def hazard_comments(op: MigrateOperation, ctx: AutogenContext) -> list[str]:
+def hazard_comments(
+    op: MigrateOperation, ctx: AutogenContext, said: set[str] | None = None
+) -> list[str]:
+    """The comment lines for ``op``; with ``said``, each line once per block."""
     hctx = ctx.opts.get("_hazards")
     if not isinstance(hctx, HazardContext):
         return []
-    return [f"# HAZARD {hazard_text(h)}" for h in op_hazards(op, hctx)]
+    lines = [f"# HAZARD {hazard_text(h)}" for h in op_hazards(op, hctx)]
+    if said is None:
+        return lines
+    fresh = [line for line in lines if line not in said]
+    said.update(fresh)
+    return fresh

@@ -112,8 +112,11 @@ def _call_named(
 def render_modify_table(
     op: ModifyTableOps, ctx: AutogenContext, registry: RendererRegistry
 ) -> list[str]:
+    # One batch block rebuilds its table once: say so once, not per directive.
+    said: set[str] | None = set() if ctx.render_as_batch else None
+
     def lines_of(sub: Any) -> list[str]:
-        return [*hazard_comments(sub, ctx), *registry.lookup(sub)(sub, ctx)]
+        return [*hazard_comments(sub, ctx, said), *registry.lookup(sub)(sub, ctx)]
 
     if not ctx.render_as_batch:
         return [line for sub in op.ops for line in lines_of(sub)]
