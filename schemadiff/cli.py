@@ -372,6 +372,12 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "diff postgresql://scott@staging/app postgresql://scott@prod/app",
         "diff postgresql://scott@localhost/app myapp.models:metadata --format json",
     ),
+    "lint": (
+        "lint",
+        "lint -r base:head",
+        "lint -r ae1027:head --format github",
+        "lint --format sarif > lint.sarif",
+    ),
     "edit": ("edit head",),
     "import-alembic": (
         "import-alembic",
