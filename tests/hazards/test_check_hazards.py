@@ -9,6 +9,7 @@ when the table was rewritten.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -249,3 +250,21 @@ def test_mariadb_rules_match_what_the_server_does_in_place(site: Site, alter: st
     except sa.exc.DBAPIError:
         refused = True
     assert refused is copies
+
+
+def test_estimates_cost_one_catalog_query_and_never_a_count(site: Site):
+    from schemadiff import compare_metadata
+
+    site.build(account(), ROWS)
+    site.analyze("account")  # on SQLite, sqlite_stat1 now exists to be read
+    seen: list[str] = []
+    sa.event.listen(site.engine, "before_cursor_execute", lambda *args: seen.append(str(args[2])))
+    with site.engine.connect() as conn:
+        changes = compare_metadata(conn, account(drop_name=True))
+    marker = {"postgresql": "reltuples", "mysql": "TABLE_ROWS", "sqlite": "sqlite_stat1"}
+    assert sum(marker[site.backend] in sql for sql in seen) == 1
+    # the table itself is never read (catalog queries only)
+    data = re.compile(r"\bFROM\s+[\"`]?account\b", re.IGNORECASE)
+    assert not any(data.search(sql) for sql in seen), seen
+    (change,) = changes
+    assert [h.rows for h in change.hazards] == [5]
