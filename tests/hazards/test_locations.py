@@ -56,3 +56,22 @@ def test_json_locations_and_a_mixin_column_in_its_own_module(tmp_path: Path):
     assert (change["kind"], change["name"]) == ("add_column", "flag")
     assert change["location"] == {"file": "mixins.py", "line": 9}
     assert change["hazards"] == []
+
+
+def test_diff_from_a_database_carries_hazards(tmp_path: Path, monkeypatch):
+    import sqlalchemy as sa
+
+    from schemadiff.commands.schema_diff import Side, compare_sides
+
+    url = f"sqlite:///{tmp_path / 'src.db'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE account (id INTEGER PRIMARY KEY, legacy TEXT)")
+    engine.dispose()
+    target = sa.MetaData()
+    sa.Table("account", target, sa.Column("id", sa.Integer, primary_key=True))
+    (change,) = compare_sides(
+        Side(url, url=sa.engine.make_url(url)), Side("models", metadata=target)
+    )
+    assert change.kind == "remove_column"
+    assert [h.kind for h in change.hazards] == ["deletes_data"]
