@@ -58,7 +58,7 @@ def test_json_locations_and_a_mixin_column_in_its_own_module(tmp_path: Path):
     assert change["hazards"] == []
 
 
-def test_diff_from_a_database_carries_hazards(tmp_path: Path, monkeypatch):
+def test_diff_from_a_database_carries_hazards(tmp_path: Path):
     import sqlalchemy as sa
 
     from schemadiff.commands.schema_diff import Side, compare_sides
