@@ -266,8 +266,11 @@ def compare_metadata(
     metadata: MetaData | Sequence[MetaData],
     **options: Unpack[AutogenerateOptions],
 ) -> list[Change]:
+    from schemadiff.hazards import assess_upgrade
+
     mc = _migration_context(connection, options)
-    return produce_upgrade_ops(mc, metadata, options).to_changes()
+    upgrade = produce_upgrade_ops(mc, metadata, options)
+    return assess_upgrade(mc.dialect, mc.connection, list(upgrade.ops))
 
 
 __all__ = [

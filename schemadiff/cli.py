@@ -143,6 +143,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     elif args.cmd == "check":
         drift = command.check(config, format=args.format, output=args.output)
         return EXIT_DRIFT if drift else EXIT_OK
+    elif args.cmd == "lint":
+        hazardous = command.lint(config, args.rev_range, format=args.format)
+        return EXIT_DRIFT if hazardous else EXIT_OK
     elif args.cmd == "edit":
         command.edit(config, args.rev)
     return EXIT_OK

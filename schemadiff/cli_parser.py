@@ -288,6 +288,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="compare every schema, not only the default one",
     )
 
+    p = sub.add_parser(
+        "lint", help="report the hazards of revision scripts' directives; exit 1 on any"
+    )
+    p.add_argument(
+        "-r",
+        "--rev-range",
+        dest="rev_range",
+        metavar="RANGE",
+        help="[START]:[END] of the scripts to read (base:head for all, no database needed); "
+        "default: the scripts the database has not applied",
+    )
+    p.add_argument(
+        "--format",
+        default="text",
+        choices=("text", "json", "github", "sarif"),
+        help="report format: text (default), json, github or sarif",
+    )
+
     p = sub.add_parser("edit", help="open a revision in $EDITOR")
     p.add_argument("rev", help="the revision whose file to open (e.g. head)")
 
@@ -344,6 +362,12 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "diff": (
         "diff postgresql://scott@staging/app postgresql://scott@prod/app",
         "diff postgresql://scott@localhost/app myapp.models:metadata --format json",
+    ),
+    "lint": (
+        "lint",
+        "lint -r base:head",
+        "lint -r ae1027:head --format github",
+        "lint --format sarif > lint.sarif",
     ),
     "edit": ("edit head",),
     "import-alembic": (

@@ -24,6 +24,7 @@ _HOMES = {
     "import_alembic": "alembic_import",
     "history": "inspect",
     "init": "setup",
+    "lint": "lint",
     "list_templates": "setup",
     "merge": "authoring",
     "revision": "authoring",

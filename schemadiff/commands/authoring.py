@@ -76,6 +76,10 @@ def revision(
                 directives[0].upgrade_ops = upgrade
                 directives[0].downgrade_ops = downgrade
             _log_detected(upgrade)
+            from schemadiff.hazards import estimates_for
+
+            hazard_rows = config.attributes.setdefault("_hazard_rows", {})
+            hazard_rows[up_token] = estimates_for(mc.connection, upgrade.ops)
         rendering[up_token] = (env.options, mc.dialect)
         hook = env.options.get("process_revision_directives") or process_revision_directives
         if hook is not None:
@@ -125,6 +129,7 @@ def _write_script(
             user_module_prefix=options.get("user_module_prefix"),
             op_prefix=options.get("alembic_module_prefix") or "op.",
             render_as_batch=bool(options.get("render_as_batch", False)),
+            opts={"hazard_rows": config.attributes.get("_hazard_rows", {}).get(token)},
         )
 
     args = template_args(directive, make_context, default_registries().renderers)

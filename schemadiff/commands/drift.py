@@ -53,7 +53,12 @@ def check(config: Config, format: str = "text", output: str | None = None) -> bo
         url = mask_url(mc.connection.engine.url) if mc.connection else ""
         databases.append(url)
         changes.extend(
-            locate_changes(upgrade.to_changes(), metadata, root=root, env_py=script.env_py)
+            locate_changes(
+                assess_changes(mc, upgrade, estimates=DATABASE_LABEL not in config.attributes),
+                metadata,
+                root=root,
+                env_py=script.env_py,
+            )
         )
 
     run_env(config, script, fn)
@@ -78,6 +83,18 @@ def check(config: Config, format: str = "text", output: str | None = None) -> bo
     else:
         config.print_stdout(formatter(report))
     return report.drift
+
+
+def assess_changes(mc: MigrationContext, upgrade: Any, *, estimates: bool = True) -> list[Any]:
+    """The changes of ``upgrade`` with their hazards, sized by the server's estimates.
+
+    A scratch database (``check --dev-url``) has no rows worth estimating:
+    its hazards are judged as offline, every table possibly full.
+    """
+    from schemadiff.hazards import assess_upgrade
+
+    connection = mc.connection if estimates else None
+    return assess_upgrade(mc.dialect, connection, list(upgrade.ops))
 
 
 def _source_root() -> Path:

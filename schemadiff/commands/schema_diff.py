@@ -100,11 +100,14 @@ def compare_sides(src: Side, tgt: Side, *, include_schemas: bool = False) -> lis
     """The changes that turn ``src`` into ``tgt``."""
     if src.url is not None:
         with _connect(src.url) as conn:
-            if tgt.metadata is not None:
-                return _compare(conn, tgt.metadata, include_schemas).to_changes()
-            assert tgt.url is not None
-            model = reflect_metadata(tgt.url, include_schemas)
-            return _compare(conn, model, include_schemas).to_changes()
+            from schemadiff.hazards import assess_upgrade
+
+            model = tgt.metadata
+            if model is None:
+                assert tgt.url is not None
+                model = reflect_metadata(tgt.url, include_schemas)
+            upgrade = _compare(conn, model, include_schemas)
+            return assess_upgrade(conn.dialect, conn, list(upgrade.ops))
     assert src.metadata is not None
     if tgt.url is not None:
         with _connect(tgt.url) as conn:

@@ -1,6 +1,6 @@
 """Typed operation objects: what a migration does, with its reverse."""
 
-from schemadiff.ops.base import Change, Delta, MigrateOperation, NotReversible
+from schemadiff.ops.base import Change, Delta, Hazard, MigrateOperation, NotReversible
 from schemadiff.ops.constraint_ops import (
     AddConstraintOp,
     CreateIndexOp,
@@ -42,6 +42,7 @@ __all__ = [
     "AlterEnumOp",
     "AlterSequenceOp",
     "Change",
+    "Hazard",
     "CreateEnumOp",
     "CreateIndexOp",
     "CreateSchemaOp",

@@ -43,11 +43,37 @@ class SourceLocation:
 
 
 @dataclass(frozen=True)
+class Hazard:
+    """What applying a change may do to a live table, besides changing it.
+
+    ``kind`` is one of ``HAZARD_KINDS``; ``rows`` is the server's estimate
+    of the rows the change touches, known only online and only for a table
+    that already exists (None otherwise: unknown is not zero).
+    """
+
+    kind: str
+    message: str
+    rows: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "message": self.message}
+        if self.rows is not None:
+            out["rows"] = self.rows
+        return out
+
+
+#: the hazard kinds, most severe first; ``unchecked`` is lint's word for raw SQL
+HAZARD_KINDS = ("deletes_data", "may_fail", "rewrites_table", "blocks_writes", "unchecked")
+
+
+@dataclass(frozen=True)
 class Change:
     """One difference between database and model, for reports and APIs.
 
     ``source`` is filled in by ``check`` where the model's definition can
-    be found; it is not part of the SPEC's JSON shape (``as_dict``).
+    be found; ``hazards`` by the backend's hazard rules (``schemadiff.hazards``).
+    Neither takes part in equality, so a change is the same change whatever
+    is known about it.
     """
 
     kind: str
@@ -56,15 +82,20 @@ class Change:
     name: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
     source: SourceLocation | None = field(default=None, compare=False)
+    hazards: tuple[Hazard, ...] = field(default=(), compare=False)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "kind": self.kind,
             "schema": self.schema,
             "table": self.table,
             "name": self.name,
             "detail": self.detail,
+            "hazards": [h.as_dict() for h in self.hazards],
         }
+        if self.source is not None:
+            out["location"] = {"file": self.source.path, "line": self.source.line}
+        return out
 
 
 class NotReversible(Exception):

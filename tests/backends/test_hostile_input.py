@@ -113,9 +113,10 @@ def _offline(project: Project, verb: str, revision: str) -> str:
 
 def _no_injected_commands(text: str, kind: str) -> None:
     """No line a name could have started: in the github format only the report's
-    own ``::error file=migrations/...`` annotations, elsewhere none at all."""
+    own ``::<level> file=migrations/...`` annotations, elsewhere none at all."""
+    own = tuple(f"::{level} file=migrations/env.py," for level in ("error", "warning", "notice"))
     for line in text.splitlines():
-        if kind == "github" and line.startswith("::error file=migrations/env.py,"):
+        if kind == "github" and line.startswith(own):
             continue
         assert not line.lstrip().startswith("::"), f"{kind} has a workflow command: {line!r}"
 

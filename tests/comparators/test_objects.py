@@ -99,6 +99,7 @@ def test_changed_values_are_one_modify_enum_and_no_type_change():
             "table": None,
             "name": "status_enum",
             "detail": {"from": ["a", "b"], "to": ["a", "b", "c"]},
+            "hazards": [],
         }
     ]
 

@@ -109,3 +109,33 @@ def test_batch_op_takes_the_same_parameters_but_the_table(name: str) -> None:
     plain = set(inspect.signature(getattr(Operations, name)).parameters) - implied
     batch = set(inspect.signature(getattr(BatchOperations, name)).parameters) - {"self"}
     assert batch - {"insert_before", "insert_after"} == plain
+
+
+def test_op_functions_run_a_subclass_override() -> None:
+    """``op.execute`` on a subclass of Operations runs the subclass's method
+    (``schemadiff lint`` records directives through such a subclass)."""
+    import io
+
+    import sqlalchemy as sa
+
+    from schemadiff.operations import activate
+    from schemadiff.runtime.migration import MigrationContext, MigrationOptions
+
+    seen: list[str] = []
+
+    class Recording(Operations):
+        def execute(self, sqltext: object, execution_options: object = None) -> None:  # type: ignore[override]
+            seen.append(str(sqltext))
+
+        def drop_column(self, table_name: str, column_name: str, **kw: object) -> None:  # type: ignore[override]
+            seen.append(f"drop {table_name}.{column_name}")
+
+    mc = MigrationContext(
+        sa.create_engine("sqlite://").dialect,
+        None,
+        MigrationOptions(as_sql=True, output_buffer=io.StringIO()),
+    )
+    with activate(Recording(mc)):
+        op.execute("UPDATE t SET a = 1")
+        op.drop_column("t", "a")
+    assert seen == ["UPDATE t SET a = 1", "drop t.a"]

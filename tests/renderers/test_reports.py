@@ -20,7 +20,7 @@ import pytest
 from markdown_it import MarkdownIt
 from rich.console import Console
 
-from schemadiff.ops.base import Change, SourceLocation
+from schemadiff.ops.base import Change, Hazard, SourceLocation
 from schemadiff.plugins import default_registries
 from schemadiff.renderers.describe import describe_change
 from schemadiff.renderers.report import Report, render_report
@@ -36,7 +36,13 @@ def _changes() -> tuple[Change, ...]:
     src = SourceLocation("app/models.py", 12)
     return (
         Change("add_table", None, "account", "account", source=SourceLocation("app/models.py", 4)),
-        Change("remove_table", None, "legacy", "legacy"),
+        Change(
+            "remove_table",
+            None,
+            "legacy",
+            "legacy",
+            hazards=(Hazard("deletes_data", "drops table 'legacy' and every row in it", 1200),),
+        ),
         Change(
             "add_column",
             None,
@@ -50,7 +56,14 @@ def _changes() -> tuple[Change, ...]:
         Change("modify_type", None, "account", "name", {"from": "VARCHAR(50)", "to": "TEXT"}),
         Change("modify_default", None, "account", "note", {"from": None, "to": "'); import os"}),
         Change("modify_comment", None, "account", "note", {"from": None, "to": "a\nb"}),
-        Change("add_index", None, "account", "ix_account_name", {"columns": ["name"]}),
+        Change(
+            "add_index",
+            None,
+            "account",
+            "ix_account_name",
+            {"columns": ["name"]},
+            hazards=(Hazard("blocks_writes", "CREATE INDEX blocks writes |`*x*`\n::error::x"),),
+        ),
         Change("remove_index", None, "account", "ix_old"),
         Change("add_unique", None, "account", "uq_account_email", {"columns": ["email"]}),
         Change("remove_unique", None, "account", "uq_old"),
@@ -95,7 +108,11 @@ def test_json_is_the_spec_object(drift):
     assert data["drift"] is drift
     assert data["database"] == DATABASE
     for item, change in zip(data["changes"], _report(drift).changes, strict=True):
-        assert set(item) == {"kind", "schema", "table", "name", "detail"}
+        located = {"location"} if change.source else set()
+        assert set(item) == {"kind", "schema", "table", "name", "detail", "hazards"} | located
+        assert item["hazards"] == [h.as_dict() for h in change.hazards]
+        if change.source:
+            assert item["location"] == {"file": change.source.path, "line": change.source.line}
         assert (item["kind"], item["table"], item["name"]) == (
             change.kind,
             change.table,
@@ -153,6 +170,9 @@ def test_the_schema_rejects_what_sarif_forbids():
         jsonschema.Draft4Validator(schema).validate(log)
 
 
+_LEVEL = {("deletes_data",): "error", ("blocks_writes",): "warning", (): "note"}
+
+
 def test_sarif_results_point_at_rules_and_model_lines():
     report = _report()
     log = _validate_sarif(render_report(report, "sarif"))
@@ -163,7 +183,8 @@ def test_sarif_results_point_at_rules_and_model_lines():
     assert len(results) == len(report.changes)
     for result, change in zip(results, report.changes, strict=True):
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"] == change.kind
-        assert result["message"]["text"] == describe_change(change)
+        assert result["message"]["text"].startswith(describe_change(change))
+        assert result["level"] == _LEVEL[tuple(h.kind for h in change.hazards)]
     physical = results[2]["locations"][0]["physicalLocation"]
     assert physical["artifactLocation"] == {"uri": "app/models.py", "uriBaseId": "%SRCROOT%"}
     assert physical["region"] == {"startLine": 12}
@@ -195,13 +216,14 @@ def test_markdown_table_has_a_row_per_change_and_survives_hostile_names():
     report = _report()
     text = render_report(report, "markdown")
     rows = _table_rows(text)
-    assert rows[0] == ["Table", "Kind", "Change", "Model source"]
+    assert rows[0] == ["Table", "Kind", "Change", "Hazards", "Model source"]
     body = rows[1:]
     assert len(body) == len(report.changes)
-    assert all(len(row) == 4 for row in body)
+    assert all(len(row) == 5 for row in body)
+    assert any(row[3].startswith("deletes_data: drops table 'legacy'") for row in body)
     hostile_row = next(row for row in body if row[0].startswith("we|rd"))
     assert hostile_row[0] == HOSTILE_TABLE.replace("\n", "\\n")  # literal, on one line
-    assert hostile_row[3] == "we ird/mo,dels.py:3"
+    assert hostile_row[4] == "we ird/mo,dels.py:3"
     html = MarkdownIt("commonmark").enable("table").render(text)
     assert "<b>" not in html and "<em>" not in html  # no markup got through
     assert "models.py:12" in text
@@ -264,9 +286,10 @@ def test_github_annotations_one_per_change_with_file_and_line():
     commands = _commands(text)
     assert len(commands) == len(report.changes)
     assert len(text.splitlines()) == len(report.changes) + 1  # no newline escaped its command
+    levels = {"error": "error", "warning": "warning", "note": "notice"}
     for (name, props, data), change in zip(commands, report.changes, strict=True):
-        assert name == "error"
-        assert data == describe_change(change)
+        assert name == levels[_LEVEL[tuple(h.kind for h in change.hazards)]]
+        assert data.startswith(describe_change(change))
         assert change.kind in props["title"]
     assert commands[2][1]["file"] == "app/models.py" and commands[2][1]["line"] == "12"
     assert "file" not in commands[1][1]

@@ -22,6 +22,7 @@ def setup(registries: Registries) -> None:
         backends.add_dialect(name, "schemadiff.backends.mysql.dialect:MySQLImpl")
         backends.add_reflector(name, "schemadiff.backends.mysql.catalog:reflect_mysql_tables")
         backends.add_object_reader(name, "schemadiff.backends.mysql.objects:read_mysql_objects")
+        backends.add("hazard_rules", name, "schemadiff.backends.mysql.hazards:MariaDBHazards")
         backends.add("safe_ddl", name, "schemadiff.backends.mysql.safe_ddl")
         backends.add("referring_keys", name, "schemadiff.backends.mysql.batch:referring_keys")
         backends.add("recreate", name, "schemadiff.backends.mysql.batch:MySQLRecreate")

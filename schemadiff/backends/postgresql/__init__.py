@@ -25,6 +25,9 @@ def setup(registries: Registries) -> None:
     backends.add(
         "recreate", "postgresql", "schemadiff.backends.postgresql.batch:PostgresqlRecreate"
     )
+    backends.add(
+        "hazard_rules", "postgresql", "schemadiff.backends.postgresql.hazards:PostgreSQLHazards"
+    )
     backends.add("safe_ddl", "postgresql", "schemadiff.backends.postgresql.safe_ddl")
     backends.add_run_lock("postgresql", "schemadiff.backends.postgresql.run_lock:PostgresqlRunLock")
     backends.add(

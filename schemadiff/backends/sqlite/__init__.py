@@ -19,6 +19,7 @@ def setup(registries: Registries) -> None:
     backends.add_dialect("sqlite", "schemadiff.backends.sqlite.dialect:SQLiteImpl")
     backends.add_reflector("sqlite", "schemadiff.backends.sqlite.catalog:reflect_sqlite_tables")
     backends.add("referring_keys", "sqlite", "schemadiff.backends.sqlite.batch:referring_keys")
+    backends.add("hazard_rules", "sqlite", "schemadiff.backends.sqlite.hazards:SQLiteHazards")
     backends.add("recreate", "sqlite", "schemadiff.backends.sqlite.batch:SQLiteRecreate")
     # the same reader, asked with detailed=True, reads what a batch rebuild needs
     backends.add(

@@ -1,6 +1,8 @@
 """``check --format github``: GitHub Actions workflow commands.
 
-Each difference becomes an ``::error`` annotation; where the model's
+Each difference becomes an annotation whose level follows its hazards
+(``::error`` for deletes_data/may_fail, ``::warning`` for the others,
+``::notice`` for a harmless one); where the model's
 source is known it carries ``file=`` and ``line=``, so the pull request
 shows it on that line.  Values are escaped as the runner expects, so a
 name holding ``::``, commas or newlines cannot end the command or start
@@ -11,7 +13,11 @@ from __future__ import annotations
 
 from schemadiff.renderers.describe import describe_change, target_of
 from schemadiff.renderers.report import Report
+from schemadiff.renderers.report.hazard_text import hazard_text, severity
 from schemadiff.renderers.report.text_format import CLEAN, headline
+
+#: SARIF's level to the workflow command of the same weight
+_LEVELS = {"error": "error", "warning": "warning", "note": "notice"}
 
 
 def escape_data(text: str) -> str:
@@ -37,10 +43,11 @@ def render_github(report: Report) -> str:
     lines = [escape_data(headline(report))]
     for change in report.changes:
         source = change.source
+        hazards = "; ".join(hazard_text(h) for h in change.hazards)
         lines.append(
             command(
-                "error",
-                describe_change(change),
+                _LEVELS[severity(change)],
+                f"{describe_change(change)} [{hazards}]" if hazards else describe_change(change),
                 file=source.path if source else None,
                 line=source.line if source else None,
                 title=f"Schema drift: {change.kind} on {target_of(change)}",

@@ -12,6 +12,7 @@ import re
 
 from schemadiff.renderers.describe import describe_change, target_of
 from schemadiff.renderers.report import Report
+from schemadiff.renderers.report.hazard_text import hazard_text
 from schemadiff.renderers.report.text_format import CLEAN, headline
 
 SUITE = "schemadiff.check"
@@ -69,6 +70,7 @@ def render_junit(report: Report) -> str:
             body.append(f"detail: {change.detail}")
         if change.source is not None:
             body.append(f"model: {change.source}")
+        body.extend(f"HAZARD {hazard_text(h)}" for h in change.hazards)
         failure.text = xml_safe("\n".join(body))
     summary = headline(report) if report.drift else CLEAN
     ET.SubElement(suite, "system-out").text = xml_safe(summary)

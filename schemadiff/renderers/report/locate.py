@@ -190,19 +190,30 @@ class SourceIndex:
             return self.metadata_location()
         span, cls = found
         line: int | None = None
-        if change.kind == "rename_column" and renamed_to:
-            line = self._column_line(span, cls, table, str(renamed_to))
-        elif change.name and change.kind in _COLUMN_KINDS:
-            line = self._column_line(span, cls, table, change.name)
+        path = span.source.path
+        column = renamed_to if change.kind == "rename_column" and renamed_to else change.name
+        if column and change.kind in _COLUMN_KINDS | {"rename_column"}:
+            place = self._column_place(span, cls, table, str(column))
+            if place is not None:
+                path, line = place
         elif change.name and change.name != change.table:
             line = self._named_line(span, change.name)
         if line is None and change.kind in _COLUMN_BORNE:
             line = self._column_borne_line(span, cls, table, change)
         if line is None:
             line = span.source.line_of(span.start)
-        return self.location(span.source.path, line)
+        return self.location(path, line)
 
     def _column_line(self, span: _Span, cls: type | None, table: Any, name: str) -> int | None:
+        place = self._column_place(span, cls, table, name)
+        return place[1] if place is not None else None
+
+    def _column_place(
+        self, span: _Span, cls: type | None, table: Any, name: str
+    ) -> tuple[Path, int] | None:
+        """File and line of a column's definition: a mixin's own module where
+        the class inherits it, not the mapped class's file."""
+        line: int | None
         if cls is not None:
             keys = [name, *_attribute_keys(cls, table, name)]
             for klass in cls.__mro__:
@@ -215,14 +226,14 @@ class SourceIndex:
                     attr = re.compile(rf"^\s*{re.escape(key)}\s*[:=]", re.M)
                     line = klass_span.find(attr)
                     if line is not None:
-                        return line
-            return span.find(re.compile(_quoted(name)))
+                        return klass_span.source.path, line
+            line = span.find(re.compile(_quoted(name)))
+            return (span.source.path, line) if line is not None else None
         column = re.compile(r"\b(?:Column|mapped_column)\(\s*" + _quoted(name))
         line = span.find(column)
-        if line is not None:
-            return line
-        whole = _Span(span.source, 0, len(span.source.text))
-        return whole.find(column)
+        if line is None:
+            line = _Span(span.source, 0, len(span.source.text)).find(column)
+        return (span.source.path, line) if line is not None else None
 
     def _column_borne_line(
         self, span: _Span, cls: type | None, table: Any, change: Change

@@ -11,6 +11,7 @@ import re
 
 from schemadiff.renderers.describe import describe_change
 from schemadiff.renderers.report import Report
+from schemadiff.renderers.report.hazard_text import hazard_text
 from schemadiff.renderers.report.text_format import CLEAN, grouped
 
 # Inside a cell (never at a line start) these are the characters that can
@@ -60,8 +61,8 @@ def render_markdown(report: Report) -> str:
         f"**{count}** difference{'s' if count != 1 else ''} between the database "
         f"({database}) and {report.target}.",
         "",
-        "| Table | Kind | Change | Model source |",
-        "| --- | --- | --- | --- |",
+        "| Table | Kind | Change | Hazards | Model source |",
+        "| --- | --- | --- | --- | --- |",
     ]
     for table, changes in grouped(report):
         for change in changes:
@@ -69,6 +70,7 @@ def render_markdown(report: Report) -> str:
                 code_cell(table),
                 code_cell(change.kind),
                 escape_cell(describe_change(change)),
+                "<br>".join(escape_cell(hazard_text(h)) for h in change.hazards),
                 code_cell(str(change.source)) if change.source else "",
             ]
             lines.append("| " + " | ".join(cells) + " |")

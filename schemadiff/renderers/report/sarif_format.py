@@ -1,7 +1,9 @@
 """``check --format sarif``: SARIF 2.1.0, for code-scanning upload.
 
 Each kind of difference is a rule (``add_column``, ``remove_index``...);
-each difference a result at the model's source line where it is known.
+each difference a result at the model's source line where it is known,
+its level from its hazards: ``error`` for deletes_data and may_fail,
+``warning`` for the others, ``note`` for a change without hazards.
 A stable ``partialFingerprints`` entry (kind, schema, table, name) lets
 code scanning recognise the same drift across runs instead of opening a
 new alert each time.
@@ -19,6 +21,7 @@ from schemadiff import __version__
 from schemadiff.ops.base import Change, SourceLocation
 from schemadiff.renderers.describe import describe_change, target_of
 from schemadiff.renderers.report import Report
+from schemadiff.renderers.report.hazard_text import hazard_text, severity
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -90,13 +93,18 @@ def _physical(source: SourceLocation) -> dict[str, Any]:
     return {"physicalLocation": location}
 
 
+def _message(change: Change) -> str:
+    hazards = "; ".join(hazard_text(h) for h in change.hazards)
+    return f"{describe_change(change)} [{hazards}]" if hazards else describe_change(change)
+
+
 def _result(change: Change, rule_index: int) -> dict[str, Any]:
     logical_name = ".".join(p for p in (change.schema, change.table, change.name) if p)
     result: dict[str, Any] = {
         "ruleId": change.kind,
         "ruleIndex": rule_index,
-        "level": "error",
-        "message": {"text": describe_change(change)},
+        "level": severity(change),
+        "message": {"text": _message(change)},
         "partialFingerprints": {"schemadiffChange/v1": fingerprint(change)},
         "properties": json.loads(json.dumps(change.as_dict(), default=str)),
     }

@@ -5,6 +5,8 @@ The plain form is what pipes, logs and tests read::
     Schema drift detected: 2 differences between the database (sqlite:///app.db) and the models
       account
         add_column: added column 'account.last_transaction_date' (models.py:12)
+        remove_column: removed column 'account.legacy' (models.py:8)
+          HAZARD deletes_data: drops column 'account.legacy' and the values it holds (~1200 rows)
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from schemadiff.ops.base import Change
 from schemadiff.renderers.describe import describe_change, target_of
 from schemadiff.renderers.report import Report
+from schemadiff.renderers.report.hazard_text import hazard_text
 from schemadiff.safe_text import visible
 
 CLEAN = "No new upgrade operations detected."
@@ -47,6 +50,7 @@ def render_text(report: Report) -> str:
         for change in changes:
             where = f" ({change.source})" if change.source else ""
             lines.append(f"    {change.kind}: {describe_change(change)}{where}")
+            lines.extend(f"      HAZARD {hazard_text(h)}" for h in change.hazards)
     return "\n".join(lines)
 
 
@@ -62,6 +66,7 @@ def render_rich(report: Report, console: Any) -> None:
     table.add_column("Table", style="bold")
     table.add_column("Change", style="red")
     table.add_column("Details")
+    table.add_column("Hazards", style="yellow")
     table.add_column("Model source", style="dim")
     for name, changes in grouped(report):
         for index, change in enumerate(changes):
@@ -69,6 +74,7 @@ def render_rich(report: Report, console: Any) -> None:
                 escape(name) if index == 0 else "",
                 escape(change.kind),
                 escape(describe_change(change)),
+                escape("\n".join(hazard_text(h) for h in change.hazards)),
                 escape(str(change.source or "")),
             )
     console.print(table)
