@@ -222,4 +222,5 @@ def test_as_dict_keeps_the_json_shape() -> None:
         "table": None,
         "name": "v",
         "detail": {"materialized": True},
+        "hazards": [],  # SPEC: every change has the list, empty when none
     }
