@@ -110,3 +110,11 @@ def test_current_loads_the_runner_but_not_the_comparison(project: Path) -> None:
         "schemadiff.backends.postgresql.dialect",
     )
     assert _loaded(modules, unneeded) == []
+
+
+def test_check_without_views_does_not_import_the_sql_parser(project: Path) -> None:
+    """sqlglot reads view definitions; a database without views never pays for it."""
+    result = _probe(project, ["check"])
+    modules = result["modules"]
+    assert _loaded(modules, ("schemadiff.autogenerate",))  # it compared
+    assert _loaded(modules, ("sqlglot", "black", "mako")) == []

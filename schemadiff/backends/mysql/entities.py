@@ -15,10 +15,8 @@ import uuid
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlglot
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
-from sqlglot import exp
 
 from schemadiff.entities.model import Dependency, EntityKey, EntitySnapshot, folded, key_schema
 
@@ -59,6 +57,10 @@ def read_entities(
 
 def reads(definition: str, schema: str, default_schema: str | None) -> tuple[Dependency, ...]:
     """The relations a stored view text names (the whole relation: no column is known)."""
+    # here: only a database that has views pays for importing sqlglot
+    import sqlglot
+    from sqlglot import exp
+
     try:
         tree = sqlglot.parse_one(definition, read="mysql")
     except sqlglot.errors.SqlglotError:

@@ -13,9 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-import sqlglot
 from sqlalchemy.engine import Connection
-from sqlglot import exp
 
 from schemadiff.entities.model import Dependency, EntityKey, EntitySnapshot, folded, key_schema
 
@@ -57,6 +55,10 @@ def read_entities(
 
 def normal(select: str) -> str:
     """One spelling of a SELECT: parsed and printed back; folded text where it does not parse."""
+    # here: only a database that has views pays for importing sqlglot
+    import sqlglot
+    from sqlglot import exp
+
     try:
         tree = sqlglot.parse_one(select, read="sqlite")
     except sqlglot.errors.SqlglotError:
@@ -70,6 +72,10 @@ def normal(select: str) -> str:
 
 
 def _reads(select: str, schema: str, default_schema: str | None) -> tuple[Dependency, ...]:
+    # here: only a database that has views pays for importing sqlglot
+    import sqlglot
+    from sqlglot import exp
+
     try:
         tree = sqlglot.parse_one(select, read="sqlite")
     except sqlglot.errors.SqlglotError:
