@@ -80,6 +80,9 @@ def revision(
 
             hazard_rows = config.attributes.setdefault("_hazard_rows", {})
             hazard_rows[up_token] = estimates_for(mc.connection, upgrade.ops)
+            # configure() or the config key: the DDL the script will run with
+            safe = config.attributes.setdefault("_safe_migrations", {})
+            safe[up_token] = mc.opts.safe_migrations
         rendering[up_token] = (env.options, mc.dialect)
         hook = env.options.get("process_revision_directives") or process_revision_directives
         if hook is not None:
@@ -129,7 +132,10 @@ def _write_script(
             user_module_prefix=options.get("user_module_prefix"),
             op_prefix=options.get("alembic_module_prefix") or "op.",
             render_as_batch=bool(options.get("render_as_batch", False)),
-            opts={"hazard_rows": config.attributes.get("_hazard_rows", {}).get(token)},
+            opts={
+                "hazard_rows": config.attributes.get("_hazard_rows", {}).get(token),
+                "safe_migrations": bool(config.attributes.get("_safe_migrations", {}).get(token)),
+            },
         )
 
     args = template_args(directive, make_context, default_registries().renderers)

@@ -94,7 +94,9 @@ def assess_changes(mc: MigrationContext, upgrade: Any, *, estimates: bool = True
     from schemadiff.hazards import assess_upgrade
 
     connection = mc.connection if estimates else None
-    return assess_upgrade(mc.dialect, connection, list(upgrade.ops))
+    return assess_upgrade(
+        mc.dialect, connection, list(upgrade.ops), safe_migrations=mc.opts.safe_migrations
+    )
 
 
 def _source_root() -> Path:

@@ -19,6 +19,7 @@ from schemadiff.commands._env import run_env
 from schemadiff.commands.drift import _source_root
 from schemadiff.config import Config
 from schemadiff.errors import CommandError
+from schemadiff.runtime.safe import config_options
 from schemadiff.scriptdir import ScriptDirectory
 
 log = logging.getLogger("schemadiff.lint")
@@ -38,6 +39,8 @@ def lint(config: Config, rev_range: str | None = None, format: str = "text") -> 
     script = ScriptDirectory.from_config(config)
     graph = script.graph
     dialect, ids = _selection(config, script, graph, rev_range)
+    # the config key (lint runs no env.py, where configure() may also set it)
+    safe = bool(config_options(config, {}).get("safe_migrations"))
     root = _source_root()
     findings: list[Finding] = []
     for rev_id in ids:
@@ -47,7 +50,7 @@ def lint(config: Config, rev_range: str | None = None, format: str = "text") -> 
         path = _shown(revision.path, root)
         recording = record_upgrade(load_module(revision), revision.path, dialect)
         ops = [r.op for r in recording.directives]
-        ctx = context_for(dialect.name, ops)
+        ctx = context_for(dialect.name, ops, safe_migrations=safe)
         for recorded in recording.directives:
             hazards = op_hazards(recorded.op, ctx)
             if hazards:

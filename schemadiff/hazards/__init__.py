@@ -49,11 +49,14 @@ def estimates_for(connection: Any, ops: list[Any]) -> dict[TableKey, int | None]
     return row_estimates(connection) if existing and connection is not None else None
 
 
-def assess_upgrade(dialect: Any, connection: Any, ops: list[Any]) -> list[Change]:
+def assess_upgrade(
+    dialect: Any, connection: Any, ops: list[Any], *, safe_migrations: bool = False
+) -> list[Change]:
     """The changes of ``ops`` with their hazards, sized by the server's estimates."""
     rows = estimates_for(connection, ops)
     default_schema = getattr(dialect, "default_schema_name", None)
-    return changes_with_hazards(ops, context_for(dialect.name, ops, rows, default_schema))
+    ctx = context_for(dialect.name, ops, rows, default_schema, safe_migrations=safe_migrations)
+    return changes_with_hazards(ops, ctx)
 
 
 __all__ = [

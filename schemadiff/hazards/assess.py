@@ -48,9 +48,11 @@ def context_for(
     ops: Iterable[MigrateOperation],
     rows: dict[TableKey, int | None] | None = None,
     default_schema: str | None = None,
+    *,
+    safe_migrations: bool = False,
 ) -> HazardContext:
     made = frozenset((None if s == default_schema else s, t) for s, t in new_tables(ops))
-    return HazardContext(dialect_name, rows, made, default_schema)
+    return HazardContext(dialect_name, rows, made, default_schema, safe_migrations)
 
 
 def _rank(hazard: Hazard) -> int:

@@ -16,13 +16,17 @@ class HazardContext:
     connection was at hand (None offline, as in ``lint``); a table missing
     from it, or estimated as unknown, may hold any number of rows.
     ``new_tables`` are created by the same migration: no row of theirs can
-    be lost, rewritten or locked out.
+    be lost, rewritten or locked out.  ``safe_migrations``: the directives
+    will run with the option on (``schemadiff.operations.safe``), so a rule
+    judges the DDL that option runs (an index built CONCURRENTLY, a key
+    added NOT VALID and validated after), not the plain one.
     """
 
     dialect_name: str
     rows: Mapping[TableKey, int | None] | None = None
     new_tables: frozenset[TableKey] = field(default_factory=frozenset)
     default_schema: str | None = None
+    safe_migrations: bool = False
 
     def _key(self, schema: str | None, table: str) -> TableKey:
         return (None if schema == self.default_schema else schema, table)

@@ -9,12 +9,14 @@ when the table was rewritten.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
+from schemadiff import command
 from tests.hazards.support import Site, hazards_of, rows_of
 
 ROWS = [f"INSERT INTO account (id, name) VALUES ({i}, 'n{i}')" for i in range(1, 6)]
@@ -201,6 +203,17 @@ def test_create_index_blocks_writes_unless_concurrently(site: Site):
     if site.backend == "postgresql":
         quiet = account(sa.Index("ix_name", "name", postgresql_concurrently=True))
         assert hazards_of(site.check(quiet), "add_index") == set()
+
+
+def test_check_with_safe_migrations_reports_no_blocked_writes_for_an_index(site: Site):
+    """The config key turns the option on; check judges the CONCURRENTLY build."""
+    _only(site, "postgresql")
+    site.build(account(), ROWS)
+    cfg = site.project.config(account(sa.Index("ix_name", "name")))
+    cfg.set_main_option("safe_migrations", "true")
+    command.check(cfg, format="json")
+    changes = json.loads(cfg.stdout.getvalue())["changes"]
+    assert hazards_of(changes, "add_index") == set()
 
 
 def test_foreign_key_and_check_validated_in_place(site: Site):

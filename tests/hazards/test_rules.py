@@ -177,3 +177,26 @@ def test_postgresql_knows_validate_constraint_and_concurrent_indexes():
 
     assert [h.kind for h in op_hazards(CreateIndexOp(plain), ctx)] == ["blocks_writes"]
     assert op_hazards(CreateIndexOp(quiet), ctx) == []
+
+
+def test_safe_migrations_is_judged_by_the_ddl_it_runs():
+    """With ``safe_migrations`` on, PostgreSQL builds the index CONCURRENTLY and
+    adds keys NOT VALID, validating them after a commit: no write is blocked,
+    while what may fail (the validation over existing rows) still may."""
+    from schemadiff.ops import AddConstraintOp, CreateIndexOp
+
+    md = sa.MetaData()
+    sa.Table("parent", md, sa.Column("id", sa.Integer, primary_key=True))
+    account = sa.Table("account", md, sa.Column("name", sa.String), sa.Column("pid", sa.Integer))
+    index = CreateIndexOp(sa.Index("ix_name", account.c.name))
+    fk = sa.ForeignKeyConstraint(["pid"], ["parent.id"], name="fk_parent")
+    account.append_constraint(fk)
+    add_fk = AddConstraintOp(fk)
+    plain = context_for("postgresql", [index, add_fk])
+    safe = context_for("postgresql", [index, add_fk], safe_migrations=True)
+    assert [h.kind for h in op_hazards(index, plain)] == ["blocks_writes"]
+    assert op_hazards(index, safe) == []
+    fk_plain = {h.kind for h in op_hazards(add_fk, plain)}
+    fk_safe = {h.kind for h in op_hazards(add_fk, safe)}
+    assert "blocks_writes" in fk_plain and "blocks_writes" not in fk_safe
+    assert fk_safe == fk_plain - {"blocks_writes"}

@@ -191,7 +191,11 @@ class PostgreSQLHazards(HazardRules):
     def create_index(self, op: CreateIndexOp, ctx: HazardContext) -> list[Hazard]:
         out = super().create_index(op, ctx)
         table = op.index.table
-        concurrently = is_concurrent(op.index) or op.options.get("postgresql_concurrently")
+        concurrently = (
+            is_concurrent(op.index)
+            or op.options.get("postgresql_concurrently")
+            or ctx.safe_migrations  # built CONCURRENTLY in an autocommit block
+        )
         if table is None or ctx.is_new(table.schema, table.name) or concurrently:
             return out
         out.append(
@@ -211,10 +215,13 @@ class PostgreSQLHazards(HazardRules):
         out = [] if _not_valid(cons) else super().add_constraint(op, ctx)
         name = full_name(table.schema, table.name)
         label = f"'{cons.name}'" if isinstance(cons.name, str) else "(unnamed)"
-        if isinstance(cons, ForeignKeyConstraint) and not _not_valid(cons):
+        # safe_migrations adds these NOT VALID and validates them after a commit,
+        # which lets writes through; the validation itself may still fail
+        in_place = not _not_valid(cons) and not ctx.safe_migrations
+        if isinstance(cons, ForeignKeyConstraint) and in_place:
             why = "validated in place: writes to both tables wait while every row is checked"
             out.append(Hazard(BLOCKS_WRITES, f"foreign key {label} on '{name}' is {why}"))
-        elif isinstance(cons, CheckConstraint) and not _not_valid(cons):
+        elif isinstance(cons, CheckConstraint) and in_place:
             why = "validated in place under an ACCESS EXCLUSIVE lock while every row is checked"
             out.append(Hazard(BLOCKS_WRITES, f"check constraint {label} on '{name}' is {why}"))
         elif isinstance(cons, UniqueConstraint | PrimaryKeyConstraint):

@@ -23,7 +23,8 @@ def hazard_context(ctx: AutogenContext, container: OpContainer) -> HazardContext
         return None
     rows = ctx.opts.get("hazard_rows")
     default_schema = getattr(dialect, "default_schema_name", None)
-    return context_for(dialect.name, container.ops, rows, default_schema)
+    safe = bool(ctx.opts.get("safe_migrations"))
+    return context_for(dialect.name, container.ops, rows, default_schema, safe_migrations=safe)
 
 
 def hazard_comments(
