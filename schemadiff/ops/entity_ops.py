@@ -18,10 +18,6 @@ from typing import Any, ClassVar
 from schemadiff.ops.base import Change, MigrateOperation
 
 
-def _full(schema: str | None, name: str) -> str:
-    return f"{schema}.{name}" if schema else name
-
-
 # -- views -------------------------------------------------------------------------
 @dataclass(frozen=True)
 class CreateViewOp(MigrateOperation):
@@ -57,12 +53,6 @@ class CreateViewOp(MigrateOperation):
             return []
         return [Change("add_view", self.schema, None, self.name, self._detail())]
 
-    def describe(self) -> str:
-        what = "materialized view" if self.materialized else "view"
-        if self.replaces is not None:
-            return f"changed {what} '{_full(self.schema, self.name)}'"
-        return f"added {what} '{_full(self.schema, self.name)}'"
-
 
 @dataclass(frozen=True)
 class DropViewOp(MigrateOperation):
@@ -97,10 +87,6 @@ class DropViewOp(MigrateOperation):
         detail = {"materialized": True} if self.materialized else {}
         return [Change("remove_view", self.schema, None, self.name, detail)]
 
-    def describe(self) -> str:
-        what = "materialized view" if self.materialized else "view"
-        return f"removed {what} '{_full(self.schema, self.name)}'"
-
 
 @dataclass(frozen=True)
 class ReplaceViewOp(MigrateOperation):
@@ -131,9 +117,6 @@ class ReplaceViewOp(MigrateOperation):
     def to_changes(self) -> list[Change]:
         detail = {"from": self.existing, "to": self.definition}
         return [Change("modify_view", self.schema, None, self.name, detail)]
-
-    def describe(self) -> str:
-        return f"changed view '{_full(self.schema, self.name)}'"
 
 
 # -- materialized views --------------------------------------------------------------
@@ -205,9 +188,6 @@ class RefreshMaterializedViewOp(MigrateOperation):
     def reverse(self) -> RefreshMaterializedViewOp:
         return self
 
-    def describe(self) -> str:
-        return f"refreshed materialized view '{_full(self.schema, self.name)}'"
-
 
 # -- functions ---------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -237,9 +217,6 @@ class CreateFunctionOp(MigrateOperation):
         if self.role == "around":
             return []
         return [Change("add_function", self.schema, None, self.name)]
-
-    def describe(self) -> str:
-        return f"added function '{_full(self.schema, self.name)}'"
 
 
 @dataclass(frozen=True)
@@ -272,9 +249,6 @@ class DropFunctionOp(MigrateOperation):
             return []
         return [Change("remove_function", self.schema, None, self.name)]
 
-    def describe(self) -> str:
-        return f"removed function '{_full(self.schema, self.name)}'"
-
 
 @dataclass(frozen=True)
 class ReplaceFunctionOp(MigrateOperation):
@@ -297,9 +271,6 @@ class ReplaceFunctionOp(MigrateOperation):
     def to_changes(self) -> list[Change]:
         detail = {"from": self.existing, "to": self.ddl}
         return [Change("modify_function", self.schema, None, self.name, detail)]
-
-    def describe(self) -> str:
-        return f"changed function '{_full(self.schema, self.name)}'"
 
 
 # -- triggers ----------------------------------------------------------------------
@@ -331,9 +302,6 @@ class CreateTriggerOp(MigrateOperation):
         if self.role == "around":
             return []
         return [Change("add_trigger", self.schema, self.table_name, self.name)]
-
-    def describe(self) -> str:
-        return f"added trigger '{self.name}' on '{_full(self.schema, self.table_name)}'"
 
 
 @dataclass(frozen=True)
@@ -368,9 +336,6 @@ class DropTriggerOp(MigrateOperation):
             return []
         return [Change("remove_trigger", self.schema, self.table_name, self.name)]
 
-    def describe(self) -> str:
-        return f"removed trigger '{self.name}' on '{_full(self.schema, self.table_name)}'"
-
 
 @dataclass(frozen=True)
 class ReplaceTriggerOp(MigrateOperation):
@@ -401,9 +366,6 @@ class ReplaceTriggerOp(MigrateOperation):
     def to_changes(self) -> list[Change]:
         detail = {"from": self.existing, "to": self.ddl}
         return [Change("modify_trigger", self.schema, self.table_name, self.name, detail)]
-
-    def describe(self) -> str:
-        return f"changed trigger '{self.name}' on '{_full(self.schema, self.table_name)}'"
 
 
 ENTITY_OPS: tuple[type[MigrateOperation], ...] = (
