@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from schemadiff.backends.registry import BackendRegistry
 from schemadiff.errors import ConfigError
-from schemadiff.slots import FormatRegistry, OperationRegistry
+from schemadiff.slots import FormatRegistry, MadeOnFirstUse, OperationRegistry
 
 if TYPE_CHECKING:
     from schemadiff.comparators.registry import ComparatorRegistry
@@ -47,90 +47,59 @@ class Registries:
     operations: OperationRegistry = field(default_factory=OperationRegistry)
     report_formats: FormatRegistry = field(default_factory=FormatRegistry)
     loaded: list[str] = field(default_factory=list)
-    _comparators: ComparatorRegistry | None = field(default=None, repr=False)
-    _renderers: RendererRegistry | None = field(default=None, repr=False)
-    _comparator_loaders: list[Callable[[ComparatorRegistry], None]] = field(
-        default_factory=list, repr=False
+    # Made on first use (``slots.MadeOnFirstUse``): runtime commands never compare,
+    # render or read entities, and importing those packages is most of a start-up.
+    _comparators: MadeOnFirstUse[ComparatorRegistry] = field(
+        default_factory=lambda: MadeOnFirstUse(
+            "schemadiff.comparators.registry:ComparatorRegistry"
+        ),
+        repr=False,
     )
-    _renderer_loaders: list[Callable[[RendererRegistry], None]] = field(
-        default_factory=list, repr=False
+    _renderers: MadeOnFirstUse[RendererRegistry] = field(
+        default_factory=lambda: MadeOnFirstUse(
+            "schemadiff.renderers.python.registry:RendererRegistry"
+        ),
+        repr=False,
     )
-    _entities: EntityRegistry | None = field(default=None, repr=False)
-    _entity_loaders: list[Callable[[EntityRegistry], None]] = field(
-        default_factory=list, repr=False
+    _kinds: MadeOnFirstUse[KindRegistry] = field(
+        default_factory=lambda: MadeOnFirstUse("schemadiff.ops.kinds:KindRegistry"), repr=False
     )
-    _kinds: KindRegistry | None = field(default=None, repr=False)
-    _kind_loaders: list[Callable[[KindRegistry], None]] = field(default_factory=list, repr=False)
-
-    def defer_entities(self, loader: Callable[[EntityRegistry], None]) -> None:
-        """Run ``loader`` on the entity registry when it is first made."""
-        if self._entities is not None:
-            loader(self._entities)
-        else:
-            self._entity_loaders.append(loader)
+    _entities: MadeOnFirstUse[EntityRegistry] = field(
+        default_factory=lambda: MadeOnFirstUse("schemadiff.entities.model:EntityRegistry"),
+        repr=False,
+    )
 
     @property
-    def entities(self) -> EntityRegistry:
-        """Views, functions, triggers and any kind a plugin adds."""
-        if self._entities is None:
-            from schemadiff.entities.model import EntityRegistry
+    def comparators(self) -> ComparatorRegistry:
+        return self._comparators.get()
 
-            self._entities = EntityRegistry()
-            for loader in self._entity_loaders:
-                loader(self._entities)
-        return self._entities
-
-    def defer_kinds(self, loader: Callable[[KindRegistry], None]) -> None:
-        if self._kinds is not None:
-            self._kinds.defer(loader)
-        else:
-            self._kind_loaders.append(loader)
+    @property
+    def renderers(self) -> RendererRegistry:
+        return self._renderers.get()
 
     @property
     def kinds(self) -> KindRegistry:
         """Change kinds: what a ``Change.kind`` word means and how it reads."""
-        if self._kinds is None:
-            from schemadiff.ops.kinds import KindRegistry
+        return self._kinds.get()
 
-            self._kinds = KindRegistry()
-            for loader in self._kind_loaders:
-                self._kinds.defer(loader)
-        return self._kinds
+    @property
+    def entities(self) -> EntityRegistry:
+        """Views, functions, triggers and any kind a plugin adds."""
+        return self._entities.get()
 
+    # ``<slot>.defer(loader)`` without making the registry now
     def defer_comparators(self, loader: Callable[[ComparatorRegistry], None]) -> None:
-        """``comparators.defer(loader)`` without making the comparator registry now."""
-        if self._comparators is not None:
-            self._comparators.defer(loader)
-        else:
-            self._comparator_loaders.append(loader)
+        self._comparators.defer(loader)
 
     def defer_renderers(self, loader: Callable[[RendererRegistry], None]) -> None:
-        if self._renderers is not None:
-            self._renderers.defer(loader)
-        else:
-            self._renderer_loaders.append(loader)
+        self._renderers.defer(loader)
 
-    # Made on first use: the comparators package pulls in the snapshot layer
-    # and every op class, which runtime commands never need.
-    @property
-    def comparators(self) -> ComparatorRegistry:
-        if self._comparators is None:
-            from schemadiff.comparators.registry import ComparatorRegistry
+    def defer_kinds(self, loader: Callable[[KindRegistry], None]) -> None:
+        self._kinds.defer(loader)
 
-            self._comparators = ComparatorRegistry()
-            for loader in self._comparator_loaders:
-                self._comparators.defer(loader)
-        return self._comparators
-
-    @property
-    def renderers(self) -> RendererRegistry:
-        if self._renderers is None:
-            from schemadiff.renderers.python.registry import RendererRegistry
-
-            self._renderers = RendererRegistry()
-            for loader in self._renderer_loaders:
-                self._renderers.defer(loader)
-        return self._renderers
+    def defer_entities(self, loader: Callable[[EntityRegistry], None]) -> None:
+        """``loader`` runs on the entity registry when it is made."""
+        self._entities.defer(loader)
 
     def backend(self, dialect_name: str) -> BackendRegistry:
         """The backend slots, with ``dialect_name``'s declared package loaded."""

@@ -17,25 +17,31 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast, runtime_checkable
 
 if TYPE_CHECKING:
+    from typing_extensions import Self
+
     from schemadiff.operations.base import Operations
     from schemadiff.ops.base import MigrateOperation
     from schemadiff.renderers.report import Report
 
 K = TypeVar("K")
 V = TypeVar("V")
+T = TypeVar("T")
 
 
 class LazyMapping(Generic[K, V]):
-    """A plain mapping slot with deferred built-in loaders."""
+    """A plain mapping slot with deferred built-in loaders (the base of every
+    registry keyed by a name or a class: operations, renderers, change kinds)."""
 
     def __init__(self) -> None:
         self._items: dict[K, V] = {}
-        self._deferred: list[Callable[[LazyMapping[K, V]], None]] = []
+        self._deferred: list[Callable[[Self], None]] = []
 
-    def defer(self, loader: Callable[[LazyMapping[K, V]], None]) -> None:
+    def defer(self, loader: Callable[[Self], None]) -> None:
+        """Register through ``loader`` when first read; what is registered
+        directly before that keeps its place."""
         self._deferred.append(loader)
 
     def add(self, key: K, value: V) -> None:
@@ -49,7 +55,7 @@ class LazyMapping(Generic[K, V]):
         self.ensure_loaded()
         return list(self._items)
 
-    def ensure_loaded(self) -> None:
+    def ensure_loaded(self: Self) -> None:
         if not self._deferred:
             return
         loaders, self._deferred = self._deferred, []
@@ -57,6 +63,47 @@ class LazyMapping(Generic[K, V]):
         for loader in loaders:
             loader(self)
         self._items.update(registered)
+
+
+@runtime_checkable
+class _Deferring(Protocol):
+    def defer(self, loader: Callable[[Any], None]) -> None: ...
+
+
+class MadeOnFirstUse(Generic[T]):
+    """A registry made the first time it is asked for (from ``"module:Class"``).
+
+    Loaders given before are handed over then: to the registry's own
+    ``defer`` where it has one (they run when it is first read), else run
+    at once.  Importing the registry's module is what this saves: the
+    comparators package alone pulls in the snapshot layer and every op class.
+    """
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._made: T | None = None
+        self._loaders: list[Callable[[T], None]] = []
+
+    def get(self) -> T:
+        if self._made is None:
+            made = cast(Callable[[], T], import_attribute(self._path))()
+            self._made = made
+            for loader in self._loaders:
+                _hand(made, loader)
+        return self._made
+
+    def defer(self, loader: Callable[[T], None]) -> None:
+        if self._made is None:
+            self._loaders.append(loader)
+        else:
+            _hand(self._made, loader)
+
+
+def _hand(registry: T, loader: Callable[[T], None]) -> None:
+    if isinstance(registry, _Deferring):
+        registry.defer(loader)
+    else:
+        loader(registry)
 
 
 def import_attribute(path: str) -> object:

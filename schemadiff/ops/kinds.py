@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from schemadiff.ops.base import Change
 from schemadiff.safe_text import line_safe
+from schemadiff.slots import LazyMapping
 
 Sentence = Callable[[Change], str]
 
@@ -49,55 +50,35 @@ def generic_sentence(change: Change) -> str:
     return f"{change.kind}{name} on '{target_of(change)}'"
 
 
-class KindRegistry:
+class KindRegistry(LazyMapping[str, ChangeKind]):
     """Change kinds by name; registering a name twice replaces the record, so a
     plugin can reword a built-in kind the way it can replace a comparator."""
 
     def __init__(self, kinds: Iterable[ChangeKind] = ()) -> None:
-        self._kinds: dict[str, ChangeKind] = {}
-        self._deferred: list[Callable[[KindRegistry], None]] = []
+        super().__init__()
         for kind in kinds:
             self.register(kind)
-
-    def defer(self, loader: Callable[[KindRegistry], None]) -> None:
-        """Register through ``loader`` when first read (see :mod:`schemadiff.slots`);
-        records registered directly before that keep their place."""
-        self._deferred.append(loader)
-
-    def _ensure_loaded(self) -> None:
-        if not self._deferred:
-            return
-        loaders, self._deferred = self._deferred, []
-        direct, self._kinds = self._kinds, {}
-        for loader in loaders:
-            loader(self)
-        self._kinds.update(direct)
 
     def register(self, kind: ChangeKind) -> ChangeKind:
         if not isinstance(kind, ChangeKind):
             raise TypeError(f"not a ChangeKind: {kind!r}")
         if not callable(kind.sentence):
             raise TypeError(f"the sentence of change kind {kind.name!r} is not callable")
-        self._kinds[kind.name] = kind
+        self.add(kind.name, kind)
         return kind
-
-    def get(self, name: str) -> ChangeKind | None:
-        self._ensure_loaded()
-        return self._kinds.get(name)
 
     def lookup(self, name: str) -> ChangeKind:
         """The record for ``name``; an unregistered kind gets the generic one."""
-        self._ensure_loaded()
-        return self._kinds.get(name) or ChangeKind(name, (), generic_sentence)
+        return self.get(name) or ChangeKind(name, (), generic_sentence)
 
     def __contains__(self, name: object) -> bool:
-        self._ensure_loaded()
-        return name in self._kinds
+        self.ensure_loaded()
+        return name in self._items
 
     def __iter__(self) -> Iterator[ChangeKind]:
-        self._ensure_loaded()
-        return iter(self._kinds.values())
+        self.ensure_loaded()
+        return iter(self._items.values())
 
     def __len__(self) -> int:
-        self._ensure_loaded()
-        return len(self._kinds)
+        self.ensure_loaded()
+        return len(self._items)

@@ -10,39 +10,26 @@ from collections.abc import Callable
 from typing import Any
 
 from schemadiff.ops.base import MigrateOperation
+from schemadiff.slots import LazyMapping
 
 OpRenderer = Callable[[Any, Any], list[str]]
 
 
-class RendererRegistry:
-    def __init__(self) -> None:
-        self._by_type: dict[type[MigrateOperation], OpRenderer] = {}
-        self._deferred: list[Callable[[RendererRegistry], None]] = []
-
-    def defer(self, loader: Callable[[RendererRegistry], None]) -> None:
-        """Register through ``loader`` when first looked up (see
-        :mod:`schemadiff.slots`); direct registrations made before keep their place."""
-        self._deferred.append(loader)
-
+class RendererRegistry(LazyMapping[type[MigrateOperation], OpRenderer]):
     def register(self, op_type: type[MigrateOperation]) -> Callable[[OpRenderer], OpRenderer]:
         if not (isinstance(op_type, type) and issubclass(op_type, MigrateOperation)):
             raise TypeError(f"renderers are registered for operation classes, not {op_type!r}")
 
         def decorate(fn: OpRenderer) -> OpRenderer:
-            self._by_type[op_type] = fn
+            self.add(op_type, fn)
             return fn
 
         return decorate
 
     def lookup(self, op: MigrateOperation) -> OpRenderer:
-        if self._deferred:
-            loaders, self._deferred = self._deferred, []
-            direct, self._by_type = self._by_type, {}
-            for loader in loaders:
-                loader(self)
-            self._by_type.update(direct)
+        self.ensure_loaded()
         for klass in type(op).__mro__:
-            fn = self._by_type.get(klass)
+            fn = self._items.get(klass)
             if fn is not None:
                 return fn
         raise LookupError(f"no renderer registered for {type(op).__name__}")
