@@ -184,8 +184,7 @@ def _with_entities(
     """
     from schemadiff.entities import declared
 
-    registries.backend(conn.dialect.name)  # its entity readers register as it loads
-    entities = registries.entities
+    entities = registries.entities_for(conn.dialect.name)
     if not entities.kinds:
         return db, model
     metadatas = [metadata] if isinstance(metadata, MetaData) else list(metadata)

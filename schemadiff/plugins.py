@@ -101,6 +101,12 @@ class Registries:
         """``loader`` runs on the entity registry when it is made."""
         self._entities.defer(loader)
 
+    def entities_for(self, dialect_name: str) -> EntityRegistry:
+        """The entity registry with ``dialect_name``'s readers in it: each backend
+        package registers its own as it loads."""
+        self.backend(dialect_name)
+        return self.entities
+
     def backend(self, dialect_name: str) -> BackendRegistry:
         """The backend slots, with ``dialect_name``'s declared package loaded."""
         self.backends.load(dialect_name, self)

@@ -151,9 +151,7 @@ def _reflect_entities(conn: Connection, metadata: sa.MetaData) -> None:
     from schemadiff.entities import INFO_KEY
     from schemadiff.plugins import default_registries
 
-    registries = default_registries()
-    registries.backend(conn.dialect.name)  # its entity readers register as it loads
-    entities = registries.entities
+    entities = default_registries().entities_for(conn.dialect.name)
     default = sa.inspect(conn).default_schema_name
     schemas = {t.schema for t in metadata.tables.values()} | {None}
     found = entities.read(conn, [s or default for s in schemas], default)

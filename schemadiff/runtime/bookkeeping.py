@@ -80,7 +80,7 @@ class Bookkeeping:
             yield
             return
         ledger = Ledger(
-            self.impl_backend_name(),
+            self.impl.display_name,
             bool(self.transactional_ddl),
             rows,
             interim=self.interim_commits,
@@ -110,10 +110,6 @@ class Bookkeeping:
 
     def _write_version_update(self, from_rev: str | None, to_rev: str | None) -> None:
         raise NotImplementedError  # pragma: no cover - VersionRows'
-
-    def impl_backend_name(self) -> str:
-        """The backend's name as users know it (MariaDB, not the dialect's 'mysql')."""
-        return self.impl.display_name
 
     def _drop_journal_if_empty(self) -> None:
         """A run that ends well leaves no empty journal table behind."""
