@@ -183,3 +183,23 @@ def _load(target: Any) -> Any:
 
 def key_schema(schema: str | None, default_schema: str | None) -> str | None:
     return None if schema == default_schema else schema
+
+
+def relations_read(
+    select: str, sqlglot_dialect: str, schema: str, default_schema: str | None
+) -> tuple[Dependency, ...]:
+    """The relations a view's stored SELECT names, parsed (whole relations: which
+    columns a view reads is not known from the text); none when it does not parse.
+    For backends whose catalog does not record a view's dependencies."""
+    # here: only a database that has views pays for importing sqlglot
+    import sqlglot
+    from sqlglot import exp
+
+    try:
+        tree = sqlglot.parse_one(select, read=sqlglot_dialect)
+    except sqlglot.errors.SqlglotError:
+        return ()
+    found = {
+        (key_schema(t.db or schema, default_schema), t.name, None) for t in tree.find_all(exp.Table)
+    }
+    return tuple(sorted(found, key=str))

@@ -18,7 +18,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from schemadiff.entities.model import Dependency, EntityKey, EntitySnapshot, folded, key_schema
+from schemadiff.entities.model import (
+    EntityKey,
+    EntitySnapshot,
+    folded,
+    key_schema,
+    relations_read,
+)
 
 VIEWS = sa.text(
     "SELECT TABLE_SCHEMA, TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS "
@@ -49,26 +55,10 @@ def read_entities(
                 folded(definition),
                 None,
                 True,
-                reads(definition, schema, default_schema),
+                relations_read(definition, "mysql", schema, default_schema),
             )
         )
     return out
-
-
-def reads(definition: str, schema: str, default_schema: str | None) -> tuple[Dependency, ...]:
-    """The relations a stored view text names (the whole relation: no column is known)."""
-    # here: only a database that has views pays for importing sqlglot
-    import sqlglot
-    from sqlglot import exp
-
-    try:
-        tree = sqlglot.parse_one(definition, read="mysql")
-    except sqlglot.errors.SqlglotError:
-        return ()
-    found = {
-        (key_schema(t.db or schema, default_schema), t.name, None) for t in tree.find_all(exp.Table)
-    }
-    return tuple(sorted(found, key=str))
 
 
 def canonical(

@@ -15,7 +15,13 @@ from collections.abc import Sequence
 
 from sqlalchemy.engine import Connection
 
-from schemadiff.entities.model import Dependency, EntityKey, EntitySnapshot, folded, key_schema
+from schemadiff.entities.model import (
+    EntityKey,
+    EntitySnapshot,
+    folded,
+    key_schema,
+    relations_read,
+)
 
 _HEAD = re.compile(
     r"""\s*CREATE\s+(?:TEMP(?:ORARY)?\s+)?VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?
@@ -47,7 +53,7 @@ def read_entities(
                     normal(definition),
                     None,
                     True,
-                    _reads(definition, where, default_schema),
+                    relations_read(definition, "sqlite", where, default_schema),
                 )
             )
     return out
@@ -69,21 +75,6 @@ def normal(select: str) -> str:
         if str(join.args.get("kind") or "").upper() == "INNER":
             join.set("kind", None)  # JOIN is INNER JOIN
     return tree.sql(dialect="sqlite", normalize=True)
-
-
-def _reads(select: str, schema: str, default_schema: str | None) -> tuple[Dependency, ...]:
-    # here: only a database that has views pays for importing sqlglot
-    import sqlglot
-    from sqlglot import exp
-
-    try:
-        tree = sqlglot.parse_one(select, read="sqlite")
-    except sqlglot.errors.SqlglotError:
-        return ()
-    found = {
-        (key_schema(t.db or schema, default_schema), t.name, None) for t in tree.find_all(exp.Table)
-    }
-    return tuple(sorted(found, key=str))
 
 
 def canonical(
