@@ -40,7 +40,8 @@ from benchmarks.report import (
     no_times,
     ratio,
 )
-from benchmarks.startup import _env, _ini_url, _run, _tool, write_projects
+from benchmarks.revisions import tool_command
+from benchmarks.startup import _env, _ini_url, _run, write_projects
 
 DEFAULT_SIZES = {"sqlite": (1000,), "postgresql": (1000, 10000), "mysql": (1000,)}
 #: Alembic runs up to this many tables (see the module docstring)
@@ -111,7 +112,7 @@ def run_case(backend: str, tables: int, repeat: int, alembic_max: int) -> CheckC
             for run in range(1, repeat + 1):
                 for tool in tools if run % 2 else tools[::-1]:
                     elapsed, cpu, peak, code, tail = timed_child(
-                        [*_tool(tool), "check"], projects[tool]
+                        [*tool_command(tool), "check"], projects[tool]
                     )
                     if code != 0:
                         raise RuntimeError(f"{tool} check exited {code}: {tail}")

@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -41,6 +40,7 @@ from benchmarks.report import (
     no_times,
     ratio,
 )
+from benchmarks.revisions import tool_command
 
 LISTING = ("current", "heads", "history")
 CHECK_TABLES = 50
@@ -71,11 +71,6 @@ class StartupCase(BothTools):
         return out
 
 
-def _tool(tool: str) -> list[str]:
-    script = Path(sys.executable).parent / tool
-    return [str(script)] if script.exists() else [sys.executable, "-m", tool]
-
-
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # installed packages have their bytecode
@@ -86,7 +81,12 @@ def _env() -> dict[str, str]:
 def _run(tool: str, args: list[str], cwd: Path) -> tuple[float, str]:
     started = time.perf_counter()
     proc = subprocess.run(
-        [*_tool(tool), *args], cwd=cwd, capture_output=True, text=True, env=_env(), timeout=TIMEOUT
+        [*tool_command(tool), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=TIMEOUT,
     )
     elapsed = time.perf_counter() - started
     if proc.returncode != 0:  # check: drift (or an error) in a matching database

@@ -13,7 +13,6 @@ catalogs are dumped and compared, so a fast wrong result cannot pass.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -41,6 +40,8 @@ from benchmarks.report import (
     no_times,
     ratio,
 )
+from benchmarks.revisions import tool_command
+from benchmarks.startup import _env
 
 DEFAULT_REVISIONS = 300
 #: revisions of the trivial history (each ``upgrade()`` is ``pass``)
@@ -63,12 +64,6 @@ class UpgradeCase(BothTools):
         return out
 
 
-def _command(tool: str) -> list[str]:
-    if tool == "alembic":
-        return [str(Path(sys.executable).parent / "alembic"), "upgrade", "head"]
-    return [sys.executable, "-m", "schemadiff", "upgrade", "head"]
-
-
 def _wipe(engine: sa.Engine) -> None:
     with engine.begin() as conn:
         md = sa.MetaData()
@@ -77,14 +72,16 @@ def _wipe(engine: sa.Engine) -> None:
 
 
 def _timed(tool: str, project: Path) -> float:
-    env = {**os.environ}
-    env.pop("PYTHONPATH", None)
     # a project that has run before has its scripts' bytecode (as in the startup suite);
     # the untimed first round writes it
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
     started = time.perf_counter()
     proc = subprocess.run(
-        _command(tool), cwd=project, capture_output=True, text=True, env=env, timeout=TIMEOUT
+        [*tool_command(tool), "upgrade", "head"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=TIMEOUT,
     )
     elapsed = time.perf_counter() - started
     if proc.returncode != 0:
