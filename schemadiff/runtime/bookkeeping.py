@@ -89,7 +89,7 @@ class Bookkeeping:
         held = HeldUpdate(self.version_table)
         conn = self.connection
         ledger.before_any = lambda: held.flush_raw(conn)
-        ledger.on_rollback = held.drop
+        ledger.on_rollback = lambda: self._rolled_back(held)
         self._ledger, self._held = ledger, held
         try:
             with ledger.watching(conn):
@@ -100,6 +100,11 @@ class Bookkeeping:
             if held.held:  # a failure is on its way: write what env.py may still commit
                 with contextlib.suppress(Exception):
                     held.flush_raw(conn)
+
+    def _rolled_back(self, held: HeldUpdate) -> None:
+        held.drop()
+        if self._journal is not None:
+            self._journal.forget()
 
     def _write_held(self) -> None:
         """Write a held version update now (through SQLAlchemy, outside any hook)."""

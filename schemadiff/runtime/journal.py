@@ -14,6 +14,14 @@ finish, and every command that reads the version table warns with the way
 out (``stamp`` is the recovery command and clears the journal).  The table
 is created when first needed and dropped when a run leaves it empty, so a
 database that was never interrupted never has it.
+
+What it costs a run: the catalog is asked once whether the table is there,
+and a migration that commits early adds one INSERT and one DELETE.  Where
+every DDL statement commits (MySQL/MariaDB) that is nearly every migration,
+so the knowledge the run already has (the table read at its start, the rows
+it wrote itself) replaces the existence checks and the defensive DELETE
+before each INSERT.  A rollback may undo what the run wrote, so after one
+the catalog is asked again.
 """
 
 from __future__ import annotations
@@ -23,8 +31,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, delete, insert, select
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateTable, DropTable
+
+from schemadiff.runtime.raw import execute_raw, literal_sql
 
 log = logging.getLogger("schemadiff.runtime.migration")
 
@@ -66,13 +76,6 @@ class Entry:
         )
 
 
-def _sql(dialect: Dialect, statement: object) -> str:
-    compiled = statement.compile(  # type: ignore[attr-defined]
-        dialect=dialect, compile_kwargs={"literal_binds": True}
-    )
-    return str(compiled)
-
-
 class Journal:
     """Reads and writes the journal table beside one version table."""
 
@@ -85,17 +88,33 @@ class Journal:
         self.open: set[str] = set()
         #: the table is there because of this run or an earlier one: drop it once empty
         self.created = False
+        #: whether the table is there, as far as this run knows; None: ask the catalog
+        self._present: bool | None = None
+        #: the rows were read this run, so a revision outside ``open`` has none
+        self._read = False
 
     def exists(self) -> bool:
-        from sqlalchemy import inspect
+        if self._present is None:
+            from sqlalchemy import inspect
 
-        return inspect(self.conn).has_table(self.table.name, schema=self.table.schema)
+            self._present = inspect(self.conn).has_table(self.table.name, schema=self.table.schema)
+        return self._present
+
+    def forget(self) -> None:
+        """A rollback may have undone the table or rows this run wrote: ask again."""
+        self._present = None
 
     def entries(self) -> list[Entry]:
         if not self.exists():
+            self._read = True
             return []
         rows = self.conn.execute(select(self.table)).all()
+        self._read = True
         return [Entry(*row) for row in rows]
+
+    def _may_hold(self, revision: str) -> bool:
+        """Whether a row of ``revision`` may be there already (an earlier run's)."""
+        return not self._read or revision in self.open
 
     def warn(self) -> list[Entry]:
         """Log each unfinished migration; a later success or ``stamp`` clears them."""
@@ -122,9 +141,10 @@ class Journal:
             return
         if not self.exists():
             self.conn.execute(CreateTable(self.table))
-            self.created = True
+            self.created = self._present = True
         t = self.table
-        self.conn.execute(delete(t).where(t.c.revision == revision))
+        if self._may_hold(revision):
+            self.conn.execute(delete(t).where(t.c.revision == revision))
         self.conn.execute(insert(t).values(**self._entry_values(revision, verb, before, after)))
         self.marked = revision
         self.open.add(revision)
@@ -142,18 +162,15 @@ class Journal:
             return
         dialect = self.conn.dialect
         t = self.table
-        statements = [
-            _sql(dialect, CreateTable(t, if_not_exists=True)),
-            _sql(dialect, delete(t).where(t.c.revision == revision)),
-            _sql(dialect, insert(t).values(**self._entry_values(revision, verb, before, after))),
-        ]
-        self.created = True  # dropped again at the end of a run that leaves it empty
-        cursor = self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            for statement in statements:
-                cursor.execute(statement)
-        finally:
-            cursor.close()
+        statements = []
+        if not self._present:  # unknown is not asked here: no statement may interleave
+            statements.append(literal_sql(dialect, CreateTable(t, if_not_exists=True)))
+        if self._may_hold(revision):
+            statements.append(literal_sql(dialect, delete(t).where(t.c.revision == revision)))
+        values = self._entry_values(revision, verb, before, after)
+        statements.append(literal_sql(dialect, insert(t).values(**values)))
+        execute_raw(self.conn, statements)
+        self.created = self._present = True  # dropped at the end of a run leaving it empty
         self.marked = revision
         self.open.add(revision)
 
@@ -175,4 +192,5 @@ class Journal:
             return
         if self.conn.execute(select(self.table.c.revision).limit(1)).first() is None:
             self.conn.execute(DropTable(self.table))
+            self._present = False
         self.created = False

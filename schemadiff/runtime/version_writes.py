@@ -24,6 +24,7 @@ from sqlalchemy import Table, update
 from sqlalchemy.engine import Connection
 
 from schemadiff.errors import MigrationError
+from schemadiff.runtime.raw import execute_raw, literal_sql
 
 
 def rowcount_error(table: Table, kind: str, rev: str | None, found: int) -> MigrationError:
@@ -74,12 +75,6 @@ class HeldUpdate:
         from_rev, to_rev = taken
         col = self.table.c.version_num
         stmt = update(self.table).values(version_num=to_rev).where(col == from_rev)
-        sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute(sql)
-            found = cursor.rowcount
-        finally:
-            cursor.close()
+        found = execute_raw(conn, [literal_sql(conn.dialect, stmt)])
         if found != 1:
             raise rowcount_error(self.table, "update", from_rev, found)
