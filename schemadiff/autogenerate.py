@@ -13,7 +13,7 @@ import gc
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from sqlalchemy import MetaData, inspect
 from sqlalchemy.engine import Connection
@@ -28,10 +28,26 @@ from schemadiff.comparators.context import (
 from schemadiff.errors import AutogenerateError
 from schemadiff.ops import Change, MigrationScript, UpgradeOps
 from schemadiff.plugins import Registries, default_registries
-from schemadiff.renderers.python import rewriter
-from schemadiff.renderers.python.rewriter import Rewriter
 from schemadiff.runtime.migration import MigrationContext, MigrationOptions
 from schemadiff.snapshot import SchemaSnapshot, reflect_snapshot, snapshot_from_metadata
+
+if TYPE_CHECKING:
+    from schemadiff.renderers.python import rewriter as rewriter
+    from schemadiff.renderers.python.rewriter import Rewriter as Rewriter
+
+
+def __getattr__(name: str) -> Any:
+    """``Rewriter`` and ``rewriter`` are here for Alembic's spelling; the Python
+    renderers behind them load on first use, since ``check`` never renders."""
+    if name == "Rewriter":
+        from schemadiff.renderers.python.rewriter import Rewriter
+
+        return Rewriter
+    if name == "rewriter":
+        from schemadiff.renderers.python import rewriter
+
+        return rewriter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class AutogenerateOptions(TypedDict, total=False):
@@ -265,10 +281,12 @@ def compare_metadata(
     metadata: MetaData | Sequence[MetaData],
     **options: Unpack[AutogenerateOptions],
 ) -> list[Change]:
-    from schemadiff.hazards import assess_upgrade
-
     mc = _migration_context(connection, options)
     upgrade = produce_upgrade_ops(mc, metadata, options)
+    if not upgrade.ops:  # nothing to assess: the hazard rules stay unloaded
+        return []
+    from schemadiff.hazards import assess_upgrade
+
     return assess_upgrade(mc.dialect, mc.connection, list(upgrade.ops))
 
 

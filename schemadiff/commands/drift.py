@@ -91,6 +91,8 @@ def assess_changes(mc: MigrationContext, upgrade: Any, *, estimates: bool = True
     A scratch database (``check --dev-url``) has no rows worth estimating:
     its hazards are judged as offline, every table possibly full.
     """
+    if not upgrade.ops:  # nothing to assess: the hazard rules stay unloaded
+        return []
     from schemadiff.hazards import assess_upgrade
 
     connection = mc.connection if estimates else None

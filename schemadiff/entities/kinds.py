@@ -2,6 +2,9 @@
 
 Readers and canonicalizers are registered as ``"module:function"`` names,
 imported for the backend being compared only (as the table readers are).
+The operation classes are imported by the functions that make operations:
+most comparisons find no entity to change, and every ``check`` start-up
+would pay for importing them (about 7 ms).
 """
 
 from __future__ import annotations
@@ -17,19 +20,6 @@ from schemadiff.entities.model import (
     EntitySnapshot,
     folded,
     key_schema,
-)
-from schemadiff.ops.entity_ops import (
-    CreateFunctionOp,
-    CreateMaterializedViewOp,
-    CreateTriggerOp,
-    CreateViewOp,
-    DropFunctionOp,
-    DropMaterializedViewOp,
-    DropTriggerOp,
-    DropViewOp,
-    ReplaceFunctionOp,
-    ReplaceTriggerOp,
-    ReplaceViewOp,
 )
 
 
@@ -60,44 +50,78 @@ def _routine(
 
 
 def _create_view(found: EntitySnapshot, role: str = "change", replaces: str | None = None) -> Any:
+    from schemadiff.ops.entity_ops import CreateViewOp
+
     return CreateViewOp(found.name, found.definition, found.schema, role, replaces)
 
 
 def _drop_view(found: EntitySnapshot, role: str = "change") -> Any:
+    from schemadiff.ops.entity_ops import DropViewOp
+
     return DropViewOp(found.name, found.schema, found.definition, role)
 
 
 def _create_matview(
     found: EntitySnapshot, role: str = "change", replaces: str | None = None
 ) -> Any:
+    from schemadiff.ops.entity_ops import CreateMaterializedViewOp
+
     return CreateMaterializedViewOp(
         found.name, found.definition, found.schema, role, replaces, found.with_data
     )
 
 
 def _drop_matview(found: EntitySnapshot, role: str = "change") -> Any:
+    from schemadiff.ops.entity_ops import DropMaterializedViewOp
+
     return DropMaterializedViewOp(found.name, found.schema, found.definition, role, found.with_data)
 
 
 def _create_function(
     found: EntitySnapshot, role: str = "change", replaces: str | None = None
 ) -> Any:
+    from schemadiff.ops.entity_ops import CreateFunctionOp
+
     return CreateFunctionOp(found.name, found.definition, found.schema, role, replaces)
 
 
 def _drop_function(found: EntitySnapshot, role: str = "change") -> Any:
+    from schemadiff.ops.entity_ops import DropFunctionOp
+
     return DropFunctionOp(found.name, found.schema, found.definition, role)
 
 
 def _create_trigger(
     found: EntitySnapshot, role: str = "change", replaces: str | None = None
 ) -> Any:
+    from schemadiff.ops.entity_ops import CreateTriggerOp
+
     table = found.table or ""
     return CreateTriggerOp(found.name, table, found.definition, found.schema, role, replaces)
 
 
 def _drop_trigger(found: EntitySnapshot, role: str = "change") -> Any:
+    from schemadiff.ops.entity_ops import DropTriggerOp
+
     return DropTriggerOp(found.name, found.table or "", found.schema, found.definition, role)
+
+
+def _replace_function(new: EntitySnapshot, old: EntitySnapshot) -> Any:
+    from schemadiff.ops.entity_ops import ReplaceFunctionOp
+
+    return ReplaceFunctionOp(new.name, new.definition, old.definition, new.schema)
+
+
+def _replace_view(new: EntitySnapshot, old: EntitySnapshot) -> Any:
+    from schemadiff.ops.entity_ops import ReplaceViewOp
+
+    return ReplaceViewOp(new.name, new.definition, old.definition, new.schema)
+
+
+def _replace_trigger(new: EntitySnapshot, old: EntitySnapshot) -> Any:
+    from schemadiff.ops.entity_ops import ReplaceTriggerOp
+
+    return ReplaceTriggerOp(new.name, new.table or "", new.definition, old.definition, new.schema)
 
 
 def setup(registry: EntityRegistry) -> None:
@@ -108,9 +132,7 @@ def setup(registry: EntityRegistry) -> None:
             _routine,
             _create_function,
             _drop_function,
-            lambda new, old: ReplaceFunctionOp(
-                new.name, new.definition, old.definition, new.schema
-            ),
+            _replace_function,
             before_tables=True,
             order=10,
             reflected=lambda f: Function(f.name, None, f.definition, f.schema),
@@ -123,7 +145,7 @@ def setup(registry: EntityRegistry) -> None:
             _view,
             _create_view,
             _drop_view,
-            lambda new, old: ReplaceViewOp(new.name, new.definition, old.definition, new.schema),
+            _replace_view,
             order=20,
             reflected=lambda f: View(f.name, None, f.definition, f.schema),
         )
@@ -146,9 +168,7 @@ def setup(registry: EntityRegistry) -> None:
             _routine,
             _create_trigger,
             _drop_trigger,
-            lambda new, old: ReplaceTriggerOp(
-                new.name, new.table or "", new.definition, old.definition, new.schema
-            ),
+            _replace_trigger,
             order=30,
             reflected=lambda f: Trigger(f.name, None, f.definition, f.table or "", f.schema),
             dialects=pg,
