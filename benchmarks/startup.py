@@ -11,6 +11,14 @@ database that matches it, so both tools must find nothing.
 
 The tools alternate, the order swapping every round; a first untimed round
 fills the bytecode caches, as an installed package has them.
+
+Each round also times a *floor*: a process doing only what no tool can
+skip.  For ``current`` and ``check`` that is what the project's own
+``env.py`` makes any tool do (start the interpreter, import SQLAlchemy, open
+and close one connection, and for ``check`` import the model module); for
+``heads`` and ``history``, which need no ``env.py``, the bare interpreter.
+The ratio of what is left above it, ``(schemadiff - floor) / (Alembic -
+floor)``, is what each tool's own code costs.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -37,6 +46,7 @@ from benchmarks.report import (
     fmt_seconds,
     format_table,
     log,
+    median,
     no_times,
     ratio,
 )
@@ -56,6 +66,21 @@ from bench_schema import build_metadata
 metadata = build_metadata({tables})
 """
 
+#: what the project's env.py alone costs: interpreter, SQLAlchemy, one connection,
+#: and for ``check`` the model (argv: URL, and "models" when env.py imports one)
+_ENV_FLOOR = """\
+import sys
+from logging.config import fileConfig
+import sqlalchemy as sa
+engine = sa.create_engine(sys.argv[1], poolclass=sa.pool.NullPool)
+with engine.connect():
+    pass
+if len(sys.argv) > 2:
+    import models
+"""
+#: commands that run env.py; the others' floor is the bare interpreter
+_RUNS_ENV = ("current", "check")
+
 
 @dataclass
 class StartupCase(BothTools):
@@ -64,10 +89,22 @@ class StartupCase(BothTools):
     times: dict[str, list[float]] = field(default_factory=no_times)
     same_output: bool | None = None
     error: str | None = None
+    #: the floor's times: what env.py alone costs (module docstring)
+    floor: list[float] = field(default_factory=list)
+
+    def own_ratio(self) -> float | None:
+        """(schemadiff - floor) / (Alembic - floor): each tool's own share."""
+        floor = median(self.floor)
+        sd, al = self.median("schemadiff"), self.median("alembic")
+        if floor is None or sd is None or al is None:
+            return None
+        return ratio(max(sd - floor, 0.0), al - floor)
 
     def as_dict(self) -> dict[str, Any]:
         out = {**asdict(self), **self.timing()}
         out["target"] = TARGETS[self.command]
+        out["floor_median"] = median(self.floor)
+        out["own_ratio"] = self.own_ratio()
         return out
 
 
@@ -134,7 +171,7 @@ def write_projects(root: Path, url: str, tables: int) -> dict[str, Path]:
 
 
 @contextmanager
-def _projects(backend: str, tables: int) -> Iterator[dict[str, Path]]:
+def _projects(backend: str, tables: int) -> Iterator[tuple[dict[str, Path], str]]:
     """Both projects on a scratch database at head, holding ``tables`` matching tables."""
     with (
         scratch_engine(backend, max(tables, 1)) as engine,
@@ -148,10 +185,21 @@ def _projects(backend: str, tables: int) -> Iterator[dict[str, Path]]:
                 if backend == "mysql":
                     conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS=0")
                 schema_gen.build_metadata(tables).create_all(conn)
-        yield projects
+        yield projects, engine.url.render_as_string(hide_password=False)
 
 
-def _measure(case: StartupCase, projects: dict[str, Path], runs: int) -> None:
+def _floor(command: str, url: str, project: Path) -> float:
+    if command in _RUNS_ENV:
+        model = ["models"] if command == "check" else []
+        args = [sys.executable, "-c", _ENV_FLOOR, url, *model]
+    else:
+        args = [sys.executable, "-c", "pass"]
+    started = time.perf_counter()
+    subprocess.run(args, cwd=project, check=True, capture_output=True, env=_env(), timeout=TIMEOUT)
+    return time.perf_counter() - started
+
+
+def _measure(case: StartupCase, projects: dict[str, Path], url: str, runs: int) -> None:
     outputs: dict[str, str] = {}
     for run in range(runs + 1):  # the first round fills the bytecode caches, untimed
         for tool in TOOLS if run % 2 == 0 else TOOLS[::-1]:
@@ -159,20 +207,23 @@ def _measure(case: StartupCase, projects: dict[str, Path], runs: int) -> None:
             outputs[tool] = stdout
             if run:
                 case.times[tool].append(elapsed)
+        floor = _floor(case.command, url, projects["alembic"])
+        if run:
+            case.floor.append(floor)
     case.same_output = outputs["schemadiff"] == outputs["alembic"]
     log(
         f"  startup {case.backend} {case.command}: schemadiff "
         f"{fmt_seconds(case.median('schemadiff'))}s, alembic "
-        f"{fmt_seconds(case.median('alembic'))}s"
+        f"{fmt_seconds(case.median('alembic'))}s, floor {fmt_seconds(median(case.floor))}s"
     )
 
 
 def _run_cases(cases: list[StartupCase], tables: int, runs: int) -> None:
     backend = cases[0].backend
     try:
-        with _projects(backend, tables) as projects:
+        with _projects(backend, tables) as (projects, url):
             for case in cases:
-                _measure(case, projects, runs)
+                _measure(case, projects, url, runs)
     except Exception as exc:  # a broken backend is an error row, not a crash
         error = f"{type(exc).__name__}: {exc}"[:2000]
         log(f"  startup {backend}: {error}")
@@ -200,7 +251,9 @@ def format_results(cases: list[StartupCase], repeat: int) -> str:
     rows = []
     for case in cases:
         if case.error:
-            rows.append([case.command, case.backend, "error", "", "", "", "", case.error[:60]])
+            rows.append(
+                [case.command, case.backend, "error", "", "", "", "", "", "", case.error[:60]]
+            )
             continue
         share = ratio(case.median("schemadiff"), case.median("alembic"))
         target = TARGETS[case.command]
@@ -213,6 +266,8 @@ def format_results(cases: list[StartupCase], repeat: int) -> str:
                 fmt_ratio(share),
                 f"{target:.1f}x",
                 "" if share is None else ("yes" if share <= target else "NO"),
+                fmt_seconds(median(case.floor)),
+                fmt_ratio(case.own_ratio()),
                 "" if case.command == "check" else ("yes" if case.same_output else "no"),
             ]
         )
@@ -224,9 +279,12 @@ def format_results(cases: list[StartupCase], repeat: int) -> str:
         "time ratio",
         "target",
         "met",
+        "floor",
+        "own-cost ratio",
         "same output",
     ]
     return (
         f"Start-up, whole process, 3-revision project, check on {CHECK_TABLES} tables "
-        f"(median of {max(repeat, MIN_RUNS)}):\n" + format_table(headers, rows)
+        f"(median of {max(repeat, MIN_RUNS)}); floor: what env.py alone costs, own-cost ratio: "
+        "(schemadiff - floor) / (Alembic - floor):\n" + format_table(headers, rows)
     )
