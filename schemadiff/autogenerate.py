@@ -7,17 +7,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from sqlalchemy import MetaData, inspect
 from sqlalchemy.engine import Connection
 
+from schemadiff import gc_policy
 from schemadiff.comparators import CompareContext, CompareOptions, compare_snapshots
 from schemadiff.comparators.context import (
     CompareDefaultFn,
@@ -81,32 +80,13 @@ def compare_options(options: Mapping[str, Any], mc: MigrationContext) -> Compare
     )
 
 
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Hold the cyclic garbage collector off while snapshots are built.
-
-    Reflecting and snapshotting thousands of tables allocates hundreds of
-    thousands of small objects that all stay alive until the comparison
-    ends; each collection pass walks them all for nothing.  The compare
-    suite runs a third to a half longer without this (figures:
-    benchmarks/README.md).  Collection resumes, and may run, afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def produce_upgrade_ops(
     mc: MigrationContext,
     metadata: MetaData | Sequence[MetaData] | None,
     options: Mapping[str, Any],
     registries: Registries | None = None,
 ) -> UpgradeOps:
-    with _gc_paused():
+    with gc_policy.paused():
         return _produce_upgrade_ops(mc, metadata, options, registries)
 
 

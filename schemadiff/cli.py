@@ -167,6 +167,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.stdout.flush()
     except BrokenPipeError:
         _discard_stdout()
+    from schemadiff import gc_policy
+
+    gc_policy.freeze_for_exit()
     sys.exit(code)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
+from schemadiff import gc_policy
 from schemadiff.config import Config
 from schemadiff.errors import CommandError
 from schemadiff.scriptdir import ScriptDirectory
@@ -28,7 +30,10 @@ def run_env(
     starting_rev: str | None = None,
     tag: str | None = None,
     purpose: str = "migrate",
+    compares: bool = False,
 ) -> EnvironmentContext:
+    """``compares``: env.py builds the model for a comparison, which stays alive
+    to the end, so full collections wait (``gc_policy.young_only``)."""
     # Imported here: commands that never run env.py (heads, history, ...)
     # then never pay for importing SQLAlchemy.
     from schemadiff.runtime.environment import EnvironmentContext, activate
@@ -42,7 +47,8 @@ def run_env(
         tag=tag,
         purpose=purpose,
     )
-    with activate(env):
+    policy = gc_policy.young_only() if compares else contextlib.nullcontext()
+    with activate(env), policy:
         try:
             script.run_env()
         except SystemExit as exc:

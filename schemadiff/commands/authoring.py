@@ -91,7 +91,7 @@ def revision(
         config.attributes["_autogen_dialect"] = mc.dialect
 
     if needs_env:
-        run_env(config, script, fn, as_sql=sql)
+        run_env(config, script, fn, as_sql=sql, compares=autogenerate)
     elif process_revision_directives is not None:
         process_revision_directives(None, (rev_id, down_revision), directives)
     paths: list[Path] = []

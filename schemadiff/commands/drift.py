@@ -61,7 +61,7 @@ def check(config: Config, format: str = "text", output: str | None = None) -> bo
             )
         )
 
-    run_env(config, script, fn)
+    run_env(config, script, fn, compares=True)
     if not databases:
         raise CommandError("env.py did not call context.run_migrations(); nothing was compared")
     label = config.attributes.get(DATABASE_LABEL) or ", ".join(databases)
