@@ -76,11 +76,15 @@ class CheckCase(BothTools):
 
 
 def _own_rss_mib() -> float:
-    """This process's resident set now: a child's peak is not known below it."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+    """This process's resident set now: a child's peak is not known below it
+    (0 where there is no ``/proc``)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return 0.0
 
 
@@ -113,7 +117,7 @@ def _create_in_child(url: str, backend: str, tables: int) -> float:
 def timed_child(args: list[str], cwd: Path) -> tuple[float, float, float | None, int, str]:
     """Run a command; its wall time, CPU time, peak RSS (MiB, None when it is not
     known: module docstring), exit status, stderr tail."""
-    parent_mib = _own_rss_mib() if Path("/proc/self/status").exists() else 0.0
+    parent_mib = _own_rss_mib()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=err, env=_env())

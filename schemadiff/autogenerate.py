@@ -263,16 +263,30 @@ def compare_metadata(
 ) -> list[Change]:
     mc = _migration_context(connection, options)
     upgrade = produce_upgrade_ops(mc, metadata, options)
-    if not upgrade.ops:  # nothing to assess: the hazard rules stay unloaded
+    return changes_of(mc.dialect, mc.connection, upgrade.ops)
+
+
+def changes_of(
+    dialect: Any,
+    connection: Connection | None,
+    ops: Sequence[Any],
+    *,
+    safe_migrations: bool = False,
+) -> list[Change]:
+    """The changes of ``ops`` with their hazards, sized by ``connection``'s row
+    estimates when there is one.  No operation, no change: a clean ``check``
+    then never imports the hazard rules."""
+    if not ops:
         return []
     from schemadiff.hazards import assess_upgrade
 
-    return assess_upgrade(mc.dialect, mc.connection, list(upgrade.ops))
+    return assess_upgrade(dialect, connection, list(ops), safe_migrations=safe_migrations)
 
 
 __all__ = [
     "AutogenerateOptions",
     "Rewriter",
+    "changes_of",
     "compare_metadata",
     "produce_migrations",
     "produce_upgrade_ops",

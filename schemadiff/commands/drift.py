@@ -91,14 +91,10 @@ def assess_changes(mc: MigrationContext, upgrade: Any, *, estimates: bool = True
     A scratch database (``check --dev-url``) has no rows worth estimating:
     its hazards are judged as offline, every table possibly full.
     """
-    if not upgrade.ops:  # nothing to assess: the hazard rules stay unloaded
-        return []
-    from schemadiff.hazards import assess_upgrade
+    from schemadiff.autogenerate import changes_of
 
     connection = mc.connection if estimates else None
-    return assess_upgrade(
-        mc.dialect, connection, list(upgrade.ops), safe_migrations=mc.opts.safe_migrations
-    )
+    return changes_of(mc.dialect, connection, upgrade.ops, safe_migrations=mc.opts.safe_migrations)
 
 
 def _source_root() -> Path:

@@ -100,14 +100,14 @@ def compare_sides(src: Side, tgt: Side, *, include_schemas: bool = False) -> lis
     """The changes that turn ``src`` into ``tgt``."""
     if src.url is not None:
         with _connect(src.url) as conn:
-            from schemadiff.hazards import assess_upgrade
+            from schemadiff.autogenerate import changes_of
 
             model = tgt.metadata
             if model is None:
                 assert tgt.url is not None
                 model = reflect_metadata(tgt.url, include_schemas)
             upgrade = _compare(conn, model, include_schemas)
-            return assess_upgrade(conn.dialect, conn, list(upgrade.ops))
+            return changes_of(conn.dialect, conn, upgrade.ops)
     assert src.metadata is not None
     if tgt.url is not None:
         with _connect(tgt.url) as conn:

@@ -105,10 +105,7 @@ class Journal:
         self._present = None
 
     def entries(self) -> list[Entry]:
-        if not self.exists():
-            self._read = True
-            return []
-        rows = self.conn.execute(select(self.table)).all()
+        rows = self.conn.execute(select(self.table)).all() if self.exists() else []
         self._read = True
         return [Entry(*row) for row in rows]
 
